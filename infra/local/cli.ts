@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { createStack, type ServiceStatus } from './stack.js';
 import { services } from './services/index.js';
+import { processesUnder, sleep } from './process.js';
 
 const usage = `Usage: stack <up|status|running|down> [--json] [service...]
 Services: ${services.map((s) => s.name).join(', ')}`;
@@ -56,12 +57,23 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'running': {
       // Names of the services with a live process, space-separated (for scripts).
       const rows = await stack.status(names);
-      process.stdout.write(`${rows.filter((r) => r.pid !== undefined).map((r) => r.name).join(' ')}\n`);
+      process.stdout.write(
+        `${rows
+          .filter((r) => r.pid !== undefined)
+          .map((r) => r.name)
+          .join(' ')}\n`,
+      );
       return 0;
     }
-    case 'down':
+    case 'down': {
       await stack.down(names);
-      return 0;
+      if (names.length > 0) return 0;
+      await sleep(200);
+      const leftovers = processesUnder(stack.stateDir);
+      if (leftovers.length > 0)
+        process.stderr.write(`Processes still running from ${stack.stateDir}: ${leftovers.join(' ')}\n`);
+      return leftovers.length > 0 ? 1 : 0;
+    }
     default:
       process.stderr.write(`${usage}\n`);
       return 2;

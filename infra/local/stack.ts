@@ -280,6 +280,12 @@ export function createStack(options: StackOptions): Stack {
         }
         rmSync(pidFile(current.name), { force: true });
       }
+      if (names.length === 0) {
+        for (const stray of processesUnder(stateDir)) {
+          log(`killing leftover process ${stray} running from ${stateDir}`);
+          signalGroup(stray, 'SIGKILL');
+        }
+      }
       return stopped;
     },
   };

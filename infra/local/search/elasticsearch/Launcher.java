@@ -1,21 +1,23 @@
 package makestream.local.search;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.elasticsearch.common.logging.LogConfigurator;
 import org.elasticsearch.common.settings.Settings;
-import org.elasticsearch.node.MockNode;
+import org.elasticsearch.env.Environment;
+import org.elasticsearch.node.EmbeddedNode;
+import org.elasticsearch.node.InternalSettingsPreparer;
 import org.elasticsearch.node.Node;
 import org.elasticsearch.transport.netty4.Netty4Plugin;
 
 /**
  * Runs one embedded Elasticsearch node until SIGTERM. Every argument is a {@code key=value} node
- * setting (the TypeScript service decides them all).
+ * setting; infra/local/search/embedded.ts decides them all.
  *
- * <p>Embedding skips the Elasticsearch bootstrap, so there are no bootstrap checks, no root check,
- * no security manager/entitlements and no log4j2.properties: logging goes to stdout at INFO.
- * MockNode (test framework) is only used because it knows how to load classpath plugins across
- * the 8.x Node constructor changes; it adds no mocks unless mock plugins are passed.
+ * <p>Embedding skips the Elasticsearch bootstrap (org.elasticsearch.bootstrap.Elasticsearch): no
+ * bootstrap checks, no "can not run elasticsearch as root" check, no security manager or
+ * entitlements.
  */
 public final class Launcher {
   private Launcher() {}
@@ -28,10 +30,12 @@ public final class Launcher {
       builder.put(arg.substring(0, eq), arg.substring(eq + 1));
     }
     Settings settings = builder.build();
-    LogConfigurator.configureESLogging();
-    LogConfigurator.configureWithoutConfig(settings);
-
-    Node node = new MockNode(settings, List.of(Netty4Plugin.class));
+    LogConfigurator.registerErrorListener();
+    Environment environment =
+        InternalSettingsPreparer.prepareEnvironment(settings, Collections.emptyMap(), null, () -> "es-local");
+    // Reads <path.home>/config/log4j2.properties, which the TypeScript service writes.
+    LogConfigurator.configure(environment, true);
+    Node node = new EmbeddedNode(environment, List.of(Netty4Plugin.class, RootEndpointPlugin.class));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         node.close();
