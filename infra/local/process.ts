@@ -122,7 +122,7 @@ export async function httpRequest(
 }
 
 /** Installs Debian packages that are missing (needs root, as on these machines and CI). */
-export async function aptInstall(ctx: ServiceContext, packages: readonly string[]): Promise<void> {
+export async function aptInstall(ctx: Pick<ServiceContext, 'log'>, packages: readonly string[]): Promise<void> {
   const missing: string[] = [];
   for (const name of packages) {
     try {
@@ -190,4 +190,17 @@ export function processesUnder(dir: string): number[] {
     }
   }
   return found;
+}
+
+/** Signals a process group (falling back to the process alone); ignores processes already gone. */
+export function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // Already gone.
+    }
+  }
 }

@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { isAlive, processesUnder, sleep, tail } from './process.js';
+import { isAlive, processesUnder, signalGroup, sleep, tail } from './process.js';
 import type { Health, LocalService, ServiceContext } from './service.js';
 
 /** What `status` reports for one service. */
@@ -289,17 +289,4 @@ export function createStack(options: StackOptions): Stack {
       return stopped;
     },
   };
-}
-
-/** Signals a process group (falling back to the process alone); ignores processes already gone. */
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // Already gone.
-    }
-  }
 }

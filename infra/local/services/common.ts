@@ -3,7 +3,7 @@
  * templates, bounded waits and a signal-then-kill stop. Everything here is bounded in time.
  */
 import { readFileSync } from 'node:fs';
-import { isAlive, sleep } from '../process.js';
+import { isAlive, signalGroup, sleep } from '../process.js';
 
 /**
  * Renders a template file to a string: every `{{NAME}}` is replaced by `values.NAME`. A placeholder
@@ -31,14 +31,6 @@ export async function waitFor(
   }
 }
 
-/** Sends a signal to a process group, ignoring a group that is already gone. */
-export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, signal);
-  } catch {
-    // No process left in the group.
-  }
-}
 
 /**
  * Sends `signal` to the main process and waits up to `graceMs` for it to exit; if it is still
