@@ -1,0 +1,225 @@
+/**
+ * Deterministic event ids: the same source identity always gives the same id, in any process, on
+ * any replay, so duplicates (a webhook resent, a poller re-reading an overlap window, a processor
+ * replaying) are recognisable anywhere downstream and idempotent sinks keep one copy.
+ *
+ * Format (docs/event-ids.md): a UUIDv5 (RFC 9562 §5.5, SHA-1 name-based) in the namespace
+ * {@link EVENT_ID_NAMESPACE}, over the name `JSON.stringify([kind, ...components])` where every
+ * component is a normalised string. Any language can recompute an id: Python's
+ * `uuid.uuid5(ns, json.dumps([kind, *parts], separators=(",", ":")))` gives the same value.
+ */
+import { createHash } from 'node:crypto';
+import { InvalidRecordError } from './errors/index.js';
+
+/** Namespace of every makestream event id. Fixed forever: changing it would change every id. */
+export const EVENT_ID_NAMESPACE = 'b80f1166-0878-4fef-b833-e1002d0a0b91';
+
+/** What an id identifies; part of the hashed name, so equal components of different kinds never collide. */
+export type EventIdKind =
+  | 'execution'
+  | 'module-log'
+  | 'audit'
+  | 'webhook'
+  | 'scenario'
+  | 'enriched-log'
+  | 'metric-window'
+  | 'incident'
+  | 'anomaly'
+  | 'dead-letter';
+
+/** A Make id: a number or its decimal string. */
+export type MakeId = number | string;
+
+/** A UUIDv5 (RFC 9562) of `name` in `namespace`, lowercase with hyphens. */
+export function uuidV5(namespace: string, name: string): string {
+  const namespaceBytes = Buffer.from(namespace.replace(/-/g, ''), 'hex');
+  if (namespaceBytes.length !== 16) throw new RangeError(`Namespace "${namespace}" is not a UUID.`);
+  const bytes = createHash('sha1').update(namespaceBytes).update(name, 'utf8').digest().subarray(0, 16);
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x50; // version 5
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80; // RFC 9562 variant
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * The id of an event of `kind` identified by `components` (already normalised: the typed helpers
+ * below normalise theirs). Prefer the typed helpers; use this one for new kinds of derived events.
+ */
+export function eventId(kind: EventIdKind, components: readonly string[]): string {
+  return uuidV5(EVENT_ID_NAMESPACE, JSON.stringify([kind, ...components]));
+}
+
+/** A scenario execution, whichever source reported it (poller, webhook, simulator): one execution, one id. */
+export function executionEventId(identity: {
+  readonly zone: string;
+  readonly scenarioId: MakeId;
+  readonly executionId: string;
+}): string {
+  return eventId('execution', [
+    normaliseZone(identity.zone),
+    normaliseMakeId(identity.scenarioId, 'scenarioId'),
+    normaliseExecutionId(identity.executionId),
+  ]);
+}
+
+/** One operation of one module in an execution (`sequence`: its position among the module's operations, from 0). */
+export function moduleLogEventId(identity: {
+  readonly zone: string;
+  readonly scenarioId: MakeId;
+  readonly executionId: string;
+  readonly moduleId: MakeId;
+  readonly sequence: number;
+}): string {
+  return eventId('module-log', [
+    normaliseZone(identity.zone),
+    normaliseMakeId(identity.scenarioId, 'scenarioId'),
+    normaliseExecutionId(identity.executionId),
+    normaliseMakeId(identity.moduleId, 'moduleId'),
+    normaliseIndex(identity.sequence, 'sequence'),
+  ]);
+}
+
+/** An audit log entry. Make writes its uuid with or without hyphens: both give the same id. */
+export function auditEventId(identity: {
+  readonly zone: string;
+  readonly organizationId: MakeId;
+  readonly uuid: string;
+}): string {
+  const uuid = identity.uuid.trim().toLowerCase().replace(/-/g, '');
+  if (!/^[0-9a-f]{32}$/.test(uuid)) invalid(`audit uuid "${identity.uuid}" is not 32 hex digits (hyphens optional)`);
+  return eventId('audit', [
+    normaliseZone(identity.zone),
+    normaliseMakeId(identity.organizationId, 'organizationId'),
+    uuid,
+  ]);
+}
+
+/**
+ * A webhook delivery: the receiving source's name and the `Webhook-Id` header, which stays the same
+ * across retries and resends. The id is used exactly as sent (it is case-sensitive).
+ */
+export function webhookEventId(identity: { readonly source: string; readonly webhookId: string }): string {
+  if (identity.source.trim() === '') invalid('webhook source name is empty');
+  if (identity.webhookId.trim() === '') invalid('Webhook-Id is empty');
+  return eventId('webhook', [identity.source, identity.webhookId]);
+}
+
+/** One observed state of a scenario (catalog entry). */
+export function scenarioCatalogEventId(identity: {
+  readonly zone: string;
+  readonly scenarioId: MakeId;
+  readonly observedAt: number;
+}): string {
+  return eventId('scenario', [
+    normaliseZone(identity.zone),
+    normaliseMakeId(identity.scenarioId, 'scenarioId'),
+    normaliseIndex(identity.observedAt, 'observedAt'),
+  ]);
+}
+
+/** A record derived from a raw event: 0 for the event itself, 1…n for its module entries in order. */
+export function enrichedLogEventId(identity: { readonly sourceEventId: string; readonly recordIndex: number }): string {
+  return eventId('enriched-log', [
+    normaliseUuid(identity.sourceEventId, 'sourceEventId'),
+    normaliseIndex(identity.recordIndex, 'recordIndex'),
+  ]);
+}
+
+/** One emission (`revision`, from 0) of one metric window of one scenario. */
+export function metricWindowEventId(identity: {
+  readonly zone: string;
+  readonly scenarioId: MakeId;
+  readonly windowSizeMs: number;
+  readonly windowStart: number;
+  readonly revision: number;
+}): string {
+  return eventId('metric-window', [
+    normaliseZone(identity.zone),
+    normaliseMakeId(identity.scenarioId, 'scenarioId'),
+    normaliseIndex(identity.windowSizeMs, 'windowSizeMs'),
+    normaliseIndex(identity.windowStart, 'windowStart'),
+    normaliseIndex(identity.revision, 'revision'),
+  ]);
+}
+
+/** One transition (`revision`, from 1) of one incident. */
+export function incidentEventId(identity: { readonly fingerprint: string; readonly revision: number }): string {
+  if (identity.fingerprint === '') invalid('incident fingerprint is empty');
+  return eventId('incident', [identity.fingerprint, normaliseIndex(identity.revision, 'revision')]);
+}
+
+/** One anomaly: a detector's verdict on one metric of one scenario in one window. */
+export function anomalyEventId(identity: {
+  readonly zone: string;
+  readonly scenarioId: MakeId;
+  readonly detector: string;
+  readonly metric: string;
+  readonly windowSizeMs: number;
+  readonly windowStart: number;
+}): string {
+  return eventId('anomaly', [
+    normaliseZone(identity.zone),
+    normaliseMakeId(identity.scenarioId, 'scenarioId'),
+    identity.detector,
+    identity.metric,
+    normaliseIndex(identity.windowSizeMs, 'windowSizeMs'),
+    normaliseIndex(identity.windowStart, 'windowStart'),
+  ]);
+}
+
+/** A record from the log that a stage gave up on. */
+export function deadLetterEventId(identity: {
+  readonly stage: string;
+  readonly component: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+}): string {
+  return eventId('dead-letter', [
+    identity.stage,
+    identity.component,
+    identity.topic,
+    normaliseIndex(identity.partition, 'partition'),
+    normaliseIndex(identity.offset, 'offset'),
+  ]);
+}
+
+/** Zones are host names (`eu1.make.com`, `local.make.cloud:8443`): case-insensitive, so lowercased. */
+export function normaliseZone(zone: string): string {
+  const normal = zone.trim().toLowerCase();
+  if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$/.test(normal)) {
+    invalid(`zone "${zone}" is not a host name (give "eu1.make.com", not a URL)`);
+  }
+  return normal;
+}
+
+/** Make ids are non-negative integers; a number and its decimal string give the same component. */
+export function normaliseMakeId(id: MakeId, field: string): string {
+  const text = typeof id === 'number' ? (Number.isSafeInteger(id) ? String(id) : '') : id.trim();
+  if (!/^(0|[1-9][0-9]*)$/.test(text)) invalid(`${field} ${JSON.stringify(id)} is not a non-negative integer`);
+  return text;
+}
+
+/** Execution ids are hex: lowercased, so that casing differences between sources do not split duplicates. */
+function normaliseExecutionId(executionId: string): string {
+  const normal = executionId.trim().toLowerCase();
+  if (!/^[0-9a-z]+$/.test(normal)) invalid(`executionId "${executionId}" is not a Make execution id`);
+  return normal;
+}
+
+function normaliseUuid(value: string, field: string): string {
+  const normal = value.trim().toLowerCase();
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(normal)) {
+    invalid(`${field} "${value}" is not an event id (a UUID)`);
+  }
+  return normal;
+}
+
+function normaliseIndex(value: number, field: string): string {
+  if (!Number.isSafeInteger(value) || value < 0) invalid(`${field} ${value} is not a non-negative integer`);
+  return String(value);
+}
+
+function invalid(reason: string): never {
+  throw new InvalidRecordError(`Cannot derive an event id: ${reason}.`, { stage: 'processing', component: 'ids' });
+}
