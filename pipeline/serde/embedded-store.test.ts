@@ -88,6 +88,19 @@ describe('embedded schema store', () => {
     expect(store.versions('s-value')).toEqual([{ version: 1, id: 1 }]);
   });
 
+  it('answers whether a schema would be accepted, without registering it', async () => {
+    const store = createEmbeddedSchemaStore({ database: new Database(':memory:') });
+    expect(await store.checkCompatibility('new-value', requiredField)).toEqual({ compatible: true });
+    await store.register('s-value', v1);
+    expect(await store.checkCompatibility('s-value', v1)).toEqual({ compatible: true });
+    expect(await store.checkCompatibility('s-value', requiredField)).toEqual({
+      compatible: false,
+      reason: expect.stringMatching(/^not BACKWARD compatible with version 1: no matching field for default-less/),
+    });
+    expect(store.versions('s-value')).toEqual([{ version: 1, id: 1 }]);
+    expect(store.versions('new-value')).toEqual([]);
+  });
+
   it('accepts an unrelated schema under another subject', async () => {
     const store = createEmbeddedSchemaStore({ database: new Database(':memory:') });
     await store.register('s-value', v1);

@@ -12,7 +12,7 @@ import type { Type } from 'avsc';
 import { NotFoundError, RetriableError } from '../errors/index.js';
 import { compactSchemaText, parseAvroSchema } from './avro.js';
 import { IncompatibleSchemaError } from './errors.js';
-import type { SchemaStore } from './schema-store.js';
+import { backwardIncompatibility, type SchemaStore } from './schema-store.js';
 
 /** Options for {@link createEmbeddedSchemaStore}. */
 export interface EmbeddedSchemaStoreOptions {
@@ -104,19 +104,15 @@ export function createEmbeddedSchemaStore(options: EmbeddedSchemaStoreOptions): 
     const known = statements.idOfSchema.get(text)?.id;
     if (known !== undefined && statements.versionOf.get(subject, known)) return known;
     const latest = statements.latest.get(subject);
-    if (latest) {
-      try {
-        reader.createResolver(typeOf(latest.id));
-      } catch (error) {
-        const reason = (error as Error).message;
-        throw new IncompatibleSchemaError(
-          `Schema for subject "${subject}" is not BACKWARD compatible with its latest version ` +
-            `(version ${latest.version}, id ${latest.id}) in the ${description}: ${reason}. ` +
-            'Give new fields a default, keep field types readable from the old ones, or publish a new topic version.',
-          { subject, reason },
-          { stage: 'serde', component: COMPONENT },
-        );
-      }
+    const reason = latest && backwardIncompatibility(reader, typeOf(latest.id));
+    if (latest && reason !== undefined) {
+      throw new IncompatibleSchemaError(
+        `Schema for subject "${subject}" is not BACKWARD compatible with its latest version ` +
+          `(version ${latest.version}, id ${latest.id}) in the ${description}: ${reason}. ` +
+          'Give new fields a default, keep field types readable from the old ones, or publish a new topic version.',
+        { subject, reason },
+        { stage: 'serde', component: COMPONENT },
+      );
     }
     const id = known ?? Number(statements.insertSchema.run(text).lastInsertRowid);
     statements.insertVersion.run(subject, (latest?.version ?? 0) + 1, id);
@@ -135,6 +131,15 @@ export function createEmbeddedSchemaStore(options: EmbeddedSchemaStoreOptions): 
       } catch (error) {
         throw busyAsRetriable(error, description);
       }
+    },
+
+    async checkCompatibility(subject, schema) {
+      const reader = parseAvroSchema(schema, `schema for subject "${subject}"`);
+      const latest = statements.latest.get(subject);
+      const reason = latest && backwardIncompatibility(reader, typeOf(latest.id));
+      return reason === undefined
+        ? { compatible: true }
+        : { compatible: false, reason: `not BACKWARD compatible with version ${latest?.version}: ${reason}` };
     },
 
     async typeById(id) {

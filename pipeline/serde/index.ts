@@ -1,6 +1,6 @@
 /** Avro serde in the Confluent wire format, over a schema registry or the embedded store. */
 export { createAvroSerde, type AvroSerde, type AvroSerdeDependencies, type TopicSerde } from './serde.js';
-export { valueSubject, type SchemaStore } from './schema-store.js';
+export { backwardIncompatibility, valueSubject, type CompatibilityVerdict, type SchemaStore } from './schema-store.js';
 export {
   createEmbeddedSchemaStore,
   type EmbeddedSchemaStore,

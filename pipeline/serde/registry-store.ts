@@ -11,7 +11,7 @@ import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-sc
 import { PipelineError } from '../errors/index.js';
 import { avroTypeOptions, compactSchemaText, parseAvroSchema } from './avro.js';
 import { classifyRegistryError, type RegistryCall } from './registry-errors.js';
-import type { SchemaStore } from './schema-store.js';
+import { backwardIncompatibility, type SchemaStore } from './schema-store.js';
 
 type RegistryClientArgs = ConstructorParameters<typeof SchemaRegistry>[0];
 type RegistryMiddleware = NonNullable<RegistryClientArgs['middlewares']>[number];
@@ -99,6 +99,32 @@ export function createRegistrySchemaStore(options: RegistrySchemaStoreOptions): 
       return id;
     },
 
+    async checkCompatibility(subject, schema) {
+      const text = compactSchemaText(schema);
+      const reader = parseAvroSchema(text, `schema for subject "${subject}"`);
+      const answer = await call({ action: `checking a schema against subject "${subject}"`, subject }, async () => {
+        try {
+          const response = await subjectApi(registry).compatible({
+            subject,
+            version: 'latest',
+            verbose: true,
+            body: { schemaType: SchemaType.AVRO, schema: text },
+          });
+          return response.data() as { is_compatible?: boolean; messages?: string[] };
+        } catch (error) {
+          // 40401/40402: no such subject or version yet, so anything is accepted.
+          if ((error as { status?: number }).status === 404) return { is_compatible: true };
+          throw error;
+        }
+      });
+      if (answer.is_compatible !== false) return { compatible: true };
+      // Some registries (Apicurio) give no reason: explain it with avsc against the latest version.
+      const given = answer.messages?.join('; ');
+      const latest = await this.typeById(await this.latestId(subject));
+      const explained = backwardIncompatibility(reader, latest);
+      return { compatible: false, reason: given || explained || 'the registry gave no reason' };
+    },
+
     async typeById(id) {
       const schema = await call({ action: `fetching schema id ${id}` }, () => registry.getSchema(id));
       if (!(schema instanceof avro.Type)) {
@@ -142,4 +168,22 @@ function withoutCredentials(url: string): string {
   } catch {
     return url;
   }
+}
+
+/** The REST call behind `POST /compatibility/subjects/{subject}/versions/{version}`. */
+interface SubjectApi {
+  compatible(params: {
+    subject: string;
+    version: string;
+    verbose: boolean;
+    body: { schemaType: string; schema: string };
+  }): Promise<{ data(): unknown }>;
+}
+
+/**
+ * The client's mappersmith API object. Surprise: the client has the compatibility endpoint
+ * (`api.Subject.compatible`) but no public method for it, and TypeScript marks `api` private.
+ */
+function subjectApi(registry: SchemaRegistry): SubjectApi {
+  return (registry as unknown as { api: { Subject: SubjectApi } }).api.Subject;
 }

@@ -136,6 +136,20 @@ describe('serde with the schema registry (Apicurio, Confluent-compatible API)', 
     expect(await store.latestId(`${topic}-value`)).toBe(registered.schemaId);
   });
 
+  it('checks a change against the registry without registering it, with a reason when refused', async () => {
+    const topic = `${run}.make.executions.raw.v1.check`;
+    subjects.add(`${topic}-value`);
+    const store = freshStore();
+    expect(await store.checkCompatibility(`${topic}-value`, execution.text)).toEqual({ compatible: true });
+    const registered = await createAvroSerde({ store }).forTopic(topic, execution.text);
+    const optional = executionSchemaWith([{ name: 'note', type: ['null', 'string'], default: null, doc: 'A note.' }]);
+    expect(await store.checkCompatibility(`${topic}-value`, optional)).toEqual({ compatible: true });
+    const incompatible = executionSchemaWith([{ name: 'workerId', type: 'long', doc: 'Worker that ran it.' }]);
+    const verdict = await store.checkCompatibility(`${topic}-value`, incompatible);
+    expect(verdict).toEqual({ compatible: false, reason: expect.stringContaining('workerId') });
+    expect(await store.latestId(`${topic}-value`)).toBe(registered.schemaId);
+  });
+
   it('names a schema id the registry does not know', async () => {
     const serde = createAvroSerde({ store: freshStore() });
     await expect(serde.decode(encodeWireFormat(2_000_000_000, Buffer.from([0])))).rejects.toBeInstanceOf(NotFoundError);

@@ -23,10 +23,32 @@ export interface SchemaStore {
   register(subject: string, schema: string): Promise<number>;
   /** The writer schema with this id, parsed with `avroTypeOptions`. NotFoundError when unknown. */
   typeById(id: number): Promise<Type>;
+  /**
+   * Would `register(subject, schema)` be accepted? Registers nothing. A subject without versions
+   * accepts any schema. `reason` says why not, in the store's words when it gives any.
+   */
+  checkCompatibility(subject: string, schema: string): Promise<CompatibilityVerdict>;
   /** Id of the latest version of `subject`. NotFoundError when the subject has no version. */
   latestId(subject: string): Promise<number>;
   /** Releases what the store opened itself (connections, files it was given by path). */
   close(): Promise<void>;
+}
+
+/** The answer of {@link SchemaStore.checkCompatibility}. */
+export type CompatibilityVerdict =
+  { readonly compatible: true } | { readonly compatible: false; readonly reason: string };
+
+/**
+ * Why `reader` cannot read data written with `writer`, in avsc's words, or undefined when it can
+ * (BACKWARD compatibility of a new schema against the latest one).
+ */
+export function backwardIncompatibility(reader: Type, writer: Type): string | undefined {
+  try {
+    reader.createResolver(writer);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
 }
 
 /** Confluent's TopicNameStrategy for record values: the subject of topic `t` is `t-value`. */

@@ -41,6 +41,7 @@ function countingStore(inner: SchemaStore): SchemaStore & { lookups: number; fai
     failNext: 0,
     description: inner.description,
     register: (subject: string, text: string) => inner.register(subject, text),
+    checkCompatibility: (subject: string, text: string) => inner.checkCompatibility(subject, text),
     latestId: (subject: string) => inner.latestId(subject),
     close: () => inner.close(),
     async typeById(id: number): Promise<Type> {
