@@ -1,0 +1,54 @@
+/**
+ * Group commit: sends issued in the same turn of the event loop (concurrent request handlers,
+ * several producers) share one SQLite transaction, and so one fsync, instead of one each. Every
+ * send still runs in its own savepoint, so it is written entirely or not at all, and resolves only
+ * after the shared transaction committed.
+ */
+import type { Store } from './store.js';
+
+/** Runs `work` in the next group transaction; resolves with its result once that committed. */
+export type GroupCommit = <T>(work: () => T) => Promise<T>;
+
+interface Pending {
+  readonly work: () => unknown;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** A group commit over `store`; `onCommitted` runs after each group transaction that committed. */
+export function createGroupCommit(store: Store, onCommitted: () => void): GroupCommit {
+  let queue: Pending[] = [];
+
+  const flush = (): void => {
+    const group = queue;
+    queue = [];
+    const outcomes: { ok: boolean; value: unknown }[] = [];
+    try {
+      store.write(() => {
+        for (const pending of group) {
+          try {
+            // Nested in the group transaction, this is a savepoint: a failing send leaves nothing behind.
+            outcomes.push({ ok: true, value: store.write(pending.work) });
+          } catch (error) {
+            outcomes.push({ ok: false, value: error });
+          }
+        }
+      });
+    } catch (error) {
+      for (const pending of group) pending.reject(error);
+      return;
+    }
+    onCommitted();
+    group.forEach((pending, index) => {
+      const outcome = outcomes[index]!;
+      if (outcome.ok) pending.resolve(outcome.value);
+      else pending.reject(outcome.value);
+    });
+  };
+
+  return <T>(work: () => T) =>
+    new Promise<T>((resolve, reject) => {
+      queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (queue.length === 1) setImmediate(flush);
+    });
+}

@@ -1,0 +1,141 @@
+/**
+ * Outgoing records as stored: checked (size, partition, key on compacted topics), partitioned and
+ * encoded, before anything of a send is written. Also the stored header format.
+ *
+ * Headers are stored as one BLOB: u32 count, then per header u32 name length, UTF-8 name, u32 value
+ * length, value bytes (big-endian lengths). No headers at all is stored as NULL.
+ */
+import { InvalidRecordError } from '../../errors/index.js';
+import type { HeaderValue, OutgoingRecord } from '../contract.js';
+import { partitionForKey } from '../partitioner.js';
+import type { Topic } from './topics.js';
+
+/** A record ready to be inserted. */
+export interface EncodedRecord {
+  readonly partition: number;
+  readonly timestamp: number;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: Buffer | null;
+}
+
+const component = 'log.embedded';
+
+/**
+ * Checks and encodes every record of one send to `topic`; throws InvalidRecordError on the first bad
+ * one, so that nothing of the send is written. `unkeyedPartition` picks partitions for records
+ * without key or explicit partition.
+ */
+export function encodeRecords(
+  topic: Topic,
+  records: readonly OutgoingRecord[],
+  now: number,
+  unkeyedPartition: () => number,
+): EncodedRecord[] {
+  const encoded: EncodedRecord[] = new Array<EncodedRecord>(records.length);
+  for (let index = 0; index < records.length; index++) {
+    const record = records[index]!;
+    const invalid = (problem: string): InvalidRecordError =>
+      new InvalidRecordError(
+        `Record ${index} of a send to topic "${topic.name}" ${problem}; nothing of this send was written.`,
+        {
+          stage: 'log',
+          component,
+        },
+      );
+    const key = toBuffer(record.key, 'key', invalid);
+    const value = toBuffer(record.value, 'value', invalid);
+    const headers = encodeHeaders(record.headers, invalid);
+    const size = (key?.length ?? 0) + (value?.length ?? 0) + headers.size;
+    if (size > topic.maxRecordBytes) {
+      throw invalid(
+        `is ${size} bytes (key + value + headers), over the topic's limit of ${topic.maxRecordBytes} bytes ` +
+          '(maxRecordBytes); split the payload, or create the topic with a larger maxRecordBytes',
+      );
+    }
+    if (topic.compacted && key === null) {
+      throw invalid('has no key, but the topic is compacted (it keeps the latest record per key)');
+    }
+    const timestamp = record.timestamp ?? now;
+    if (!Number.isSafeInteger(timestamp) || timestamp < 0) {
+      throw invalid(`has timestamp ${String(timestamp)}; use epoch milliseconds (a whole number ≥ 0)`);
+    }
+    let partition: number;
+    if (record.partition !== undefined) {
+      partition = record.partition;
+      if (!Number.isInteger(partition) || partition < 0 || partition >= topic.partitions) {
+        throw invalid(
+          `asks for partition ${String(partition)}, but the topic has partitions 0–${topic.partitions - 1}`,
+        );
+      }
+    } else {
+      partition = key === null ? unkeyedPartition() : partitionForKey(key, topic.partitions);
+    }
+    encoded[index] = { partition, timestamp, key, value, headers: headers.bytes };
+  }
+  return encoded;
+}
+
+function toBuffer(
+  data: string | Uint8Array | null | undefined,
+  field: 'key' | 'value',
+  invalid: (problem: string) => InvalidRecordError,
+): Buffer | null {
+  if (data === null || data === undefined) return null;
+  if (Buffer.isBuffer(data)) return data;
+  if (data instanceof Uint8Array) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  if (typeof data === 'string' && field === 'key') return Buffer.from(data, 'utf8');
+  throw invalid(
+    `has a ${field} of type ${typeof data}; use ${field === 'key' ? 'a string, a Buffer' : 'a Buffer'} or null`,
+  );
+}
+
+function encodeHeaders(
+  headers: Readonly<Record<string, HeaderValue>> | undefined,
+  invalid: (problem: string) => InvalidRecordError,
+): { bytes: Buffer | null; size: number } {
+  if (!headers) return { bytes: null, size: 0 };
+  const entries = Object.entries(headers);
+  if (entries.length === 0) return { bytes: null, size: 0 };
+  const parts: Buffer[] = [];
+  let size = 0;
+  for (const [name, value] of entries) {
+    const nameBytes = Buffer.from(name, 'utf8');
+    let valueBytes: Buffer;
+    if (typeof value === 'string') valueBytes = Buffer.from(value, 'utf8');
+    else if (value instanceof Uint8Array) valueBytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+    else throw invalid(`has header "${name}" of type ${typeof value}; use a string or a Buffer`);
+    parts.push(nameBytes, valueBytes);
+    size += nameBytes.length + valueBytes.length;
+  }
+  const bytes = Buffer.allocUnsafe(4 + 8 * entries.length + size);
+  let at = bytes.writeUInt32BE(entries.length, 0);
+  for (const part of parts) {
+    at = bytes.writeUInt32BE(part.length, at);
+    at += part.copy(bytes, at);
+  }
+  return { bytes, size };
+}
+
+/** Headers as consumers see them, from their stored form. */
+export function decodeHeaders(bytes: Buffer | null): Record<string, Buffer> {
+  const headers: Record<string, Buffer> = {};
+  if (bytes === null) return headers;
+  const count = bytes.readUInt32BE(0);
+  let at = 4;
+  for (let i = 0; i < count; i++) {
+    const nameLength = bytes.readUInt32BE(at);
+    const name = bytes.toString('utf8', at + 4, at + 4 + nameLength);
+    at += 4 + nameLength;
+    const valueLength = bytes.readUInt32BE(at);
+    // defineProperty, so that a header called "__proto__" stays a header.
+    Object.defineProperty(headers, name, {
+      value: bytes.subarray(at + 4, at + 4 + valueLength),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+    at += 4 + valueLength;
+  }
+  return headers;
+}
