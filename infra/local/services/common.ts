@@ -31,7 +31,6 @@ export async function waitFor(
   }
 }
 
-
 /**
  * Sends `signal` to the main process and waits up to `graceMs` for it to exit; if it is still
  * alive then, SIGKILLs its whole process group (it leads one: spawnDetached starts it detached).

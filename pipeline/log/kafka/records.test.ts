@@ -1,0 +1,106 @@
+import { describe, expect, it } from '@jest/globals';
+import { Partitioners, type PartitionMetadata } from 'kafkajs';
+import { InvalidRecordError } from '../../errors/index.js';
+import { createPartitionChooser, encodedRecordBytes, recordBytes, toLogRecord, toMessage } from './records.js';
+
+const metadata = (partitions: number): PartitionMetadata[] =>
+  Array.from({ length: partitions }, (_, partitionId) => ({
+    partitionErrorCode: 0,
+    partitionId,
+    leader: 1,
+    replicas: [1],
+    isr: [1],
+  }));
+
+describe('records for Kafka', () => {
+  it("puts keys where kafkajs's Java-compatible DefaultPartitioner (murmur2) puts them", () => {
+    const choose = createPartitionChooser();
+    const kafkajs = Partitioners.DefaultPartitioner();
+    const keys = [
+      'scenario-1',
+      'scenario-2',
+      'org-42',
+      'é',
+      '',
+      'a'.repeat(257),
+      ...Array.from({ length: 200 }, (_, i) => `k${i}`),
+    ];
+    for (const partitions of [1, 3, 6, 7, 12]) {
+      const ours = choose(
+        't',
+        keys.map((key) => ({ key, value: null })),
+        partitions,
+      );
+      const theirs = keys.map((key) =>
+        kafkajs({ topic: 't', partitionMetadata: metadata(partitions), message: { key, value: null } }),
+      );
+      expect(ours).toEqual(theirs);
+    }
+  });
+
+  it('keeps the unkeyed records of one send together and rotates between sends', () => {
+    const choose = createPartitionChooser();
+    const first = choose(
+      't',
+      [
+        { key: null, value: null },
+        { key: null, value: null },
+      ],
+      3,
+    );
+    const second = choose('t', [{ key: null, value: null }], 3);
+    expect(first[0]).toBe(first[1]);
+    expect(second[0]).toBe((first[0]! + 1) % 3);
+  });
+
+  it('honours an explicit partition and refuses one the topic does not have', () => {
+    const choose = createPartitionChooser();
+    expect(choose('t', [{ key: 'k', value: null, partition: 2 }], 3)).toEqual([2]);
+    expect(() =>
+      choose(
+        't',
+        [
+          { key: 'k', value: null },
+          { key: null, value: null, partition: 3 },
+        ],
+        3,
+      ),
+    ).toThrow(InvalidRecordError);
+    expect(() => choose('t', [{ key: null, value: null, partition: 3 }], 3)).toThrow(
+      'records[0].partition is 3, but topic "t" has partitions 0–2.',
+    );
+  });
+
+  it('counts record size as the contract does (key + value + headers) and estimates the encoded size above it', () => {
+    const record = { key: 'ab', value: Buffer.alloc(10), headers: { h: 'xyz', é: Buffer.alloc(2) } };
+    expect(recordBytes(record)).toBe(2 + 10 + 1 + 3 + 2 + 2);
+    expect(encodedRecordBytes(record)).toBeGreaterThan(recordBytes(record));
+  });
+
+  it('converts both ways: timestamps as strings for kafkajs, numbers and Buffers for the contract', () => {
+    expect(toMessage({ key: 'k', value: null, headers: { a: 'b' } }, 1, 1700000000000)).toEqual({
+      key: 'k',
+      value: null,
+      partition: 1,
+      timestamp: '1700000000000',
+      headers: { a: 'b' },
+    });
+    const record = toLogRecord('t', 2, {
+      key: null,
+      value: Buffer.from('v'),
+      timestamp: '1700000000001',
+      attributes: 0,
+      offset: '41',
+      headers: { single: Buffer.from('1'), repeated: [Buffer.from('first'), Buffer.from('last')] },
+    });
+    expect(record).toEqual({
+      topic: 't',
+      partition: 2,
+      offset: 41,
+      key: null,
+      value: Buffer.from('v'),
+      timestamp: 1700000000001,
+      headers: { single: Buffer.from('1'), repeated: Buffer.from('last') },
+    });
+  });
+});
