@@ -1,5 +1,5 @@
+import { testDatabase } from '../../test/support/sqlite.js';
 import { describe, it, expect } from '@jest/globals';
-import Database from 'better-sqlite3';
 import { ConfigError } from '../errors/index.js';
 import { createSchemaStore, parseSchemaStoreConfig } from './config.js';
 
@@ -25,7 +25,7 @@ describe('schema store config', () => {
   });
 
   it('builds the embedded store on the database it is given', async () => {
-    const database = new Database(':memory:');
+    const database = testDatabase();
     const store = createSchemaStore(parseSchemaStoreConfig({ kind: 'embedded', path: 'unused.db' }), { database });
     expect(store.description).toBe('embedded schema store in :memory:');
     await store.close();

@@ -4,7 +4,7 @@
  * before anything is built and names the fields at fault.
  */
 import { readFileSync } from 'node:fs';
-import type Database from 'better-sqlite3';
+import type Database from '../sqlite.js';
 import { z } from 'zod';
 import { ConfigError } from '../errors/index.js';
 import { createEmbeddedSchemaStore } from './embedded-store.js';

@@ -1,8 +1,8 @@
+import { testDatabase } from '../../test/support/sqlite.js';
 import { describe, it, expect, afterEach } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { NotFoundError } from '../errors/index.js';
 import { createEmbeddedSchemaStore } from './embedded-store.js';
 import { IncompatibleSchemaError, InvalidSchemaError } from './errors.js';
@@ -38,7 +38,7 @@ const temporaryFile = () => {
 
 describe('embedded schema store', () => {
   it('assigns ids from 1 and versions per subject', async () => {
-    const store = createEmbeddedSchemaStore({ database: new Database(':memory:') });
+    const store = createEmbeddedSchemaStore({ database: testDatabase() });
     expect(await store.register('executions-value', v1)).toBe(1);
     expect(await store.register('executions-value', v2)).toBe(2);
     expect(store.versions('executions-value')).toEqual([
@@ -49,7 +49,7 @@ describe('embedded schema store', () => {
   });
 
   it('is idempotent and shares ids across subjects, as Confluent registries do', async () => {
-    const store = createEmbeddedSchemaStore({ database: new Database(':memory:') });
+    const store = createEmbeddedSchemaStore({ database: testDatabase() });
     const id = await store.register('a-value', v1);
     // Whitespace does not make another schema.
     expect(await store.register('a-value', JSON.stringify(JSON.parse(v1), null, 2))).toBe(id);
@@ -59,7 +59,7 @@ describe('embedded schema store', () => {
   });
 
   it('returns the id of an older version registered again, without a new version', async () => {
-    const store = createEmbeddedSchemaStore({ database: new Database(':memory:') });
+    const store = createEmbeddedSchemaStore({ database: testDatabase() });
     const first = await store.register('s-value', v1);
     await store.register('s-value', v2);
     expect(await store.register('s-value', v1)).toBe(first);
@@ -67,7 +67,7 @@ describe('embedded schema store', () => {
   });
 
   it('refuses a change that breaks BACKWARD compatibility and says why', async () => {
-    const store = createEmbeddedSchemaStore({ database: new Database(':memory:') });
+    const store = createEmbeddedSchemaStore({ database: testDatabase() });
     await store.register('s-value', v1);
     const register = store.register('s-value', requiredField);
     await expect(register).rejects.toThrow(IncompatibleSchemaError);
@@ -89,7 +89,7 @@ describe('embedded schema store', () => {
   });
 
   it('answers whether a schema would be accepted, without registering it', async () => {
-    const store = createEmbeddedSchemaStore({ database: new Database(':memory:') });
+    const store = createEmbeddedSchemaStore({ database: testDatabase() });
     expect(await store.checkCompatibility('new-value', requiredField)).toEqual({ compatible: true });
     await store.register('s-value', v1);
     expect(await store.checkCompatibility('s-value', v1)).toEqual({ compatible: true });
@@ -102,19 +102,19 @@ describe('embedded schema store', () => {
   });
 
   it('accepts an unrelated schema under another subject', async () => {
-    const store = createEmbeddedSchemaStore({ database: new Database(':memory:') });
+    const store = createEmbeddedSchemaStore({ database: testDatabase() });
     await store.register('s-value', v1);
     expect(await store.register('t-value', requiredField)).toBe(2);
   });
 
   it('refuses text that is not an Avro schema', async () => {
-    const store = createEmbeddedSchemaStore({ database: new Database(':memory:') });
+    const store = createEmbeddedSchemaStore({ database: testDatabase() });
     await expect(store.register('s-value', '{"type": "record"')).rejects.toThrow(InvalidSchemaError);
     await expect(store.register('s-value', '{"type": "nope"}')).rejects.toThrow(/not a valid Avro schema/);
   });
 
   it('resolves ids to Types and names unknown ids and subjects', async () => {
-    const store = createEmbeddedSchemaStore({ database: new Database(':memory:') });
+    const store = createEmbeddedSchemaStore({ database: testDatabase() });
     const id = await store.register('s-value', v1);
     const type = await store.typeById(id);
     expect(type.name).toBe('test.v1.Execution');
@@ -131,7 +131,7 @@ describe('embedded schema store', () => {
     await first.register('s-value', v2);
     await first.close();
 
-    const database = new Database(path);
+    const database = testDatabase(path);
     database.exec('CREATE TABLE IF NOT EXISTS log_records (id INTEGER PRIMARY KEY)');
     const second = createEmbeddedSchemaStore({ database });
     expect(await second.latestId('s-value')).toBe(2);

@@ -7,7 +7,7 @@
  * (the same rules avsc applies when it decodes): the new schema, as reader, must be able to read
  * data written with the latest one. BACKWARD_TRANSITIVE, FORWARD and FULL are not offered.
  */
-import Database from 'better-sqlite3';
+import Database from '../sqlite.js';
 import type { Type } from 'avsc';
 import { NotFoundError, RetriableError } from '../errors/index.js';
 import { compactSchemaText, parseAvroSchema } from './avro.js';

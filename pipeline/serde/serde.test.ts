@@ -1,5 +1,5 @@
+import { testDatabase } from '../../test/support/sqlite.js';
 import { describe, it, expect, beforeEach } from '@jest/globals';
-import Database from 'better-sqlite3';
 import type { Type } from 'avsc';
 import { ConfigError, InvalidRecordError, NotFoundError, RetriableError } from '../errors/index.js';
 import { createEmbeddedSchemaStore, type EmbeddedSchemaStore } from './embedded-store.js';
@@ -58,7 +58,7 @@ function countingStore(inner: SchemaStore): SchemaStore & { lookups: number; fai
 
 let embedded: EmbeddedSchemaStore;
 beforeEach(() => {
-  embedded = createEmbeddedSchemaStore({ database: new Database(':memory:') });
+  embedded = createEmbeddedSchemaStore({ database: testDatabase() });
 });
 
 describe('Avro serde', () => {

@@ -1,5 +1,5 @@
+import { testDatabase } from '../../test/support/sqlite.js';
 import { describe, it, expect } from '@jest/globals';
-import Database from 'better-sqlite3';
 import { exampleEvents } from '../../schemas/examples.js';
 import { deadLetterTopic, topicCatalogue } from '../topics.js';
 import { createEmbeddedSchemaStore } from './embedded-store.js';
@@ -8,7 +8,7 @@ import { bindTopic, registerTopicSchemas } from './topics.js';
 
 describe('topic schemas', () => {
   it('registers the value schema of every v1 topic at start-up, each under <topic>-value', async () => {
-    const store = createEmbeddedSchemaStore({ database: new Database(':memory:') });
+    const store = createEmbeddedSchemaStore({ database: testDatabase() });
     const serde = createAvroSerde({ store });
     const topics = [...topicCatalogue, deadLetterTopic('processing')];
     const serdes = await registerTopicSchemas(serde, topics);
@@ -22,7 +22,7 @@ describe('topic schemas', () => {
   });
 
   it('gives typed serdes that round-trip the example events', async () => {
-    const serde = createAvroSerde({ store: createEmbeddedSchemaStore({ database: new Database(':memory:') }) });
+    const serde = createAvroSerde({ store: createEmbeddedSchemaStore({ database: testDatabase() }) });
     const executions = await bindTopic(serde, 'make.executions.raw.v1', 'scenario-execution');
     const example = exampleEvents['com.makestream.v1.ScenarioExecution'];
     expect(await executions.decode(executions.encode(example))).toEqual(example);
@@ -35,7 +35,7 @@ describe('topic schemas', () => {
   });
 
   it('names a schema that does not exist', async () => {
-    const serde = createAvroSerde({ store: createEmbeddedSchemaStore({ database: new Database(':memory:') }) });
+    const serde = createAvroSerde({ store: createEmbeddedSchemaStore({ database: testDatabase() }) });
     await expect(registerTopicSchemas(serde, [{ name: 't', valueSchema: 'no-such-schema' }])).rejects.toThrow(
       /No schema file no-such-schema/,
     );

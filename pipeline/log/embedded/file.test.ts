@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { closeSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import Database from '../../sqlite.js';
 import { ConfigError, InvalidRecordError, PipelineError } from '../../errors/index.js';
 import { createEmbeddedLog } from './index.js';
 import { temporaryLog, type TemporaryLog } from './testing/temporary-log.js';

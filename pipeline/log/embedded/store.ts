@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from '../../sqlite.js';
 import { ConfigError, PipelineError, RetriableError } from '../../errors/index.js';
 import { APPLICATION_ID, SCHEMA_VERSION, schemaSql } from './schema.js';
 
