@@ -1,0 +1,314 @@
+/**
+ * Webhook ingest benchmark: sustained events/s and time-to-202 (p50/p95/p99, measured by the load
+ * generator from request sent to answer received) at fixed offered loads, with autocannon.
+ *
+ *   node --import tsx bench/webhook/ingest.ts [--backend embedded|kafka|bare|both] [--duration 10]
+ *        [--batch 100] [--connections 64] [--rates 5000,max] [--brokers 127.0.0.1:19092]
+ *        [--synchronous full|normal] [--profile <dir>]
+ *
+ * The receiver runs in a child process (so the load generator does not share its event loop), on a
+ * fresh embedded log (synchronous=full: a 202 means fsynced) or on Kafka (acks=all). Scenarios per
+ * backend (`both`: bare, embedded, kafka; `bare` is a calibration: fastify answering 202 without
+ * doing anything, i.e. what HTTP alone costs on this machine now): single-record execution reports
+ * and signed event deliveries at each offered rate (`max`: as fast as `--connections` connections
+ * go), then batches of `--batch` reports at max. `--only executions|events|batch` runs one kind.
+ * Every request carries unique ids, so nothing is a duplicate. Prints one line per scenario and a
+ * JSON summary. `--profile` writes the receiver's CPU profile (read it with
+ * `npx tsx bench/log/profile-summary.ts <dir>/<file>.cpuprofile`). Not a test: it asserts nothing.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import fastify from 'fastify';
+import { signStandardWebhook } from '../../connectors/sources/webhook/signature.js';
+import { bearerToken, eventKey, receiverTopics, secretEnvironment } from '../../connectors/sources/webhook/testing.js';
+import { createWebhookSource } from '../../connectors/sources/webhook/connector.js';
+import type { EventLog } from '../../pipeline/log/contract.js';
+import { createEmbeddedLog } from '../../pipeline/log/embedded/index.js';
+import { createKafkaLog } from '../../pipeline/log/kafka/index.js';
+import { createAvroSerde, createEmbeddedSchemaStore } from '../../pipeline/serde/index.js';
+
+const { values } = parseArgs({
+  options: {
+    serve: { type: 'boolean', default: false },
+    backend: { type: 'string', default: 'embedded' },
+    duration: { type: 'string', default: '10' },
+    batch: { type: 'string', default: '100' },
+    connections: { type: 'string', default: '64' },
+    rates: { type: 'string', default: '5000,max' },
+    brokers: { type: 'string', default: '127.0.0.1:19092' },
+    synchronous: { type: 'string', default: 'full' },
+    profile: { type: 'string' },
+    only: { type: 'string' },
+  },
+});
+
+/** `bare`: calibration, a fastify server that answers 202 to every POST without doing anything. */
+type Backend = 'embedded' | 'kafka' | 'bare';
+
+if (values.serve && values.backend === 'bare') await serveBare();
+else if (values.serve) await serve(values.backend as Backend);
+else await main();
+
+/** Child process: what HTTP alone costs on this machine (same JSON-as-Buffer parser, no work). */
+async function serveBare(): Promise<void> {
+  const app = fastify({ logger: false, bodyLimit: 4_194_304 });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  app.post('/*', async (_request, reply) => reply.code(202).send({ status: 'accepted' }));
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  process.send?.({ url });
+  process.on('message', () => process.send?.({ cpu: process.cpuUsage() }));
+  process.once('SIGTERM', () => void app.close().then(() => process.exit(0)));
+}
+
+/** Child process: a receiver on a fresh log; sends its URL to the parent, stops on SIGTERM. */
+async function serve(backend: Backend): Promise<void> {
+  const directory = mkdtempSync(join(tmpdir(), 'makestream-webhook-bench-'));
+  const suffix = `${Date.now()}`;
+  const topics = { executions: `bench.executions.${suffix}`, webhookRaw: `bench.webhook.${suffix}` };
+  const log: EventLog =
+    backend === 'kafka'
+      ? createKafkaLog({ brokers: values.brokers.split(',') })
+      : createEmbeddedLog({
+          path: join(directory, 'log.db'),
+          maintenanceIntervalMs: 0,
+          synchronous: values.synchronous === 'normal' ? 'normal' : 'full',
+        });
+  await log.createTopics(
+    receiverTopics.map((topic) => ({
+      ...topic,
+      name: topic.name === 'make.executions.raw.v1' ? topics.executions : topics.webhookRaw,
+    })),
+  );
+  const store = createEmbeddedSchemaStore({ database: join(directory, 'schemas.db') });
+  const source = createWebhookSource(
+    {
+      listen: { host: '127.0.0.1', port: 0 },
+      bodyLimitBytes: 4_194_304,
+      topics,
+      events: { secrets: [{ env: 'MAKE_EVENTS_SECRET' }], dedupe: { maxEntries: 1_000_000 } },
+      executions: {
+        maxBatchRecords: 10_000,
+        sources: [{ name: 'bench', zone: 'eu1.make.com', auth: { kind: 'bearer', tokens: [{ env: 'PUSH_TOKEN' }] } }],
+      },
+      backpressure: { maxInFlightRequests: 100_000, maxInFlightBytes: 1_073_741_824 },
+    },
+    { log, serde: createAvroSerde({ store }), env: secretEnvironment },
+  );
+  const { url } = await source.start();
+  process.send?.({ url });
+  // The parent asks for the receiver's CPU time around each scenario.
+  process.on('message', () => process.send?.({ cpu: process.cpuUsage() }));
+  process.once('SIGTERM', () => {
+    void (async () => {
+      await source.stop();
+      await log.deleteTopics([topics.executions, topics.webhookRaw]).catch(() => undefined);
+      await log.close();
+      await store.close();
+      rmSync(directory, { recursive: true, force: true });
+      process.exit(0);
+    })();
+  });
+}
+
+interface Scenario {
+  readonly name: string;
+  readonly rate: number | undefined;
+  readonly recordsPerRequest: number;
+  readonly request: () => { path: string; headers: Record<string, string>; body: string };
+}
+
+interface Figures {
+  readonly backend: Backend;
+  readonly scenario: string;
+  readonly offeredRequestsPerSecond: number | 'max';
+  readonly requestsPerSecond: number;
+  readonly eventsPerSecond: number;
+  readonly accepted: number;
+  readonly refused: Record<string, number>;
+  readonly p50Ms: number;
+  readonly p95Ms: number;
+  readonly p99Ms: number;
+  readonly errors: number;
+  /** Receiver CPU time (user + system) per accepted event, in µs. */
+  readonly receiverCpuMicrosPerEvent: number;
+  /** Share of one core the receiver used during the scenario. */
+  readonly receiverCores: number;
+}
+
+async function main(): Promise<void> {
+  const backends: Backend[] = values.backend === 'both' ? ['bare', 'embedded', 'kafka'] : [values.backend as Backend];
+  const duration = Number(values.duration);
+  const batch = Number(values.batch);
+  const connections = Number(values.connections);
+  const rates = values.rates.split(',').map((rate) => (rate === 'max' ? undefined : Number(rate)));
+  process.stdout.write(
+    `# ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), load average ${loadavg()
+      .map((load) => load.toFixed(2))
+      .join(' ')} at start; ` + `Node ${process.version}; receiver and load generator on the same machine.\n`,
+  );
+  const all: Figures[] = [];
+  for (const backend of backends) {
+    const { child, url } = await startReceiver(backend);
+    try {
+      const chosen = scenarios(batch, rates).filter(
+        (scenario) => !values.only || scenario.name.startsWith(values.only),
+      );
+      for (const scenario of chosen) {
+        const figures = await run(backend, url, child, scenario, duration, connections);
+        all.push(figures);
+        process.stdout.write(`${formatLine(figures)}\n`);
+      }
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+  }
+  process.stdout.write(`${JSON.stringify({ loadAverageAtEnd: loadavg(), results: all })}\n`);
+}
+
+function scenarios(batch: number, rates: readonly (number | undefined)[]): Scenario[] {
+  let sequence = 0;
+  const executionId = () => (sequence += 1).toString(16).padStart(32, '0');
+  const report = () => ({
+    scenarioId: 1000 + (sequence % 500),
+    executionId: executionId(),
+    status: 'SUCCESS',
+    timestamp: Date.now(),
+    duration: 1200,
+    operations: 4,
+    transfer: 2048,
+    organizationId: 4711,
+    teamId: 9001,
+  });
+  const executionHeaders = { 'content-type': 'application/json', authorization: `Bearer ${bearerToken}` };
+  const single = (): ReturnType<Scenario['request']> => ({
+    path: '/v1/executions',
+    headers: executionHeaders,
+    body: JSON.stringify(report()),
+  });
+  const batched = (): ReturnType<Scenario['request']> => ({
+    path: '/v1/executions',
+    headers: executionHeaders,
+    body: JSON.stringify(Array.from({ length: batch }, report)),
+  });
+  const event = (): ReturnType<Scenario['request']> => {
+    const body = JSON.stringify({
+      type: 'scenario.created',
+      timestamp: new Date().toISOString(),
+      version: 1,
+      data: { scenario_id: 1000 + (sequence % 500), team_id: 9001, organization_id: 4711, user_id: 1 },
+    });
+    const id = `msg_bench_${executionId()}`;
+    const timestamp = Math.floor(Date.now() / 1000);
+    return {
+      path: '/v1/events/make',
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': id,
+        'webhook-timestamp': String(timestamp),
+        'webhook-signature': signStandardWebhook(eventKey, id, timestamp, body),
+      },
+      body,
+    };
+  };
+  return [
+    ...rates.map((rate) => ({ name: 'executions single', rate, recordsPerRequest: 1, request: single })),
+    ...rates.map((rate) => ({ name: 'events single (signed)', rate, recordsPerRequest: 1, request: event })),
+    { name: `executions batch of ${batch}`, rate: undefined, recordsPerRequest: batch, request: batched },
+  ];
+}
+
+async function run(
+  backend: Backend,
+  url: string,
+  child: ChildProcess,
+  scenario: Scenario,
+  duration: number,
+  connections: number,
+): Promise<Figures> {
+  const cpuBefore = await receiverCpu(child);
+  const times: number[] = [];
+  const statuses = new Map<number, number>();
+  const instance = autocannon(
+    {
+      url,
+      connections: scenario.recordsPerRequest > 1 ? Math.min(connections, 16) : connections,
+      duration,
+      timeout: 30,
+      ...(scenario.rate ? { overallRate: scenario.rate } : {}),
+      requests: [{ method: 'POST', setupRequest: (request) => ({ ...request, ...scenario.request() }) }],
+    },
+    () => undefined,
+  );
+  instance.on('response', (_client, statusCode, _bytes, responseTimeMs) => {
+    statuses.set(statusCode, (statuses.get(statusCode) ?? 0) + 1);
+    if (statusCode === 202) times.push(responseTimeMs);
+  });
+  const result = await new Promise<{ errors: number; duration: number }>((resolve) => instance.once('done', resolve));
+  const cpuAfter = await receiverCpu(child);
+  const cpuMicros = cpuAfter.user - cpuBefore.user + (cpuAfter.system - cpuBefore.system);
+  times.sort((a, b) => a - b);
+  const percentile = (p: number) => times[Math.min(times.length - 1, Math.floor((p / 100) * times.length))] ?? NaN;
+  const accepted = statuses.get(202) ?? 0;
+  const seconds = result.duration || duration;
+  const refused = Object.fromEntries(
+    [...statuses].filter(([status]) => status !== 202).map(([status, count]) => [String(status), count]),
+  );
+  return {
+    backend,
+    scenario: scenario.name,
+    offeredRequestsPerSecond: scenario.rate ?? 'max',
+    requestsPerSecond: Math.round(accepted / seconds),
+    eventsPerSecond: Math.round((accepted * scenario.recordsPerRequest) / seconds),
+    accepted,
+    refused,
+    p50Ms: round(percentile(50)),
+    p95Ms: round(percentile(95)),
+    p99Ms: round(percentile(99)),
+    errors: result.errors,
+    receiverCpuMicrosPerEvent: round(cpuMicros / Math.max(1, accepted * scenario.recordsPerRequest)),
+    receiverCores: round(cpuMicros / 1e6 / seconds),
+  };
+}
+
+function receiverCpu(child: ChildProcess): Promise<NodeJS.CpuUsage> {
+  return new Promise((resolve) => {
+    child.once('message', (message) => resolve((message as { cpu: NodeJS.CpuUsage }).cpu));
+    child.send('cpu');
+  });
+}
+
+function startReceiver(backend: Backend): Promise<{ child: ChildProcess; url: string }> {
+  const args = ['--serve', '--backend', backend, '--brokers', values.brokers, '--synchronous', values.synchronous];
+  const profile = values.profile ? ['--cpu-prof', '--cpu-prof-dir', values.profile] : [];
+  const child = fork(fileURLToPath(import.meta.url), args, {
+    execArgv: ['--import', 'tsx', ...profile],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('message', (message) => resolve({ child, url: (message as { url: string }).url }));
+    child.once('exit', (code) => reject(new Error(`The receiver exited with code ${code} before listening.`)));
+  });
+}
+
+function formatLine(figures: Figures): string {
+  const offered = figures.offeredRequestsPerSecond === 'max' ? 'max' : `${figures.offeredRequestsPerSecond} req/s`;
+  const refused = Object.keys(figures.refused).length > 0 ? ` refused=${JSON.stringify(figures.refused)}` : '';
+  return (
+    `${figures.backend.padEnd(8)} ${figures.scenario.padEnd(24)} offered ${offered.padEnd(12)} ` +
+    `${String(figures.eventsPerSecond).padStart(7)} events/s (${figures.requestsPerSecond} req/s)  ` +
+    `time-to-202 p50 ${figures.p50Ms} ms p95 ${figures.p95Ms} ms p99 ${figures.p99Ms} ms  ` +
+    `receiver ${figures.receiverCores} cores, ${figures.receiverCpuMicrosPerEvent} µs CPU/event` +
+    `${refused}${figures.errors ? ` errors=${figures.errors}` : ''}`
+  );
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}

@@ -1,0 +1,46 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createKafkaLog } from '../../../pipeline/log/kafka/index.js';
+import { createAvroSerde, createEmbeddedSchemaStore } from '../../../pipeline/serde/index.js';
+import { requireService } from '../../../test/support/services.js';
+import { runCompleteness } from './testing/completeness.js';
+
+describe('Make API poller acceptance (Kafka log)', () => {
+  it('ingests every execution the simulator listed, through faults and a SIGKILL, within every budget', async () => {
+    const brokers = [(await requireService('kafka')).endpoints.bootstrap as string];
+    const directory = mkdtempSync(join(tmpdir(), 'makestream-make-api-'));
+    const log = createKafkaLog({ brokers });
+    try {
+      const schemaPath = join(directory, 'schemas.db');
+      const serde = createAvroSerde({ store: createEmbeddedSchemaStore({ database: schemaPath }) });
+      const report = await runCompleteness({
+        log,
+        serde,
+        childLog: { backend: 'kafka', brokers },
+        schemaPath,
+        topicPrefix: `test-${Date.now().toString(36)}-${process.pid}.`,
+      });
+      process.stderr.write(
+        `[completeness/kafka] before crash ${report.beforeCrash}, ground truth ${report.groundTruth}, records ${report.records}, duplicates ${report.duplicates}, 429s ${report.rateLimited}\n` +
+          report.organizations
+            .map(
+              (o) =>
+                `[completeness/kafka] org ${o.organizationId}: max ${o.maxRequestsInAnyWindow}/60s of ${o.apiLimit}`,
+            )
+            .join('\n') +
+          '\n',
+      );
+      expect(report.groundTruth).toBeGreaterThan(100);
+      expect(report.missing).toEqual([]);
+      expect(report.unexpected).toEqual([]);
+      expect(report.conflictingEventIds).toEqual([]);
+      for (const organization of report.organizations) {
+        expect(organization.maxRequestsInAnyWindow).toBeLessThanOrEqual(organization.apiLimit);
+      }
+    } finally {
+      await log.close();
+      rmSync(directory, { recursive: true, force: true });
+    }
+  }, 300_000);
+});

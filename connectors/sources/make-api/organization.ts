@@ -1,0 +1,255 @@
+/**
+ * The worker of one organization: a small scheduler that shares the organization's request budget
+ * between its tasks (discovery, audit, one tail per scenario), `polling.concurrency` tasks at a
+ * time, never two turns of one task at once.
+ *
+ * Fairness: every task has a due time and the earliest due task runs next, so under a saturated
+ * budget the scenarios take turns round-robin, one page each. Activity sets the weight: a scenario
+ * that read a full page is due again at once (behind those already waiting), one that wrote
+ * something after `minIntervalMs`, and an idle one after a pause that doubles up to
+ * `maxIntervalMs`. A failed task waits with jittered exponential backoff.
+ */
+import { checkpointKey, type CheckpointStore } from '../../../pipeline/source/checkpoints.js';
+import type { Logger } from '../../../pipeline/telemetry/logger.js';
+import { createAuditPoller, parseAuditCheckpoint } from './audit.js';
+import { MakeApiError, type MakeApiClient } from './client.js';
+import type { MakeApiSourceConfig } from './config.js';
+import { discoverOrganization } from './discovery.js';
+import type { Emitter } from './emitter.js';
+import type { MakeApiMetrics } from './metrics.js';
+import { createRateBudget, type RateBudget } from './rate-budget.js';
+import { toCatalogEntry, type ScenarioRow } from './rows.js';
+import { createScenarioTail, parseScenarioCheckpoint, type ScenarioTail } from './scenario-tail.js';
+import { backoffDelay, type Clock, type Random, type Sleep } from './timing.js';
+
+/** Dependencies of {@link createOrganizationWorker}. */
+export interface OrganizationWorkerOptions {
+  readonly source: string;
+  readonly zone: string;
+  readonly organizationId: number;
+  /** Per-organization overrides from the config. */
+  readonly apiLimit?: number | undefined;
+  readonly teams?: readonly number[] | undefined;
+  readonly config: MakeApiSourceConfig;
+  readonly client: MakeApiClient;
+  readonly emitter: Emitter;
+  readonly checkpoints: CheckpointStore;
+  readonly metrics: MakeApiMetrics;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly sleep: Sleep;
+  readonly random: Random;
+}
+
+/** A running organization. */
+export interface OrganizationWorker {
+  readonly budget: RateBudget;
+  /** Runs until `signal` aborts; resolves after the tasks in progress ended. */
+  run(signal: AbortSignal): Promise<void>;
+  /** Scenario ids currently tailed. */
+  scenarios(): number[];
+}
+
+interface Task {
+  readonly name: string;
+  dueAt: number;
+  busy: boolean;
+  failures: number;
+  /** Runs one turn; returns the pause before the next (ms). */
+  run(signal: AbortSignal): Promise<number>;
+}
+
+/** The worker of one organization. */
+export function createOrganizationWorker(options: OrganizationWorkerOptions): OrganizationWorker {
+  const { config, client, metrics, clock, zone, organizationId, source } = options;
+  const logger = options.logger.child({ zone, organizationId });
+  const organization = String(organizationId);
+  const effective = (limit: number): number => Math.max(1, Math.floor(limit * config.rateLimit.budgetFraction));
+  // First window after a (re)start: only the headroom the budget leaves below Make's limit.
+  const startup = (limit: number): number =>
+    config.rateLimit.conservativeStart ? Math.max(1, limit - effective(limit)) : effective(limit);
+  const initialLimit = options.apiLimit ?? config.rateLimit.defaultApiLimit;
+  const budget = createRateBudget({
+    limit: effective(initialLimit),
+    startupLimit: startup(initialLimit),
+    windowMs: config.rateLimit.windowMs,
+    clock,
+    sleep: options.sleep,
+  });
+  const startPoint = (): number =>
+    config.polling.startAt ? Date.parse(config.polling.startAt) : clock() - config.polling.initialLookbackMs;
+  const tasks: Task[] = [];
+  const tails = new Map<number, { task: Task; tail: ScenarioTail; idle: number }>();
+  const catalogue = new Map<number, { row: ScenarioRow; fingerprint: string }>();
+
+  function scenarioTask(row: ScenarioRow): void {
+    const key = checkpointKey(source, zone, organization, row.id);
+    const tail = createScenarioTail({
+      identity: { zone, organizationId, teamId: row.teamId, scenarioId: row.id },
+      source,
+      config,
+      client,
+      budget,
+      emitter: options.emitter,
+      saveCheckpoint: (checkpoint) => options.checkpoints.put({ [key]: checkpoint }),
+      initial: parseScenarioCheckpoint(options.checkpoints.get(key)) ?? {
+        v: 1,
+        cursor: null,
+        from: startPoint(),
+        newest: null,
+        running: [],
+      },
+      metrics,
+      logger,
+      clock,
+    });
+    const entry = { tail, idle: 0, task: undefined as unknown as Task };
+    entry.task = {
+      name: `scenario ${row.id}`,
+      dueAt: clock(),
+      busy: false,
+      failures: 0,
+      async run(signal) {
+        const result = await tail.turn(signal);
+        if (result.more) return 0;
+        entry.idle = result.written > 0 ? 0 : entry.idle + 1;
+        return Math.min(config.polling.maxIntervalMs, config.polling.minIntervalMs * 2 ** Math.min(entry.idle, 20));
+      },
+    };
+    tails.set(row.id, entry);
+    tasks.push(entry.task);
+  }
+
+  async function discover(signal: AbortSignal): Promise<number> {
+    const snapshot = await discoverOrganization({
+      client,
+      budget,
+      organizationId,
+      teams: options.teams,
+      pageSize: config.discovery.pageSize,
+      metrics,
+      source,
+      signal,
+    });
+    const apiLimit = options.apiLimit ?? snapshot.apiLimit ?? config.rateLimit.defaultApiLimit;
+    budget.setLimit(effective(apiLimit), startup(apiLimit));
+    const observedAt = clock();
+    const entries = [];
+    const present = new Set<number>();
+    for (const row of snapshot.scenarios) {
+      present.add(row.id);
+      if (!tails.has(row.id)) scenarioTask(row);
+      const {
+        eventId: _eventId,
+        observedAt: _observedAt,
+        ...state
+      } = toCatalogEntry(row, { zone, organizationId, observedAt });
+      const fingerprint = JSON.stringify(state);
+      if (catalogue.get(row.id)?.fingerprint !== fingerprint)
+        entries.push(toCatalogEntry(row, { zone, organizationId, observedAt }));
+      catalogue.set(row.id, { row, fingerprint });
+    }
+    for (const [scenarioId, known] of catalogue) {
+      if (present.has(scenarioId)) continue;
+      entries.push(toCatalogEntry(known.row, { zone, organizationId, observedAt, deleted: true }));
+      catalogue.delete(scenarioId);
+      const tail = tails.get(scenarioId);
+      if (tail) tasks.splice(tasks.indexOf(tail.task), 1);
+      tails.delete(scenarioId);
+    }
+    await options.emitter.catalog(entries);
+    logger.debug({ scenarios: tails.size, limit: budget.limit() }, 'Discovered the organization.');
+    return config.discovery.intervalMs;
+  }
+
+  tasks.push({ name: 'discovery', dueAt: clock(), busy: false, failures: 0, run: discover });
+
+  if (config.audit.enabled) {
+    const key = checkpointKey(source, zone, organization, 'audit');
+    const audit = createAuditPoller({
+      zone,
+      organizationId,
+      source,
+      config,
+      client,
+      budget,
+      emitter: options.emitter,
+      initial: parseAuditCheckpoint(options.checkpoints.get(key)) ?? { v: 1, cursor: null, from: startPoint() },
+      saveCheckpoint: (checkpoint) => options.checkpoints.put({ [key]: checkpoint }),
+      metrics,
+      logger,
+      clock,
+    });
+    tasks.push({
+      name: 'audit',
+      dueAt: clock(),
+      busy: false,
+      failures: 0,
+      async run(signal) {
+        const result = await audit.turn(signal);
+        if (result.pausedUntil !== undefined) return Math.max(0, result.pausedUntil - clock());
+        return result.more ? 0 : config.audit.intervalMs;
+      },
+    });
+  }
+
+  /** The task to run now: discovery first while no scenario is known, then the earliest due. */
+  function pick(now: number): Task | undefined {
+    let best: Task | undefined;
+    for (const task of tasks) {
+      if (task.busy || task.dueAt > now) continue;
+      if (!best || task.dueAt < best.dueAt) best = task;
+    }
+    return best;
+  }
+
+  async function slot(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      const now = clock();
+      const task = pick(now);
+      if (!task) {
+        const nextDue = Math.min(...tasks.filter((candidate) => !candidate.busy).map((candidate) => candidate.dueAt));
+        await options.sleep(Math.min(1000, Math.max(10, nextDue - now)), signal).catch(() => undefined);
+        continue;
+      }
+      task.busy = true;
+      try {
+        const pause = await task.run(signal);
+        task.failures = 0;
+        task.dueAt = clock() + pause;
+      } catch (error) {
+        if (signal.aborted) break;
+        task.failures++;
+        const permanent = error instanceof MakeApiError && !error.retriable;
+        const pause = permanent
+          ? config.polling.maxIntervalMs
+          : backoffDelay(
+              task.failures,
+              { initialMs: config.rateLimit.backoffInitialMs, maxMs: config.rateLimit.backoffMaxMs },
+              options.random,
+            );
+        task.dueAt = clock() + pause;
+        metrics.component.errors.inc({
+          component: `source.${source}`,
+          stage: 'receiving',
+          reason: permanent ? 'permanent' : 'retriable',
+        });
+        logger.warn(
+          { err: error, task: task.name, failures: task.failures, pauseMs: pause },
+          'Make API task failed; trying again later.',
+        );
+      } finally {
+        task.busy = false;
+        metrics.budgetUsed.set({ source, zone, organization }, budget.used());
+      }
+    }
+  }
+
+  return {
+    budget,
+    async run(signal) {
+      await Promise.all(Array.from({ length: config.polling.concurrency }, () => slot(signal)));
+    },
+    scenarios: () => [...tails.keys()],
+  };
+}

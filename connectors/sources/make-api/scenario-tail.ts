@@ -1,0 +1,327 @@
+/**
+ * Tails one scenario's execution log: `GET /scenarios/{id}/logs` in ascending `imtId` order with
+ * the cursor `pg[last]` (the last `imtId` read; `from` until a first row came), one page per turn.
+ *
+ * Per page: keep executions, skip other row kinds (counted), drop ids already written, hold
+ * running executions (status 0) until a re-check (`GET /scenarios/{id}/logs/{executionId}`) or a
+ * later row shows them finished, fetch the error detail of failed runs, write the events, and only
+ * then move the checkpoint (cursor + running executions). A crash between the write and the
+ * checkpoint repeats the page on restart, with the same event ids.
+ *
+ * Make may list an execution late, behind the cursor; a periodic sweep re-reads the last
+ * `lateArrival.lookbackMs` and writes what the tail missed.
+ */
+import { MakeApiError, type MakeApiClient } from './client.js';
+import type { MakeApiSourceConfig } from './config.js';
+import type { Emitter } from './emitter.js';
+import type { MakeApiMetrics } from './metrics.js';
+import type { RateBudget } from './rate-budget.js';
+import {
+  classifyLogRow,
+  compareImtId,
+  errorInfo,
+  toScenarioExecution,
+  type ExecutionRow,
+  type SkipReason,
+} from './rows.js';
+import type { ErrorInfo, ScenarioExecution } from '../../../schemas/generated/types.js';
+import type { Logger } from '../../../pipeline/telemetry/logger.js';
+import type { Clock } from './timing.js';
+
+/** An execution seen running, waiting to finish. */
+export interface RunningExecution {
+  readonly id: string;
+  readonly imtId: string | null;
+  /** When the poller first saw it running (epoch ms). */
+  readonly since: number;
+  /** The row as first seen, written as RUNNING if it never finishes within `running.maxWaitMs`. */
+  readonly row: ExecutionRow;
+}
+
+/** What a scenario's checkpoint holds (JSON in the checkpoint topic). */
+export interface ScenarioCheckpoint {
+  readonly v: 1;
+  /** `imtId` of the last row the tail read; null until a first row came. */
+  readonly cursor: string | null;
+  /** Start point (epoch ms) sent as `from` while `cursor` is null. */
+  readonly from: number;
+  /** Newest execution start time written (epoch ms), for the lag metric and the sweep. */
+  readonly newest: number | null;
+  readonly running: readonly RunningExecution[];
+}
+
+/** Reads a checkpoint value; undefined when it is not one of ours. */
+export function parseScenarioCheckpoint(value: unknown): ScenarioCheckpoint | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  const checkpoint = value as Partial<ScenarioCheckpoint>;
+  if (checkpoint.v !== 1 || typeof checkpoint.from !== 'number' || !Array.isArray(checkpoint.running)) return undefined;
+  return checkpoint as ScenarioCheckpoint;
+}
+
+/** Where a scenario lives. */
+export interface ScenarioIdentity {
+  readonly zone: string;
+  readonly organizationId: number;
+  readonly teamId: number;
+  readonly scenarioId: number;
+}
+
+/** Dependencies of {@link createScenarioTail}. */
+export interface ScenarioTailOptions {
+  readonly identity: ScenarioIdentity;
+  readonly source: string;
+  readonly config: MakeApiSourceConfig;
+  readonly client: MakeApiClient;
+  readonly budget: RateBudget;
+  readonly emitter: Emitter;
+  /** Durably stores the scenario's checkpoint. */
+  readonly saveCheckpoint: (checkpoint: ScenarioCheckpoint) => Promise<void>;
+  readonly initial: ScenarioCheckpoint;
+  readonly metrics: MakeApiMetrics;
+  readonly logger: Logger;
+  readonly clock: Clock;
+}
+
+/** The result of one turn. */
+export interface TurnResult {
+  /** Rows read in this turn (all kinds). */
+  readonly rows: number;
+  /** Events written. */
+  readonly written: number;
+  /** True when more pages are waiting (the tail read a full page, or a sweep is under way). */
+  readonly more: boolean;
+}
+
+/** The tail of one scenario. */
+export interface ScenarioTail {
+  readonly identity: ScenarioIdentity;
+  /** One turn: due re-checks, one tail page and, when caught up, one sweep page. */
+  turn(signal?: AbortSignal): Promise<TurnResult>;
+  checkpoint(): ScenarioCheckpoint;
+}
+
+/** A scenario tail starting from `initial`. */
+export function createScenarioTail(options: ScenarioTailOptions): ScenarioTail {
+  const { identity, config, client, budget, metrics, clock } = options;
+  const { scenarioId } = identity;
+  const organization = String(identity.organizationId);
+  const lookbackMs = config.lateArrival.lookbackMs;
+  let state: ScenarioCheckpoint = options.initial;
+  const running = new Map(state.running.map((execution) => [execution.id, execution]));
+  const recheckAt = new Map<string, number>();
+  // Execution ids written, with their start time, kept for the sweep's window.
+  const written = new Map<string, number>();
+  let sweep: { cursor: string | null; from: number } | undefined;
+  let nextSweepAt = lookbackMs > 0 ? clock() : Number.POSITIVE_INFINITY;
+
+  const skip = (reason: SkipReason, count = 1): void => {
+    metrics.skippedRows.inc({ source: options.source, reason }, count);
+    metrics.component.discarded.inc({ component: `source.${options.source}`, reason }, count);
+  };
+
+  async function logsPage(
+    query: Record<string, string | number | boolean | undefined>,
+    signal?: AbortSignal,
+  ): Promise<unknown[]> {
+    const body = await client.get({
+      path: `/scenarios/${scenarioId}/logs`,
+      endpoint: '/scenarios/{id}/logs',
+      query: {
+        'pg[sortBy]': 'imtId',
+        'pg[sortDir]': 'asc',
+        'pg[limit]': config.polling.pageSize,
+        showCheckRuns: config.polling.showCheckRuns,
+        ...query,
+      },
+      budget,
+      organization,
+      ...(signal ? { signal } : {}),
+    });
+    const rows =
+      body !== null && typeof body === 'object' ? (body as { scenarioLogs?: unknown }).scenarioLogs : undefined;
+    if (!Array.isArray(rows)) {
+      metrics.component.errors.inc({
+        component: `source.${options.source}`,
+        stage: 'receiving',
+        reason: 'invalid-page',
+      });
+      throw new MakeApiError(`Make answered /scenarios/${scenarioId}/logs without a scenarioLogs array.`, {
+        retriable: true,
+      });
+    }
+    metrics.component.received.inc({ component: `source.${options.source}` }, rows.length);
+    return rows;
+  }
+
+  async function errorDetail(row: ExecutionRow, signal?: AbortSignal): Promise<ErrorInfo | null> {
+    if (row.status !== 3 || !config.polling.fetchErrorDetail) return null;
+    const fromRow = errorInfo(row.error);
+    if (fromRow) return fromRow;
+    try {
+      const body = await client.get({
+        path: `/scenarios/${scenarioId}/executions/${row.id}`,
+        endpoint: '/scenarios/{id}/executions/{executionId}',
+        budget,
+        organization,
+        ...(signal ? { signal } : {}),
+      });
+      return errorInfo(body !== null && typeof body === 'object' ? (body as { error?: unknown }).error : undefined);
+    } catch (error) {
+      if (error instanceof MakeApiError && !error.retriable) {
+        // 404 or 413: the run is written without its error detail rather than held forever.
+        metrics.component.errors.inc({
+          component: `source.${options.source}`,
+          stage: 'receiving',
+          reason: 'detail-unavailable',
+        });
+        return null;
+      }
+      throw error;
+    }
+  }
+
+  const toEvent = (row: ExecutionRow, error: ErrorInfo | null): ScenarioExecution =>
+    toScenarioExecution(row, { ...identity, ingestedAt: clock(), keepRaw: config.polling.keepRaw }, error);
+
+  /** Sorts the rows of a page into events to write (finished executions not yet written) and running ones. */
+  async function collect(
+    rows: readonly unknown[],
+    events: ScenarioExecution[],
+    signal?: AbortSignal,
+    behind?: string,
+  ): Promise<string | undefined> {
+    let last: string | undefined;
+    for (const raw of rows) {
+      const verdict = classifyLogRow(raw, scenarioId);
+      if (verdict.imtId !== undefined && (last === undefined || compareImtId(verdict.imtId, last) > 0))
+        last = verdict.imtId;
+      if (verdict.kind === 'skip') {
+        skip(verdict.reason);
+        continue;
+      }
+      const { row } = verdict;
+      const id = row.id.toLowerCase();
+      if (behind !== undefined && verdict.imtId !== undefined && compareImtId(verdict.imtId, behind) > 0) continue; // the tail reads it
+      if (written.has(id) || events.some((event) => event.executionId === id)) {
+        skip('duplicate');
+        continue;
+      }
+      if (row.status === 0) {
+        if (!running.has(id)) running.set(id, { id, imtId: verdict.imtId ?? null, since: clock(), row });
+        continue;
+      }
+      running.delete(id);
+      recheckAt.delete(id);
+      events.push(toEvent(row, await errorDetail(row, signal)));
+    }
+    return last;
+  }
+
+  /** Re-checks the running executions that are due; finished ones join `events`. */
+  async function recheck(events: ScenarioExecution[], signal?: AbortSignal): Promise<void> {
+    const now = clock();
+    for (const execution of running.values()) {
+      if ((recheckAt.get(execution.id) ?? execution.since + config.running.recheckIntervalMs) > now) continue;
+      recheckAt.set(execution.id, now + config.running.recheckIntervalMs);
+      let row: ExecutionRow | undefined;
+      try {
+        const body = await client.get({
+          path: `/scenarios/${scenarioId}/logs/${execution.id}`,
+          endpoint: '/scenarios/{id}/logs/{executionId}',
+          budget,
+          organization,
+          ...(signal ? { signal } : {}),
+        });
+        const verdict = classifyLogRow(
+          body !== null && typeof body === 'object' ? (body as { scenarioLog?: unknown }).scenarioLog : undefined,
+          scenarioId,
+        );
+        if (verdict.kind === 'execution' && verdict.row.id.toLowerCase() === execution.id) row = verdict.row;
+      } catch (error) {
+        if (!(error instanceof MakeApiError) || error.retriable) throw error;
+      }
+      if (row && row.status !== 0) {
+        running.delete(execution.id);
+        recheckAt.delete(execution.id);
+        if (!written.has(execution.id)) events.push(toEvent(row, await errorDetail(row, signal)));
+      } else if (now - execution.since >= config.running.maxWaitMs) {
+        options.logger.warn(
+          { scenarioId, executionId: execution.id },
+          'Execution still running after running.maxWaitMs; writing it as RUNNING.',
+        );
+        running.delete(execution.id);
+        recheckAt.delete(execution.id);
+        events.push(toEvent(row ?? execution.row, null));
+      }
+    }
+  }
+
+  async function turn(signal?: AbortSignal): Promise<TurnResult> {
+    // A turn that fails leaves the running executions as they were: they are only forgotten once written.
+    const runningBefore = new Map(running);
+    try {
+      return await attemptTurn(signal);
+    } catch (error) {
+      running.clear();
+      for (const [id, execution] of runningBefore) running.set(id, execution);
+      throw error;
+    }
+  }
+
+  async function attemptTurn(signal?: AbortSignal): Promise<TurnResult> {
+    const events: ScenarioExecution[] = [];
+    await recheck(events, signal);
+    const tailRows = await logsPage(
+      state.cursor === null ? { from: state.from } : { 'pg[last]': state.cursor },
+      signal,
+    );
+    const last = await collect(tailRows, events, signal);
+    let cursor = state.cursor;
+    if (last !== undefined && (cursor === null || compareImtId(last, cursor) > 0)) cursor = last;
+    const tailFull = tailRows.length >= config.polling.pageSize && cursor !== state.cursor;
+    let rows = tailRows.length;
+
+    // The sweep's position moves only once its events are written, like the tail's cursor.
+    let nextSweep = sweep;
+    let sweepEnded = false;
+    if (!tailFull && cursor !== null && (sweep !== undefined || clock() >= nextSweepAt)) {
+      // Measured in Make's time (the newest start written), not the local clock: skew and simulated time do not matter.
+      const current = sweep ?? { cursor: null, from: Math.max(state.from, (state.newest ?? state.from) - lookbackMs) };
+      const sweepRows = await logsPage(
+        current.cursor === null ? { from: current.from } : { 'pg[last]': current.cursor },
+        signal,
+      );
+      rows += sweepRows.length;
+      const sweepLast = await collect(sweepRows, events, signal, cursor);
+      const advanced =
+        sweepLast !== undefined && (current.cursor === null || compareImtId(sweepLast, current.cursor) > 0);
+      const finished = !advanced || sweepRows.length < config.polling.pageSize || compareImtId(sweepLast, cursor) >= 0;
+      nextSweep = finished ? undefined : { cursor: sweepLast, from: current.from };
+      sweepEnded = finished;
+    }
+
+    await options.emitter.executions(events);
+    const now = clock();
+    let newest = state.newest;
+    for (const event of events) {
+      written.set(event.executionId, event.timestamp);
+      if (newest === null || event.timestamp > newest) newest = event.timestamp;
+    }
+    const next: ScenarioCheckpoint = { v: 1, cursor, from: state.from, newest, running: [...running.values()] };
+    if (JSON.stringify(next) !== JSON.stringify(state)) await options.saveCheckpoint(next);
+    state = next;
+    sweep = nextSweep;
+    if (sweepEnded) nextSweepAt = now + config.lateArrival.sweepIntervalMs;
+    // Forget written ids the sweep can no longer meet.
+    const horizon = (newest ?? now) - 2 * lookbackMs;
+    for (const [id, timestamp] of written) if (timestamp < horizon) written.delete(id);
+    if (newest !== null)
+      metrics.lagSeconds.set(
+        { source: options.source, zone: identity.zone, scenario: String(scenarioId) },
+        Math.max(0, (now - newest) / 1000),
+      );
+    return { rows, written: events.length, more: tailFull || sweep !== undefined };
+  }
+
+  return { identity, turn, checkpoint: () => state };
+}

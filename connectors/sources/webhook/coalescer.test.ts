@@ -1,0 +1,54 @@
+import { describe, expect, it } from '@jest/globals';
+import { InvalidRecordError } from '../../../pipeline/errors/index.js';
+import type { OutgoingRecord, Producer } from '../../../pipeline/log/contract.js';
+import { createCoalescer } from './coalescer.js';
+
+/** A hand-made producer that records its calls and refuses values of 'bad'. */
+function recordingProducer(options: { down?: boolean } = {}) {
+  const calls: { topic: string; values: string[] }[] = [];
+  const producer: Producer = {
+    async send(topic, records) {
+      calls.push({ topic, values: records.map((record) => String(record.value)) });
+      if (options.down) throw new Error('unreachable');
+      if (records.some((record) => String(record.value) === 'bad')) throw new InvalidRecordError('too large');
+      return [];
+    },
+    async close() {},
+  };
+  return { calls, producer: async () => producer };
+}
+const record = (value: string): OutgoingRecord => ({ key: 'k', value: Buffer.from(value) });
+
+describe('send coalescer', () => {
+  it('sends the records of requests made in the same turn in one send per topic, and resolves each', async () => {
+    const { calls, producer } = recordingProducer();
+    const send = createCoalescer(producer);
+    await Promise.all([send('a', [record('1')]), send('a', [record('2'), record('3')]), send('b', [record('4')])]);
+    expect(calls).toEqual([
+      { topic: 'a', values: ['1', '2', '3'] },
+      { topic: 'b', values: ['4'] },
+    ]);
+    await send('a', [record('5')]);
+    expect(calls).toHaveLength(3);
+  });
+
+  it('fails only the request holding a record the log refuses', async () => {
+    const { calls, producer } = recordingProducer();
+    const send = createCoalescer(producer);
+    const outcomes = await Promise.allSettled([
+      send('a', [record('1')]),
+      send('a', [record('bad')]),
+      send('a', [record('3')]),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(calls.map((call) => call.values)).toEqual([['1', 'bad', '3'], ['1'], ['bad'], ['3']]);
+  });
+
+  it('fails every request of a send the log could not take', async () => {
+    const { calls, producer } = recordingProducer({ down: true });
+    const send = createCoalescer(producer);
+    const outcomes = await Promise.allSettled([send('a', [record('1')]), send('a', [record('2')])]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
+    expect(calls).toHaveLength(1);
+  });
+});

@@ -1,0 +1,139 @@
+/**
+ * `POST /v1/executions`: execution reports pushed from Make scenarios, one object or an array.
+ * Order of checks: the log is up (503), the sender authenticates (401), JSON (400), batch size
+ * (413), every report (executions.ts). Valid reports are written to the executions topic keyed by
+ * scenarioId; invalid ones are listed. Answers:
+ * - all valid: 202 `{ status: "accepted", accepted, rejected: 0, eventIds }`;
+ * - some valid: 202 `{ status: "partial", accepted, rejected, eventIds, errors }`, only the valid
+ *   ones written (errors carry the batch `index`);
+ * - none valid: 400 `{ error: "invalid_payload", message, errors }`, nothing written.
+ *
+ * Log record timestamps are the receive time, not the execution's `timestamp`: retention deletes by
+ * record timestamp, so a report of an old execution stamped with its event time would be deleted at
+ * once (seen on Kafka with 7-day retention). Event time stays in the value for processors.
+ */
+import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { OutgoingRecord } from '../../../pipeline/log/contract.js';
+import type { TopicSerde } from '../../../pipeline/serde/index.js';
+import type { ScenarioExecution, WebhookEvent } from '../../../schemas/generated/types.js';
+import type { ExecutionsConfig } from './config.js';
+import { keptHeaders, webhookEventRecord } from './envelope.js';
+import { parseReports, reportCount } from './executions.js';
+import type { WebhookMetrics } from './metrics.js';
+import type { LogReadiness } from './readiness.js';
+import { refuse, type RetryDelays } from './replies.js';
+import type { ResolvedSender } from './secrets.js';
+import { createSenderAuthenticator } from './sender-auth.js';
+import type { LogWriter, TopicBatch } from './writer.js';
+
+/** What the route needs. */
+export interface ExecutionsRouteDeps {
+  readonly config: ExecutionsConfig;
+  readonly senders: readonly ResolvedSender[];
+  readonly topics: { readonly executions: string; readonly webhookRaw: string };
+  readonly executionSerde: TopicSerde<ScenarioExecution>;
+  /** Needed only with `keepRaw`. */
+  readonly rawSerde: TopicSerde<WebhookEvent> | undefined;
+  readonly writer: LogWriter;
+  readonly readiness: LogReadiness;
+  readonly metrics: WebhookMetrics;
+  readonly delays: RetryDelays;
+  readonly clock: () => number;
+}
+
+/** The route handler. */
+export function executionsRoute(
+  deps: ExecutionsRouteDeps,
+): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply> {
+  const { config, topics, executionSerde, rawSerde, writer, readiness, metrics, delays, clock } = deps;
+  const authenticate = createSenderAuthenticator(deps.senders);
+  const component = { component: 'source.webhook' };
+
+  return async (request, reply) => {
+    if (!readiness.ready) return refuse(reply, metrics, delays, 'log_unavailable');
+    const body = request.body as Buffer;
+    const sender = authenticate(request.headers, body);
+    if (!sender) return refuse(reply, metrics, delays, 'unauthorized');
+
+    let json: unknown;
+    try {
+      json = JSON.parse(body.toString('utf8'));
+    } catch {
+      return refuse(reply, metrics, delays, 'invalid_json');
+    }
+    if (reportCount(json) > config.maxBatchRecords) {
+      return refuse(reply, metrics, delays, 'too_many_records', {
+        message: `A request may hold at most ${config.maxBatchRecords} records; split the batch.`,
+      });
+    }
+    const receivedAt = clock();
+    const reports = parseReports(json, { zone: sender.zone, receivedAt });
+    metrics.component.received.inc(component, reports.count);
+    if (reports.records.length === 0)
+      return refuse(reply, metrics, delays, 'invalid_payload', { errors: reports.errors });
+    if (reports.errors.length > 0)
+      metrics.component.discarded.inc({ ...component, reason: 'invalid' }, reports.count - reports.records.length);
+
+    const records: OutgoingRecord[] = reports.records.map((record) => ({
+      key: String(record.scenarioId),
+      value: executionSerde.encode(record),
+      timestamp: receivedAt,
+      headers: { 'event-id': record.eventId },
+    }));
+    const batches: TopicBatch[] = [{ topic: topics.executions, records }];
+    if (config.keepRaw && rawSerde) {
+      const hmacHeader = sender.auth.kind === 'hmac-sha256' ? sender.auth.header : undefined;
+      const raw = webhookEventRecord(
+        {
+          source: sender.name,
+          zone: sender.zone,
+          webhookId: requestId(request, body),
+          webhookTimestampSeconds: null,
+          receivedAt,
+          verification: 'SHARED_SECRET',
+          headers: keptHeaders(request.headers, new Set(hmacHeader ? [hmacHeader] : [])),
+          body,
+        },
+        undefined,
+      );
+      batches.push({
+        topic: topics.webhookRaw,
+        records: [
+          {
+            key: sender.name,
+            value: rawSerde.encode(raw),
+            timestamp: receivedAt,
+            headers: { 'event-id': raw.eventId },
+          },
+        ],
+      });
+    }
+
+    const outcome = await writer.write(batches);
+    if (!outcome.ok) {
+      return refuse(
+        reply,
+        metrics,
+        delays,
+        outcome.kind === 'record_rejected' ? 'record_rejected_by_log' : 'log_unavailable',
+      );
+    }
+    const eventIds = reports.records.map((record) => record.eventId);
+    const rejected = reports.count - reports.records.length;
+    return reply
+      .code(202)
+      .send(
+        rejected === 0
+          ? { status: 'accepted', accepted: eventIds.length, rejected: 0, eventIds }
+          : { status: 'partial', accepted: eventIds.length, rejected, eventIds, errors: reports.errors },
+      );
+  };
+}
+
+/** The sender's own delivery id (`Webhook-Id` or `Idempotency-Key`), else a digest of the body: resends get the same id. */
+function requestId(request: FastifyRequest, body: Buffer): string {
+  const given = request.headers['webhook-id'] ?? request.headers['idempotency-key'];
+  if (typeof given === 'string' && given.trim() !== '') return given;
+  return `sha256:${createHash('sha256').update(body).digest('hex')}`;
+}

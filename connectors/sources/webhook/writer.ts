@@ -1,0 +1,119 @@
+/**
+ * The one path to the log: a request's records of one or more topics, sent together, resolve only
+ * once the log acknowledged all of them (producer.send resolved: acks=all on Kafka, a committed
+ * transaction on the embedded log). Anything else is a refusal the route turns into an HTTP answer,
+ * so a 202 is never given for records that are not in the log.
+ *
+ * A send that times out may still complete later: the sender retries after the 503 and the copy
+ * carries the same deterministic event id.
+ */
+import { InvalidRecordError, RetriableError } from '../../../pipeline/errors/index.js';
+import type { OutgoingRecord, Producer } from '../../../pipeline/log/contract.js';
+import { createCoalescer } from './coalescer.js';
+import type { Logger } from '../../../pipeline/telemetry/logger.js';
+import type { WebhookMetrics } from './metrics.js';
+import type { LogReadiness } from './readiness.js';
+
+/** Records for one topic. */
+export interface TopicBatch {
+  readonly topic: string;
+  readonly records: readonly OutgoingRecord[];
+}
+
+/** The outcome of {@link LogWriter.write}. */
+export type WriteOutcome =
+  { readonly ok: true } | { readonly ok: false; readonly kind: 'unavailable' | 'record_rejected' };
+
+/** Writes a request's records. */
+export interface LogWriter {
+  write(batches: readonly TopicBatch[]): Promise<WriteOutcome>;
+}
+
+/** Options of {@link createLogWriter}. */
+export interface LogWriterOptions {
+  /** The producer, opened on first use (see {@link createLazyProducer}). */
+  readonly producer: () => Promise<Producer>;
+  readonly readiness: LogReadiness;
+  readonly sendTimeoutMs: number;
+  readonly metrics: WebhookMetrics;
+  readonly logger: Logger;
+  readonly componentName: string;
+}
+
+/** A writer over one producer. */
+export function createLogWriter(options: LogWriterOptions): LogWriter {
+  const { producer, readiness, sendTimeoutMs, metrics, logger, componentName } = options;
+  const component = { component: componentName };
+  const send = createCoalescer(producer);
+
+  const sendWithTimeout = async (batch: TopicBatch): Promise<void> => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(
+        () => reject(new RetriableError(`The log did not acknowledge within ${sendTimeoutMs} ms.`, { stage: 'log' })),
+        sendTimeoutMs,
+      );
+    });
+    try {
+      await Promise.race([send(batch.topic, batch.records), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  return {
+    async write(batches) {
+      const started = performance.now();
+      const results = await Promise.allSettled(batches.map(sendWithTimeout));
+      const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+      results.forEach((result, index) => {
+        if (result.status !== 'fulfilled') return;
+        const batch = batches[index]!;
+        metrics.produced.inc({ topic: batch.topic }, batch.records.length);
+        metrics.component.sent.inc(component, batch.records.length);
+      });
+      if (!failure) {
+        metrics.component.batchSeconds.observe(component, (performance.now() - started) / 1000);
+        return { ok: true };
+      }
+      const error: unknown = failure.reason;
+      if (error instanceof InvalidRecordError) {
+        metrics.component.errors.inc({ ...component, stage: 'sending', reason: 'record_rejected' });
+        logger.warn({ err: error }, 'The log refused a record of a request; answering 413.');
+        return { ok: false, kind: 'record_rejected' };
+      }
+      metrics.component.errors.inc({ ...component, stage: 'sending', reason: 'log_unavailable' });
+      readiness.markDown(`send failed: ${(error as Error).message}`);
+      return { ok: false, kind: 'unavailable' };
+    },
+  };
+}
+
+/** A producer opened on first use and again after a failed open, so the receiver starts while the log is down. */
+export interface LazyProducer {
+  get(): Promise<Producer>;
+  /** Closes the producer if one was opened. */
+  close(): Promise<void>;
+}
+
+/** Opens producers of `log` lazily. */
+export function createLazyProducer(log: { producer(): Promise<Producer> }): LazyProducer {
+  let opening: Promise<Producer> | undefined;
+  return {
+    get() {
+      if (!opening) {
+        const attempt = log.producer();
+        opening = attempt;
+        attempt.catch(() => {
+          if (opening === attempt) opening = undefined;
+        });
+      }
+      return opening;
+    },
+    async close() {
+      const open = opening;
+      opening = undefined;
+      if (open) await (await open.catch(() => undefined))?.close();
+    },
+  };
+}
