@@ -1,6 +1,8 @@
 import { describe, it, expect } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const bin = fileURLToPath(new URL('../../bin/makestream.js', import.meta.url));
@@ -15,10 +17,23 @@ describe('makestream command', () => {
     expect([result.status, result.stdout]).toEqual([0, `${version}\n`]);
   });
 
-  it('says plainly that `run` is a stub until the pipeline exists', () => {
-    const result = makestream('run');
-    expect(result.status).toBe(0);
-    expect(result.stdout).toContain('the pipeline is not built yet');
+  it('runs the zero-setup demo: a simulated Make.com API polled into the embedded log', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'run-'));
+    try {
+      const result = spawnSync(process.execPath, [bin, 'run', '--duration', '12'], {
+        cwd,
+        encoding: 'utf8',
+        env: { ...process.env, MAKESTREAM_LOG_LEVEL: 'error' },
+        timeout: 60_000,
+      });
+      expect(result.status).toBe(0);
+      expect(result.stdout).toContain('demo mode (no source configured)');
+      const stored = Number(/stopped; (\d+) execution record/.exec(result.stdout)?.[1]);
+      expect(stored).toBeGreaterThan(0);
+      expect(existsSync(join(cwd, '.makestream', 'makestream.db'))).toBe(true);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
   });
 
   it('rejects an unknown command with exit code 2 and the usage', () => {

@@ -1,8 +1,18 @@
 /**
- * The `makestream` command line. Today it knows only what exists: the pipeline itself (sources,
- * processors, sinks) is built by the issues that follow the foundation, and `run` says so plainly.
+ * The `makestream` command line. Every command takes `--config <file>` (or MAKESTREAM_CONFIG);
+ * without one it works on the embedded default (`.makestream/makestream.db`). Errors print what
+ * failed and what to do, and exit 1; usage errors exit 2.
  */
 import { readFileSync } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { PipelineError } from '../errors/index.js';
+import { simulateCommand } from '../../connectors/sources/simulator/cli.js';
+import { consume } from './consume.js';
+import { runPipeline } from './run.js';
+import { withContext, type CommandContext } from './context.js';
+import { checkSchemas, registerSchemas } from './schemas.js';
+import { ensureTopics, listTopics } from './topics.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -10,42 +20,111 @@ const { version } = JSON.parse(readFileSync(new URL('../../package.json', import
 
 const help = `makestream ${version}: an event-sourced log pipeline for Make.com
 
-Usage: makestream <command>
+Usage: makestream <command> [--config <file>] [options]
 
 Commands:
-  run        run the pipeline (embedded default: no services needed)
-  version    print the version
-  help       show this text
+  run [--duration <s>]         run the configured sources into the log until Ctrl-C; with none
+                               configured, a demo: a simulated Make.com API polled into the embedded log
+  topics ensure                create every topic of the catalogue that is missing (idempotent)
+  topics list                  the catalogue's topics, partitions and end offsets
+  schemas register             register every topic's value schema in the schema store
+  schemas check [file.avsc...] would the schema store accept these schemas? exit 1 with its reason if not
+  simulate [--help]            serve a simulated Make.com API (seeded traffic, faults) for demos and tests
+  consume <topic>              print records as JSON lines, Avro decoded
+      --from-beginning         from the oldest retained record (default: only new records)
+      --max <n>                stop after n records
+      --timeout-ms <ms>        stop after ms without a record (default: follow until Ctrl-C)
+      --meta                   add key, partition, offset, timestamp and headers
+      --format ndjson|pretty   one line per record (default), or indented
+  version                      print the version
+  help                         show this text
 
-The local stack of real services for development and tests:
-  npm run stack:up [-- <service>...]     start (kafka, registry, postgres, clickhouse, chdb,
-                                         elasticsearch, opensearch, rsyslog)
-  npm run stack:status [-- --json]       endpoints, versions and health
-  npm run stack:down                     stop everything it started
+Configuration: --config <file> or MAKESTREAM_CONFIG; MAKESTREAM_* variables override fields
+(e.g. MAKESTREAM_LOG__BACKEND=kafka). The local stack of real services for development and tests:
+npm run stack:up | stack:status | stack:down (see README.md).
 `;
 
-function main(args: readonly string[]): number {
-  const [command = 'help'] = args;
-  switch (command) {
-    case 'run':
-      process.stdout.write(
-        'makestream: the pipeline is not built yet. This release contains the project foundation only:\n' +
-          'the local stack of real services (npm run stack:up) and the test harness (npm test).\n' +
-          'Sources, processors and sinks arrive with the next milestones; see README.md.\n',
-      );
-      return 0;
-    case 'version':
-    case '--version':
-      process.stdout.write(`${version}\n`);
-      return 0;
-    case 'help':
-    case '--help':
-      process.stdout.write(help);
-      return 0;
-    default:
-      process.stderr.write(`makestream: unknown command "${command}".\n\n${help}`);
+const options = {
+  config: { type: 'string' },
+  'from-beginning': { type: 'boolean', default: false },
+  max: { type: 'string' },
+  'timeout-ms': { type: 'string' },
+  duration: { type: 'string' },
+  meta: { type: 'boolean', default: false },
+  format: { type: 'string', default: 'ndjson' },
+  help: { type: 'boolean', short: 'h', default: false },
+} satisfies ParseArgsConfig['options'];
+
+class UsageError extends Error {}
+
+const count = (value: string | undefined, flag: string): number | undefined => {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0)
+    throw new UsageError(`--${flag} takes a whole number ≥ 0, not "${value}".`);
+  return parsed;
+};
+
+/** Runs one command line; resolves to the exit code. */
+export async function main(
+  argv: readonly string[],
+  io: { readonly stdout: Writable; readonly stderr: Writable } = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
+  try {
+    // The simulator parses its own flags (seed, speed, faults …).
+    if (argv[0] === 'simulate') return await simulateCommand(argv.slice(1), io);
+    const { values, positionals } = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+    const [given = 'help', sub, ...rest] = positionals;
+    const command = values.help ? 'help' : given;
+    const configFile = values.config ?? process.env.MAKESTREAM_CONFIG;
+    const run = (fn: (context: CommandContext) => Promise<number>) => withContext(configFile, io, fn);
+    switch (command) {
+      case 'run': {
+        const durationSeconds = count(values.duration, 'duration');
+        return await run((context) => runPipeline(context, durationSeconds === undefined ? {} : { durationSeconds }));
+      }
+      case 'topics':
+        if (sub === 'ensure') return await run(ensureTopics);
+        if (sub === 'list') return await run(listTopics);
+        throw new UsageError(`topics takes "ensure" or "list", not "${sub ?? ''}".`);
+      case 'schemas':
+        if (sub === 'register') return await run(registerSchemas);
+        if (sub === 'check') return await run((context) => checkSchemas(context, rest));
+        throw new UsageError(`schemas takes "register" or "check", not "${sub ?? ''}".`);
+      case 'consume': {
+        if (!sub) throw new UsageError('consume needs a topic: makestream consume <topic>.');
+        if (values.format !== 'ndjson' && values.format !== 'pretty') {
+          throw new UsageError(`--format takes ndjson or pretty, not "${values.format}".`);
+        }
+        const consumeOptions = {
+          topic: sub,
+          fromBeginning: values['from-beginning'],
+          max: count(values.max, 'max'),
+          timeoutMs: count(values['timeout-ms'], 'timeout-ms'),
+          meta: values.meta,
+          format: values.format,
+        } as const;
+        return await run((context) => consume(context, consumeOptions));
+      }
+      case 'version':
+        io.stdout.write(`${version}\n`);
+        return 0;
+      case 'help':
+        io.stdout.write(help);
+        return 0;
+      default:
+        throw new UsageError(`unknown command "${command}".`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr.write(`makestream: ${(error as Error).message}\n\n${help}`);
       return 2;
+    }
+    if (error instanceof PipelineError) {
+      io.stderr.write(`makestream: ${error.message}\n`);
+      return 1;
+    }
+    io.stderr.write(`makestream: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
+    return 1;
   }
 }
-
-process.exitCode = main(process.argv.slice(2));

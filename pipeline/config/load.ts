@@ -22,6 +22,8 @@ export interface LoadOptions {
 }
 
 const PREFIX = 'MAKESTREAM_';
+/** Variables with the prefix that are not config fields: the config file itself, the local stack's folder. */
+const NOT_FIELDS = new Set(['MAKESTREAM_CONFIG', 'MAKESTREAM_STACK_DIR']);
 
 /** Reads, merges and validates; throws ConfigError listing every problem. */
 export function loadConfig<Schema extends z.ZodType>(schema: Schema, options: LoadOptions = {}): z.output<Schema> {
@@ -67,7 +69,7 @@ function applyEnvironment(
   const merged = structuredClone(base);
   const origins = new Map<string, string>();
   for (const [name, raw] of Object.entries(env).sort(([a], [b]) => a.localeCompare(b))) {
-    if (!name.startsWith(PREFIX) || raw === undefined) continue;
+    if (!name.startsWith(PREFIX) || raw === undefined || NOT_FIELDS.has(name)) continue;
     const path = name.slice(PREFIX.length).split('__').filter(Boolean).map(camel);
     if (path.length === 0) continue;
     let node: Record<string, unknown> = merged;

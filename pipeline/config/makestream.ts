@@ -1,0 +1,96 @@
+/**
+ * The makestream configuration file (`--config makestream.yaml`, plus `MAKESTREAM_*` overrides).
+ * With no file at all, makestream runs its embedded default: the embedded log and schema store in
+ * one SQLite file under `.makestream/`. Each section's schema is its component's documentation.
+ */
+import { z } from 'zod';
+import { makeApiSourceConfigSchema } from '../../connectors/sources/make-api/config.js';
+import { simulatorConfigSchema } from '../../connectors/sources/simulator/config.js';
+import { webhookSourceConfigSchema } from '../../connectors/sources/webhook/config.js';
+import { kafkaLogConfigSchema } from '../log/kafka/config.js';
+import { schemaStoreConfigSchema } from '../serde/config.js';
+import { loadConfig, type LoadOptions } from './load.js';
+
+/** Default file of the embedded log (and its schema store). */
+export const DEFAULT_EMBEDDED_PATH = '.makestream/makestream.db';
+
+const embeddedLog = z
+  .strictObject({
+    backend: z.literal('embedded').describe('A durable log in one SQLite file: one machine, no services.'),
+    path: z.string().min(1).default(DEFAULT_EMBEDDED_PATH).describe('The SQLite file of the log.'),
+  })
+  .describe('The embedded EventLog.');
+
+const kafkaLog = z
+  .strictObject({
+    backend: z.literal('kafka').describe('Apache Kafka (or a compatible cluster): scale-out with consumer groups.'),
+    kafka: kafkaLogConfigSchema,
+  })
+  .describe('The Kafka EventLog.');
+
+const topicOverride = z
+  .strictObject({
+    partitions: z.number().int().min(1).optional().describe('Partition count (only when the topic is created).'),
+    retentionMs: z.number().int().min(-1).optional().describe('Retention in ms; -1 keeps records forever.'),
+    maxRecordBytes: z.number().int().min(1024).optional().describe('Largest record accepted (bytes).'),
+  })
+  .describe('Overrides of one topic of the catalogue.');
+
+/** The whole configuration. */
+export const makestreamConfigSchema = z
+  .strictObject({
+    logLevel: z
+      .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
+      .default('info')
+      .describe('Least severe log level written (JSON lines on stderr); MAKESTREAM_LOG_LEVEL sets it too.'),
+    log: z
+      .discriminatedUnion('backend', [embeddedLog, kafkaLog])
+      .default({ backend: 'embedded', path: DEFAULT_EMBEDDED_PATH })
+      .describe('Where events live: `embedded` (default) or `kafka`.'),
+    schemaStore: schemaStoreConfigSchema
+      .optional()
+      .describe('Where Avro schemas live; default: the embedded store in the embedded log file.'),
+    sources: z
+      .strictObject({
+        makeApi: makeApiSourceConfigSchema
+          .optional()
+          .describe('The Make.com API poller (connectors/sources/make-api); see docs/configuration.md.'),
+        webhook: webhookSourceConfigSchema
+          .optional()
+          .describe('The webhook receiver (connectors/sources/webhook); see docs/configuration.md.'),
+        simulator: simulatorConfigSchema
+          .optional()
+          .describe(
+            'Settings of the simulated Make.com API that `run` serves and polls when no makeApi source is configured (the demo).',
+          ),
+      })
+      .prefault({})
+      .describe('Where events come from. Without makeApi, `run` polls an in-process simulator (demo).'),
+    topics: z
+      .strictObject({
+        overrides: z
+          .record(z.string(), topicOverride)
+          .default({})
+          .describe('Per topic name, e.g. `make.executions.raw.v1: { partitions: 12 }`.'),
+      })
+      .prefault({})
+      .describe('The topic catalogue (pipeline/topics.ts) with local overrides.'),
+  })
+  .superRefine((config, context) => {
+    if (config.log.backend === 'kafka' && config.schemaStore?.kind !== 'registry') {
+      context.addIssue({
+        code: 'custom',
+        path: ['schemaStore'],
+        message:
+          'with the kafka log, set schemaStore to { kind: registry, url: ... } so that other clients can read the schemas',
+      });
+    }
+  });
+
+/** The configuration with defaults applied. */
+export type MakestreamConfig = z.output<typeof makestreamConfigSchema>;
+
+/** Loads `file` (optional) with `MAKESTREAM_*` overrides; ConfigError names every bad field. */
+export function loadMakestreamConfig(options: LoadOptions = {}): MakestreamConfig {
+  return loadConfig(makestreamConfigSchema, options);
+}
