@@ -5,6 +5,7 @@ import { ConfigError, NotFoundError } from '../../errors/index.js';
 import type { TopicConfig, TopicDescription } from '../contract.js';
 import { MAX_PARTITION_ID, recordId } from './schema.js';
 import type { Store } from './store.js';
+import { validateTopicConfig } from '../topic-config.js';
 
 /** Kafka's default `max.message.bytes` (about 1 MiB); the contract's default record limit. */
 export const DEFAULT_MAX_RECORD_BYTES = 1_048_576;
@@ -47,7 +48,6 @@ export interface Topics {
 }
 
 const component = 'log.embedded';
-const topicNamePattern = /^[a-zA-Z0-9._-]+$/;
 
 /** The NotFoundError for an unknown topic, with what to do about it. */
 export function unknownTopic(name: string): NotFoundError {
@@ -87,7 +87,7 @@ export function createTopics(store: Store): Topics {
     create(configs) {
       const wanted = new Map<string, TopicConfig>();
       configs.forEach((config, index) => {
-        validateTopicConfig(config, index);
+        validateTopicConfig(config, index, component);
         const earlier = wanted.get(config.name);
         if (earlier && earlier.partitions !== config.partitions) {
           throw new ConfigError(`topics[${index}]: topic "${config.name}" is listed twice with different partitions.`, {
@@ -179,30 +179,4 @@ export function createTopics(store: Store): Topics {
       });
     },
   };
-}
-
-function validateTopicConfig(config: TopicConfig, index: number): void {
-  const fail = (field: string, problem: string): never => {
-    throw new ConfigError(`topics[${index}].${field} ${problem}`, { component });
-  };
-  const name: unknown = config.name;
-  if (typeof name !== 'string' || name.length === 0 || name.length > 249 || !topicNamePattern.test(name)) {
-    fail('name', `"${String(name)}" is not a valid topic name: use 1–249 letters, digits, ".", "_" or "-".`);
-  }
-  if (name === '.' || name === '..') fail('name', `"${String(name)}" is not a valid topic name.`);
-  if (!Number.isInteger(config.partitions) || config.partitions < 1) {
-    fail('partitions', `must be a whole number ≥ 1 (got ${String(config.partitions)}).`);
-  }
-  if (config.retentionMs !== undefined && (!Number.isInteger(config.retentionMs) || config.retentionMs < -1)) {
-    fail(
-      'retentionMs',
-      `must be a whole number of ms ≥ 0, or -1 to keep records forever (got ${String(config.retentionMs)}).`,
-    );
-  }
-  if (config.compacted !== undefined && typeof config.compacted !== 'boolean') {
-    fail('compacted', `must be true or false (got ${String(config.compacted)}).`);
-  }
-  if (config.maxRecordBytes !== undefined && (!Number.isInteger(config.maxRecordBytes) || config.maxRecordBytes < 1)) {
-    fail('maxRecordBytes', `must be a whole number of bytes ≥ 1 (got ${String(config.maxRecordBytes)}).`);
-  }
 }

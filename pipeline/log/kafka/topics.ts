@@ -8,6 +8,7 @@ import { ConfigError, RetriableError } from '../../errors/index.js';
 import type { TopicConfig, TopicDescription } from '../contract.js';
 import type { ConnectionDescription } from './connection.js';
 import { kafkaError, protocolType, unknownTopic } from './errors.js';
+import { validateTopicConfig } from '../topic-config.js';
 
 /** What a producer needs to know about a topic. */
 export interface TopicInfo {
@@ -67,7 +68,6 @@ export const maxRecordBytesOf = (maxMessageBytes: number): number =>
 const TOPIC_RESOURCE = 2 as ConfigResourceTypes; // ConfigResourceTypes.TOPIC (not importable from ESM)
 const TOPIC_CONFIG_SOURCE = 1; // ConfigSource.TOPIC_CONFIG: set on the topic itself
 const component = 'log.kafka';
-const topicNamePattern = /^[a-zA-Z0-9._-]+$/;
 
 /** Checks topic configs like the embedded backend does: the same mistakes get the same messages. */
 export function validateTopicConfigs(configs: readonly TopicConfig[]): Map<string, TopicConfig> {
@@ -78,35 +78,7 @@ export function validateTopicConfigs(configs: readonly TopicConfig[]): Map<strin
     const fail = (field: string, problem: string): never => {
       throw new ConfigError(`topics[${index}].${field} ${problem}`, { component });
     };
-    const name: unknown = config.name;
-    if (
-      typeof name !== 'string' ||
-      name.length === 0 ||
-      name.length > 249 ||
-      !topicNamePattern.test(name) ||
-      name === '.' ||
-      name === '..'
-    ) {
-      fail('name', `"${String(name)}" is not a valid topic name: use 1–249 letters, digits, ".", "_" or "-".`);
-    }
-    if (!Number.isInteger(config.partitions) || config.partitions < 1) {
-      fail('partitions', `must be a whole number ≥ 1 (got ${String(config.partitions)}).`);
-    }
-    if (config.retentionMs !== undefined && (!Number.isInteger(config.retentionMs) || config.retentionMs < -1)) {
-      fail(
-        'retentionMs',
-        `must be a whole number of ms ≥ 0, or -1 to keep records forever (got ${String(config.retentionMs)}).`,
-      );
-    }
-    if (config.compacted !== undefined && typeof config.compacted !== 'boolean') {
-      fail('compacted', `must be true or false (got ${String(config.compacted)}).`);
-    }
-    if (
-      config.maxRecordBytes !== undefined &&
-      (!Number.isInteger(config.maxRecordBytes) || config.maxRecordBytes < 1)
-    ) {
-      fail('maxRecordBytes', `must be a whole number of bytes ≥ 1 (got ${String(config.maxRecordBytes)}).`);
-    }
+    validateTopicConfig(config, index, component);
     const earlier = wanted.get(config.name);
     if (earlier && earlier.partitions !== config.partitions) {
       fail(
