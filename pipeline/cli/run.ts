@@ -12,6 +12,7 @@ import { startSimulator, type Simulator } from '../../connectors/sources/simulat
 import { createWebhookSource } from '../../connectors/sources/webhook/index.js';
 import { createLogger } from '../telemetry/logger.js';
 import { createMetricsRegistry } from '../telemetry/metrics.js';
+import { serveMetrics, type MetricsServer } from '../telemetry/metrics-server.js';
 import type { CommandContext } from './context.js';
 
 /** Options of the run command. */
@@ -57,6 +58,11 @@ export async function runPipeline(context: CommandContext, options: RunOptions):
     env,
   });
   await poller.start();
+  let metricsServer: MetricsServer | undefined;
+  if (config.metrics.enabled) {
+    metricsServer = await serveMetrics(metrics, config.metrics);
+    context.stdout.write(`makestream: metrics at ${metricsServer.url}\n`);
+  }
   const webhook =
     config.sources.webhook && createWebhookSource(config.sources.webhook, { log, serde, logger, metrics });
   if (webhook) {
@@ -86,6 +92,7 @@ export async function runPipeline(context: CommandContext, options: RunOptions):
   } finally {
     clearTimeout(timer);
     clearInterval(progress);
+    await metricsServer?.close();
     await webhook?.stop();
     await poller.stop();
     await simulator?.close();

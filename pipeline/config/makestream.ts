@@ -43,6 +43,24 @@ export const makestreamConfigSchema = z
       .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
       .default('info')
       .describe('Least severe log level written (JSON lines on stderr); MAKESTREAM_LOG_LEVEL sets it too.'),
+    metrics: z
+      .strictObject({
+        enabled: z.boolean().default(true).describe('Serve Prometheus metrics at /metrics while `run` runs.'),
+        host: z
+          .string()
+          .min(1)
+          .default('127.0.0.1')
+          .describe('Address of the metrics endpoint; 0.0.0.0 for every interface.'),
+        port: z
+          .number()
+          .int()
+          .min(0)
+          .max(65_535)
+          .default(9464)
+          .describe('Port of the metrics endpoint; 0 picks a free one.'),
+      })
+      .prefault({})
+      .describe('The Prometheus scrape endpoint of `makestream run`.'),
     log: z
       .discriminatedUnion('backend', [embeddedLog, kafkaLog])
       .default({ backend: 'embedded', path: DEFAULT_EMBEDDED_PATH })

@@ -11,6 +11,7 @@ import { encodeRecords } from './records.js';
 import type { AppendSignal } from './signal.js';
 import type { Store } from './store.js';
 import type { Topic, Topics } from './topics.js';
+import { injectTraceContext } from '../trace.js';
 
 /** What producers and transactions need from the log. */
 export interface WriterDeps {
@@ -63,9 +64,11 @@ export function createProducer(deps: WriterDeps): Producer {
     async send(topicName: string, records: readonly OutgoingRecord[]): Promise<TopicPartitionOffset[]> {
       if (closed) throw closedError('producer');
       checkSendArguments(topicName, records);
+      // Before any await: the caller's active span is the one to propagate.
+      const traced = injectTraceContext(records);
       return groupCommit(() => {
         const topic = topics.require(topicName);
-        const encoded = encodeRecords(topic, records, store.clock(), () => unkeyed(topic));
+        const encoded = encodeRecords(topic, traced, store.clock(), () => unkeyed(topic));
         return append(topic, encoded);
       });
     },

@@ -12,6 +12,7 @@ import type { OutgoingRecord, Transaction, TransactionalProducer, TopicPartition
 import type { Groups } from './groups.js';
 import { checkSendArguments, closedError, createUnkeyedPartitioner, type WriterDeps } from './producer.js';
 import { encodeRecords, type EncodedRecord } from './records.js';
+import { injectTraceContext } from '../trace.js';
 
 const component = 'log.embedded';
 
@@ -76,7 +77,7 @@ export function createTransactionalProducer(
         sends.push({
           topicName,
           topicId: topic.id,
-          records: encodeRecords(topic, records, store.clock(), () => unkeyed(topic)),
+          records: encodeRecords(topic, injectTraceContext(records), store.clock(), () => unkeyed(topic)),
         });
       },
       async sendOffsets(groupId: string, committed: readonly TopicPartitionOffset[]) {
