@@ -193,6 +193,11 @@ export const exampleEvents: { readonly [Name in keyof EventTypes]: EventTypes[Na
     error: executionEvent.error,
     tags: ['orders'],
     labels: { environment: 'production' },
+    errorClass: 'DATA_VALIDATION',
+    folderId: null,
+    scenarioApps: ['gateway', 'google-sheets'],
+    redactions: 0,
+    recordCount: 2,
   },
 
   'com.makestream.v1.MetricWindow': {
@@ -244,6 +249,10 @@ export const exampleEvents: { readonly [Name in keyof EventTypes]: EventTypes[Na
     occurrences: 1,
     sampleExecutionIds: [executionId],
     updatedAt: timestamp,
+    affectedScenarioIds: [scenarioId],
+    rootCause: 'First failing module "Add a row" (google-sheets) rejects the data.',
+    errorClass: 'DATA_VALIDATION',
+    causeModuleApp: 'google-sheets',
   },
 
   'com.makestream.v1.Anomaly': {

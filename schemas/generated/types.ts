@@ -467,7 +467,69 @@ export interface EnrichedLog {
    * @defaultValue `{}`
    */
   readonly labels: Readonly<Record<string, string>>;
+  /**
+   * Class of the error (see ErrorClass): NONE when the record has no error; UNKNOWN when no rule
+   * recognised it or for records enriched before this field existed. ECS: error.code (lowercase, e.g.
+   * rate_limit); make.error.class.
+   *
+   * @defaultValue `"UNKNOWN"`
+   */
+  readonly errorClass: ErrorClass;
+  /**
+   * Folder of the scenario from the catalog, when in one. ECS: make.scenario.folder_id.
+   *
+   * @defaultValue `null`
+   */
+  readonly folderId: number | null;
+  /**
+   * Apps the scenario uses, from the catalog (`usedPackages`), e.g. gateway, google-sheets; empty when
+   * the scenario is not in the catalog. ECS: make.scenario.apps.
+   *
+   * @defaultValue `[]`
+   */
+  readonly scenarioApps: readonly string[];
+  /**
+   * How many secrets or personal data values makestream replaced in this record's text fields (message,
+   * error, names). ECS: make.redactions.
+   *
+   * @defaultValue `0`
+   */
+  readonly redactions: number;
+  /**
+   * How many records the raw event gave (1 + its module entries), so that consumers can tell when they
+   * have all records of one execution; 0 when unknown. ECS: make.record_count.
+   *
+   * @defaultValue `0`
+   */
+  readonly recordCount: number;
 }
+
+/**
+ * What kind of failure an error is, classified by makestream from Make's error name and message:
+ * CONNECTION (the app could not be reached), AUTHENTICATION (credentials rejected or expired),
+ * RATE_LIMIT (HTTP 429, the app throttles), DATA_VALIDATION (the data or the configuration was
+ * rejected), TIMEOUT (the module or request ran out of time), QUOTA (an operations, size or result
+ * limit was reached), NONE (the record carries no error). UNKNOWN for errors no rule recognises and
+ * for classes added after this version.
+ *
+ * Avro enum `com.makestream.v1.ErrorClass`.
+ */
+export type ErrorClass =
+  'UNKNOWN' | 'NONE' | 'CONNECTION' | 'AUTHENTICATION' | 'RATE_LIMIT' | 'DATA_VALIDATION' | 'TIMEOUT' | 'QUOTA';
+/**
+ * Symbols of {@link ErrorClass} in schema order; `UNKNOWN` is the default for symbols a reader does
+ * not know.
+ */
+export const errorClassSymbols: readonly ErrorClass[] = [
+  'UNKNOWN',
+  'NONE',
+  'CONNECTION',
+  'AUTHENTICATION',
+  'RATE_LIMIT',
+  'DATA_VALIDATION',
+  'TIMEOUT',
+  'QUOTA',
+];
 
 /**
  * An error as Make reports it for a failed execution or module (`error` in Make's execution detail).
@@ -533,8 +595,10 @@ export interface Incident {
    */
   readonly eventId: string;
   /**
-   * Stable identity of the error group: a hash of zone, scenarioId, error name, cause module and
-   * normalised message.
+   * Stable identity of the error group: a hash of the error name, the normalised message (ids, numbers,
+   * UUIDs, URLs, e-mail addresses, times and quoted values replaced by placeholders) and the app of the
+   * cause module, so that the same failure groups across executions and scenarios
+   * (processors/correlate).
    */
   readonly fingerprint: string;
   /** Transition number of this incident, from 1 (opened); part of the event id. */
@@ -547,10 +611,13 @@ export interface Incident {
   readonly title: string;
   /** Make zone (API host name) the data comes from, e.g. eu1.make.com. */
   readonly zone: string;
-  /** Make scenario id. */
+  /**
+   * Make scenario id of the first error of the incident; every affected scenario is in
+   * affectedScenarioIds.
+   */
   readonly scenarioId: number;
   /**
-   * Scenario name from the catalog.
+   * Scenario name from the catalog, of scenarioId.
    *
    * @defaultValue `null`
    */
@@ -606,6 +673,31 @@ export interface Incident {
   readonly sampleExecutionIds: readonly string[];
   /** Event time of this transition (epoch milliseconds, UTC), never wall-clock time. */
   readonly updatedAt: number;
+  /**
+   * Ids of the scenarios with errors in the incident, ascending (bounded; the first ones seen are kept).
+   *
+   * @defaultValue `[]`
+   */
+  readonly affectedScenarioIds: readonly number[];
+  /**
+   * The likely root cause in one sentence: the first failing module, the app or the connection the
+   * affected executions share; null when nothing points to one.
+   *
+   * @defaultValue `null`
+   */
+  readonly rootCause: string | null;
+  /**
+   * Class of the grouped errors (see ErrorClass).
+   *
+   * @defaultValue `"UNKNOWN"`
+   */
+  readonly errorClass: ErrorClass;
+  /**
+   * App of the module that caused the errors (part of the fingerprint), when known.
+   *
+   * @defaultValue `null`
+   */
+  readonly causeModuleApp: string | null;
 }
 
 /**
