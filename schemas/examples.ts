@@ -226,6 +226,10 @@ export const exampleEvents: { readonly [Name in keyof EventTypes]: EventTypes[Na
     durationP95Ms: 2_700.2,
     durationP99Ms: 2_812.8,
     errorRate: 0.25,
+    scope: 'SCENARIO',
+    scopeId: scenarioId,
+    scenarioCount: 1,
+    durationSketch: null,
   },
 
   'com.makestream.v1.Incident': {

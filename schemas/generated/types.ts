@@ -737,21 +737,41 @@ export type LogLevel = 'UNKNOWN' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 export const logLevelSymbols: readonly LogLevel[] = ['UNKNOWN', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
 
 /**
- * Aggregates of one scenario's executions over one tumbling event-time window (1 min, 5 min or 1 h).
- * Topic make.metrics.v1, keyed by scenarioId.
+ * What a metric window aggregates. UNKNOWN is the default for scopes added after this version.
+ *
+ * Avro enum `com.makestream.v1.MetricScope`.
+ */
+export type MetricScope = 'UNKNOWN' | 'SCENARIO' | 'TEAM' | 'ORGANIZATION';
+/**
+ * Symbols of {@link MetricScope} in schema order; `UNKNOWN` is the default for symbols a reader does
+ * not know.
+ */
+export const metricScopeSymbols: readonly MetricScope[] = ['UNKNOWN', 'SCENARIO', 'TEAM', 'ORGANIZATION'];
+
+/**
+ * Aggregates of executions over one tumbling event-time window (1 min, 5 min or 1 h): of one scenario
+ * (scope SCENARIO, the default), or rolled up over a team's or an organization's scenarios (scope
+ * TEAM, ORGANIZATION). Topic make.metrics.v1, keyed by scenarioId (scenario windows) or team:<teamId>
+ * / org:<organizationId> (rollups).
  *
  * Avro record `com.makestream.v1.MetricWindow`.
  */
 export interface MetricWindow {
   /**
-   * Deterministic event id (UUIDv5, see docs/event-ids.md): from zone, scenarioId, windowSizeMs,
+   * Deterministic event id (UUIDv5, see docs/event-ids.md): for scenario windows from zone, scenarioId,
+   * windowSizeMs, windowStart and revision; for rollups from zone, scope, scopeId, windowSizeMs,
    * windowStart and revision. Equal ids mean the same event; use it to drop duplicates.
    */
   readonly eventId: string;
   /** Make zone (API host name) the data comes from, e.g. eu1.make.com. */
   readonly zone: string;
-  /** Make scenario id. */
-  readonly scenarioId: number;
+  /**
+   * Make scenario id; null for TEAM and ORGANIZATION rollups (added nullable in v1.1; earlier records
+   * always have it).
+   *
+   * @defaultValue `null`
+   */
+  readonly scenarioId: number | null;
   /**
    * Make organization id, when known.
    *
@@ -832,6 +852,35 @@ export interface MetricWindow {
   readonly durationP99Ms: number | null;
   /** errors / executions, from 0 to 1; 0 when the window is empty. */
   readonly errorRate: number;
+  /**
+   * What the window aggregates: one scenario (SCENARIO, the default, also for records written before
+   * this field existed), or all scenarios of a team (TEAM) or organization (ORGANIZATION).
+   *
+   * @defaultValue `"SCENARIO"`
+   */
+  readonly scope: MetricScope;
+  /**
+   * Id of what the window aggregates: the scenario id (SCENARIO), team id (TEAM) or organization id
+   * (ORGANIZATION); null on records written before this field existed (read scenarioId then).
+   *
+   * @defaultValue `null`
+   */
+  readonly scopeId: number | null;
+  /**
+   * Number of scenarios whose windows were merged into this one (1 for SCENARIO windows); null on
+   * records written before this field existed.
+   *
+   * @defaultValue `null`
+   */
+  readonly scenarioCount: number | null;
+  /**
+   * The DDSketch of the execution durations (ms) in makestream's compact encoding
+   * (processors/aggregate/README.md: version byte, relative accuracy, zero count, delta-encoded bins as
+   * varints), so windows can be merged and any quantile estimated; null when not kept.
+   *
+   * @defaultValue `null`
+   */
+  readonly durationSketch: Buffer | null;
 }
 
 /**
