@@ -1,0 +1,109 @@
+/**
+ * Configuration of the sink runtime: the part of a sink's config section that every sink shares
+ * (batching, retries, health and lag intervals). The schema is the documentation (a description,
+ * default and example per field); `parseSinkRuntimeConfig` validates before anything is built and
+ * names the fields at fault.
+ */
+import { z } from 'zod';
+import { ConfigError } from '../errors/index.js';
+
+const batch = z
+  .object({
+    maxRecords: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .default(500)
+      .describe(
+        'Most records per batch. Batches are also cut at offsets that are multiples of this number, so that the ' +
+          'same offsets form the same batches (and dedup tokens) after a restart.',
+      ),
+    maxBytes: z
+      .number()
+      .int()
+      .min(1)
+      .default(4 * 1024 * 1024)
+      .describe('Most value bytes per batch (a single larger record still makes a batch of its own).')
+      .meta({ examples: [1048576] }),
+    lingerMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(1_000)
+      .describe('Longest wait for a batch to fill before it is written anyway (ms). 0 writes what each poll brought.'),
+  })
+  .strict()
+  .default({ maxRecords: 500, maxBytes: 4 * 1024 * 1024, lingerMs: 1_000 });
+
+const retry = z
+  .object({
+    initialMs: z.number().int().min(0).default(200).describe('Upper bound of the first retry delay (ms).'),
+    maxMs: z.number().int().min(1).default(30_000).describe('Longest retry delay (ms).'),
+    multiplier: z.number().min(1).default(2).describe('Growth of the delay bound per attempt (full jitter).'),
+    jitter: z
+      .enum(['full', 'decorrelated', 'none'])
+      .default('full')
+      .describe('Randomisation of delays: full (default), decorrelated, or none (tests only).'),
+    itemMaxAttempts: z
+      .number()
+      .int()
+      .min(1)
+      .default(10)
+      .describe(
+        'Tries of an item the store rejected with a retriable error before it goes to the DLQ. A thrown ' +
+          '(whole-batch) retriable error is retried without limit: the partition stays paused until the store is back.',
+      ),
+  })
+  .strict()
+  .default({ initialMs: 200, maxMs: 30_000, multiplier: 2, jitter: 'full', itemMaxAttempts: 10 })
+  .refine((value) => value.maxMs >= value.initialMs, { message: 'maxMs must be ≥ initialMs', path: ['maxMs'] });
+
+/** The shared part of every sink's config section. */
+export const sinkRuntimeConfigSchema = z
+  .object({
+    batch,
+    retry,
+    maxQueuedBatches: z
+      .number()
+      .int()
+      .min(1)
+      .default(2)
+      .describe('Cut batches waiting per partition before the partition is paused (bounds memory).'),
+    healthIntervalMs: z.number().int().min(100).default(5_000).describe("How often the store's health is polled (ms)."),
+    lagIntervalMs: z
+      .number()
+      .int()
+      .min(100)
+      .default(10_000)
+      .describe('How often the consumer lag is read for the lag gauge (ms).'),
+    drainTimeoutMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(30_000)
+      .describe('On stop, how long batches still being retried may go on before they are abandoned (ms).'),
+    onBatchFailure: z
+      .enum(['fail', 'dead-letter'])
+      .default('fail')
+      .describe(
+        'What a permanent error thrown for a whole batch (e.g. a missing table) does: fail stops the sink without ' +
+          'committing (fix, restart, nothing lost); dead-letter sends every item of the batch to the DLQ.',
+      ),
+  })
+  .strict();
+
+/** Input of the shared sink config (defaults optional). */
+export type SinkRuntimeConfigInput = z.input<typeof sinkRuntimeConfigSchema>;
+/** The validated shared sink config. */
+export type SinkRuntimeConfig = z.infer<typeof sinkRuntimeConfigSchema>;
+
+/** Validates the shared part of a sink section; ConfigError lists every field at fault under `path`. */
+export function parseSinkRuntimeConfig(input: unknown, path = 'sinks.<name>'): SinkRuntimeConfig {
+  const result = sinkRuntimeConfigSchema.safeParse(input ?? {});
+  if (result.success) return result.data;
+  const problems = result.error.issues.map(
+    (issue) => `${[path, ...issue.path.map(String)].join('.')}: ${issue.message}`,
+  );
+  throw new ConfigError(`Invalid sink configuration: ${problems.join('; ')}.`, { component: 'sink' });
+}

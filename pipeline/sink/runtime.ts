@@ -1,0 +1,431 @@
+/**
+ * `startSink(connector, options)`: runs one sink connector against the EventLog (see README.md).
+ *
+ * One loop polls the consumer group `makestream.sink.<name>`, decodes records and cuts them into
+ * per-partition batches (batcher.ts). Each partition delivers its batches one after the other
+ * (delivery.ts), so its offsets are acknowledged in order; the loop commits, per partition, the
+ * position after the last delivered batch. A partition whose batch is being retried, or that has
+ * `maxQueuedBatches` batches waiting, is paused: the log keeps the records (lag grows) and memory
+ * stays bounded. The loop keeps polling meanwhile, so the group membership stays alive.
+ */
+import type { Logger } from 'pino';
+import { isRetriable } from '../errors/index.js';
+import type { Consumer, EventLog, TopicPartition, TopicPartitionOffset } from '../log/contract.js';
+import { retry, RetryAbortedError, sleep as timerSleep, type Sleep } from '../retry/index.js';
+import type { AvroSerde } from '../serde/index.js';
+import { createMetricsRegistry, type Registry } from '../telemetry/metrics.js';
+import { silentLogger } from '../telemetry/logger.js';
+import type { SchemaCatalog } from '../../schemas/catalog.js';
+import { sinkGroup, type SinkConnector, type SinkHealth } from './api.js';
+import { createPartitionBatcher, recordBytes, type PartitionBatch, type PartitionBatcher } from './batcher.js';
+import { parseSinkRuntimeConfig, type SinkRuntimeConfigInput } from './config.js';
+import { createDeadLetterWriter } from './dead-letter.js';
+import { createRecordDecoder } from './decode.js';
+import { deliverBatch, type DeliveryContext } from './delivery.js';
+import { sinkMetrics } from './metrics.js';
+
+/** Options of {@link startSink}: the shared sink config plus the process's services. */
+export interface StartSinkOptions extends SinkRuntimeConfigInput {
+  readonly log: EventLog;
+  readonly serde: AvroSerde;
+  /** The process logger (a child per sink is made); default: silent. */
+  readonly logger?: Logger;
+  /** The process metrics registry; default: a private one. */
+  readonly metrics?: Registry;
+  /** Names this process in logs (e.g. host and pid); default `pid-<pid>`. */
+  readonly instanceId?: string;
+  /** Most records one poll returns (default 500). */
+  readonly pollMaxRecords?: number;
+  /** Consumer session timeout (ms, default the log's). */
+  readonly sessionTimeoutMs?: number;
+  /** Epoch-ms clock (default `Date.now`). */
+  readonly clock?: () => number;
+  /** Random source for backoff jitter (default `Math.random`). */
+  readonly random?: () => number;
+  /** How to wait between retries (default: timers). */
+  readonly sleep?: Sleep;
+  /** Schema catalog (default: `schemas/`). */
+  readonly catalog?: SchemaCatalog;
+}
+
+/** The health of a running sink: its store's and its own. */
+export interface SinkRuntimeHealth extends SinkHealth {
+  readonly state: 'running' | 'stopping' | 'stopped' | 'failed';
+  /** The store's last health answer. */
+  readonly store: SinkHealth;
+  /** Partitions paused now (`topic/partition`). */
+  readonly paused: readonly string[];
+}
+
+/** Counters of a running sink (tests, the CLI's one-line summary). */
+export interface SinkStats {
+  readonly received: number;
+  readonly written: number;
+  readonly deadLettered: number;
+  readonly skipped: number;
+  readonly batches: number;
+  readonly writes: number;
+  /** Committed positions by `topic/partition`. */
+  readonly committed: Readonly<Record<string, number>>;
+}
+
+/** A running sink. */
+export interface RunningSink {
+  readonly name: string;
+  health(): Promise<SinkRuntimeHealth>;
+  stats(): SinkStats;
+  /** Stops polling, delivers what was read (retrying batches get `drainTimeoutMs`), commits, closes. */
+  stop(): Promise<void>;
+  /** Settles when the sink has stopped: rejects with the error that failed it. */
+  readonly done: Promise<void>;
+}
+
+interface PartitionState {
+  readonly topic: string;
+  readonly partition: number;
+  readonly key: string;
+  readonly batcher: PartitionBatcher;
+  readonly abort: AbortController;
+  chain: Promise<void>;
+  queued: number;
+  retrying: boolean;
+  lastOffset: number;
+  /** Position after the last delivered batch. */
+  committable: number | undefined;
+  committed: number | undefined;
+  halted: boolean;
+}
+
+const keyOf = ({ topic, partition }: TopicPartition): string => `${topic}/${partition}`;
+
+/** Starts the connector (retrying retriable errors) and runs the sink until `stop()`. */
+export async function startSink(connector: SinkConnector, options: StartSinkOptions): Promise<RunningSink> {
+  const config = parseSinkRuntimeConfig(
+    {
+      batch: options.batch,
+      retry: options.retry,
+      maxQueuedBatches: options.maxQueuedBatches,
+      healthIntervalMs: options.healthIntervalMs,
+      lagIntervalMs: options.lagIntervalMs,
+      drainTimeoutMs: options.drainTimeoutMs,
+      onBatchFailure: options.onBatchFailure,
+    },
+    `sinks.${connector.name}`,
+  );
+  const { log, serde } = options;
+  const clock = options.clock ?? Date.now;
+  const random = options.random ?? Math.random;
+  const sleep = options.sleep ?? timerSleep;
+  const name = connector.name;
+  const group = sinkGroup(name);
+  const logger = (options.logger ?? silentLogger).child({
+    component: `sink.${name}`,
+    instance: options.instanceId ?? `pid-${process.pid}`,
+  });
+  const metrics = sinkMetrics(options.metrics ?? createMetricsRegistry(), name);
+  const topics = connector.topics.map((spec) => spec.topic);
+  const stopping = new AbortController();
+
+  const decode = await createRecordDecoder(connector.topics, serde, options.catalog);
+  await retry(() => connector.start(), {
+    ...config.retry,
+    signal: stopping.signal,
+    clock,
+    random,
+    sleep,
+    onRetry: ({ error, delayMs }) =>
+      logger.warn({ err: error, delayMs }, 'Failed to start the store connector; retrying.'),
+  });
+  const deadLetters = await createDeadLetterWriter({ log, serde, sink: name, group, clock, catalog: options.catalog });
+  const consumer: Consumer = await log.consumer({
+    groupId: group,
+    topics,
+    ...(options.pollMaxRecords ? { maxRecords: options.pollMaxRecords } : {}),
+    ...(options.sessionTimeoutMs ? { sessionTimeoutMs: options.sessionTimeoutMs } : {}),
+  });
+  const context: DeliveryContext = { connector, deadLetters, config, metrics, logger, clock, random, sleep };
+
+  const partitions = new Map<string, PartitionState>();
+  const orphans = new Set<Promise<void>>();
+  const paused = new Map<string, TopicPartition>();
+  const counts = { received: 0, written: 0, deadLettered: 0, skipped: 0, batches: 0, writes: 0 };
+  const committed: Record<string, number> = {};
+  let state: SinkRuntimeHealth['state'] = 'running';
+  let failure: unknown;
+  let storeHealth: SinkHealth = { healthy: true, detail: 'not checked yet' };
+
+  function fail(error: unknown): void {
+    if (failure !== undefined) return;
+    failure = error;
+    logger.error({ err: error }, 'Sink failed; stopping without committing the failed batch.');
+    stopping.abort(error);
+    for (const partition of partitions.values()) partition.abort.abort(error);
+  }
+
+  function partitionState(topic: string, partition: number): PartitionState {
+    const key = keyOf({ topic, partition });
+    let found = partitions.get(key);
+    if (!found) {
+      found = {
+        topic,
+        partition,
+        key,
+        batcher: createPartitionBatcher({ topic, partition, ...config.batch, clock }),
+        abort: new AbortController(),
+        chain: Promise.resolve(),
+        queued: 0,
+        retrying: false,
+        lastOffset: -1,
+        committable: undefined,
+        committed: undefined,
+        halted: false,
+      };
+      partitions.set(key, found);
+    }
+    return found;
+  }
+
+  function enqueue(partition: PartitionState, batch: PartitionBatch): void {
+    partition.queued++;
+    counts.batches++;
+    partition.chain = partition.chain.then(async () => {
+      try {
+        if (partition.halted || partition.abort.signal.aborted) return;
+        const report = await deliverBatch(context, batch, {
+          signal: partition.abort.signal,
+          retrying: (active) => (partition.retrying = active),
+        });
+        counts.written += report.written;
+        counts.deadLettered += report.deadLettered;
+        counts.skipped += report.skipped;
+        counts.writes += report.writes;
+        partition.committable = batch.lastOffset + 1;
+      } catch (error) {
+        partition.halted = true;
+        if (!(error instanceof RetryAbortedError)) fail(error);
+      } finally {
+        partition.queued--;
+      }
+    });
+  }
+
+  /** A partition moved away (or was rewound): deliver what it holds, try to commit, forget it. */
+  function release(partition: PartitionState, reason: string): void {
+    partitions.delete(partition.key);
+    paused.delete(partition.key);
+    logger.info({ topic: partition.topic, partition: partition.partition, reason }, 'Releasing partition.');
+    if (partition.retrying) partition.abort.abort(new Error(reason));
+    const rest = partition.batcher.flush();
+    if (rest) enqueue(partition, rest);
+    const done = partition.chain.then(async () => {
+      if (partition.committable === undefined || partition.committable === partition.committed) return;
+      try {
+        await consumer.commit([
+          { topic: partition.topic, partition: partition.partition, offset: partition.committable },
+        ]);
+        committed[partition.key] = partition.committable;
+      } catch (error) {
+        logger.info(
+          { err: error, topic: partition.topic, partition: partition.partition },
+          'Could not commit a released partition; its new owner repeats the records (idempotent).',
+        );
+      }
+    });
+    orphans.add(done);
+    void done.finally(() => orphans.delete(done));
+  }
+
+  async function commitDelivered(): Promise<void> {
+    const offsets: TopicPartitionOffset[] = [];
+    for (const partition of partitions.values()) {
+      if (partition.committable !== undefined && partition.committable !== partition.committed) {
+        offsets.push({ topic: partition.topic, partition: partition.partition, offset: partition.committable });
+      }
+    }
+    if (offsets.length === 0) return;
+    try {
+      await consumer.commit(offsets);
+      for (const offset of offsets) {
+        const partition = partitions.get(keyOf(offset));
+        if (partition) partition.committed = offset.offset;
+        committed[keyOf(offset)] = offset.offset;
+      }
+    } catch (error) {
+      // A rebalance took a partition meanwhile: the next poll's assignment check releases it.
+      metrics.error(isRetriable(error), (error as Error).name ?? 'Error', 'log');
+      logger.warn({ err: error, offsets }, 'Failed to commit offsets; trying again after the next poll.');
+    }
+  }
+
+  function applyBackpressure(): void {
+    const toPause: TopicPartition[] = [];
+    const toResume: TopicPartition[] = [];
+    for (const partition of partitions.values()) {
+      const shouldPause = partition.retrying || partition.queued >= config.maxQueuedBatches;
+      const tp = { topic: partition.topic, partition: partition.partition };
+      if (shouldPause && !paused.has(partition.key)) {
+        paused.set(partition.key, tp);
+        toPause.push(tp);
+      } else if (!shouldPause && paused.has(partition.key)) {
+        paused.delete(partition.key);
+        toResume.push(tp);
+      }
+    }
+    if (toPause.length > 0) {
+      consumer.pause(toPause);
+      logger.info({ partitions: toPause.map(keyOf) }, 'Paused partitions (store retrying or batches queued).');
+    }
+    if (toResume.length > 0) {
+      consumer.resume(toResume);
+      logger.info({ partitions: toResume.map(keyOf) }, 'Resumed partitions.');
+    }
+    metrics.paused(paused.size);
+  }
+
+  function checkAssignment(): void {
+    const owned = new Set(consumer.assignment().map(keyOf));
+    for (const partition of [...partitions.values()]) {
+      if (!owned.has(partition.key)) release(partition, 'revoked');
+    }
+  }
+
+  function pollTimeout(): number {
+    let next = Infinity;
+    for (const partition of partitions.values()) next = Math.min(next, partition.batcher.dueAt ?? Infinity);
+    return Math.max(10, Math.min(500, next - clock()));
+  }
+
+  async function decodeWithRetry(record: Parameters<typeof decode>[0]): ReturnType<typeof decode> {
+    return retry(() => decode(record), {
+      ...config.retry,
+      signal: stopping.signal,
+      clock,
+      random,
+      sleep,
+      onRetry: ({ error, delayMs }) => logger.warn({ err: error, delayMs }, 'Failed to decode (retriable); retrying.'),
+    });
+  }
+
+  async function loop(): Promise<void> {
+    while (!stopping.signal.aborted) {
+      const records = await consumer.poll(pollTimeout());
+      checkAssignment();
+      let bytes = 0;
+      for (const record of records) {
+        let partition = partitionState(record.topic, record.partition);
+        if (record.offset <= partition.lastOffset) {
+          // The consumer went back (the partition was taken and given back between two polls).
+          release(partition, 'rewound');
+          partition = partitionState(record.topic, record.partition);
+        }
+        partition.lastOffset = record.offset;
+        bytes += recordBytes(record);
+        const outcome = await decodeWithRetry(record);
+        for (const batch of partition.batcher.add({ record, outcome })) enqueue(partition, batch);
+      }
+      if (records.length > 0) {
+        counts.received += records.length;
+        metrics.received(records.length, bytes);
+      }
+      for (const partition of partitions.values()) {
+        const batch = partition.batcher.due();
+        if (batch) enqueue(partition, batch);
+      }
+      applyBackpressure();
+      await commitDelivered();
+    }
+  }
+
+  async function drain(): Promise<void> {
+    for (const partition of partitions.values()) {
+      const rest = partition.batcher.flush();
+      if (rest && failure === undefined) enqueue(partition, rest);
+    }
+    const all = Promise.all([...[...partitions.values()].map((p) => p.chain), ...orphans]);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        logger.warn(
+          { drainTimeoutMs: config.drainTimeoutMs },
+          'Batches still retrying at stop; abandoning them (not committed).',
+        );
+        for (const partition of partitions.values()) partition.abort.abort(new Error('drain timeout'));
+        resolve();
+      }, config.drainTimeoutMs);
+    });
+    await Promise.race([all, timedOut]);
+    clearTimeout(timer);
+    await all;
+    if (failure === undefined) await commitDelivered();
+  }
+
+  const healthTimer = setInterval(() => void checkHealth(), config.healthIntervalMs);
+  healthTimer.unref();
+  const lagTimer = setInterval(() => void readLag(), config.lagIntervalMs);
+  lagTimer.unref();
+
+  async function checkHealth(): Promise<SinkHealth> {
+    try {
+      storeHealth = await connector.health();
+    } catch (error) {
+      storeHealth = { healthy: false, detail: `health check failed: ${(error as Error).message}` };
+    }
+    metrics.healthy(storeHealth.healthy);
+    return storeHealth;
+  }
+
+  async function readLag(): Promise<void> {
+    try {
+      for (const topic of topics) {
+        for (const lag of await log.lag(group, topic)) metrics.lag(lag.topic, lag.partition, lag.lag);
+      }
+    } catch (error) {
+      logger.debug({ err: error }, 'Could not read the consumer lag.');
+    }
+  }
+
+  logger.info({ topics, group, dlq: deadLetters.topic, batch: config.batch }, 'Sink started.');
+  const done = (async () => {
+    try {
+      await loop();
+    } catch (error) {
+      if (!(error instanceof RetryAbortedError)) fail(error);
+    }
+    state = failure === undefined ? 'stopping' : 'failed';
+    try {
+      await drain();
+    } finally {
+      clearInterval(healthTimer);
+      clearInterval(lagTimer);
+      await consumer.close().catch((error: unknown) => logger.warn({ err: error }, 'Failed to close the consumer.'));
+      await deadLetters
+        .close()
+        .catch((error: unknown) => logger.warn({ err: error }, 'Failed to close the DLQ producer.'));
+      await connector.close().catch((error: unknown) => logger.warn({ err: error }, 'Failed to close the connector.'));
+      if (failure === undefined) state = 'stopped';
+      logger.info({ ...counts, committed }, 'Sink stopped.');
+    }
+    if (failure !== undefined) throw failure;
+  })();
+  done.catch(() => undefined);
+
+  return {
+    name,
+    async health() {
+      const store = await checkHealth();
+      const pausedNow = [...paused.keys()];
+      const healthy = state === 'running' && store.healthy;
+      const detail =
+        state === 'failed'
+          ? `failed: ${failure instanceof Error ? failure.message : String(failure)}`
+          : `${state}; store: ${store.detail}${pausedNow.length ? `; paused: ${pausedNow.join(', ')}` : ''}`;
+      return { healthy, detail, state, store, paused: pausedNow };
+    },
+    stats: () => ({ ...counts, committed: { ...committed } }),
+    async stop() {
+      if (!stopping.signal.aborted) stopping.abort(new Error('stop requested'));
+      await done;
+    },
+    done,
+  };
+}
