@@ -1,0 +1,79 @@
+import { describe, expect, it } from '@jest/globals';
+import { isRetriable } from '../../../pipeline/errors/index.js';
+import { chunkEntries, classifyBulkResponse, classifyItem, createEntry, itemError } from './bulk.js';
+import {
+  elasticsearchAllCreated,
+  elasticsearchMixed,
+  openSearchMixed,
+  openSearchWriteBlock,
+  overloaded,
+} from './bulk-responses.fixtures.js';
+
+const kinds = (outcomes: { kind: string }[]): string[] => outcomes.map((outcome) => outcome.kind);
+
+describe('bulk item classification (recorded responses)', () => {
+  it.each([
+    ['Elasticsearch', elasticsearchMixed],
+    ['OpenSearch', openSearchMixed],
+  ])('%s: created is stored, a 409 conflict is a duplicate, mapping and parse errors are permanent', (_, body) => {
+    const outcomes = classifyBulkResponse(body, 4);
+    expect(kinds(outcomes)).toEqual(['stored', 'duplicate', 'permanent', 'permanent']);
+    expect(outcomes[2]).toMatchObject({ status: 400, reason: expect.stringContaining('event.duration') });
+    expect(outcomes[2]).toMatchObject({ reason: expect.stringContaining('out of range of long') });
+  });
+
+  it('a response without errors stores every item without reading them', () => {
+    expect(kinds(classifyBulkResponse(elasticsearchAllCreated, 2))).toEqual(['stored', 'stored']);
+    expect(kinds(classifyBulkResponse({ errors: false }, 3))).toEqual(['stored', 'stored', 'stored']);
+  });
+
+  it('429, 5xx and write blocks are retriable, whatever the block status', () => {
+    expect(kinds(classifyBulkResponse(overloaded, 4))).toEqual(['stored', 'retriable', 'retriable', 'retriable']);
+    expect(kinds(classifyBulkResponse(openSearchWriteBlock, 1))).toEqual(['retriable']);
+  });
+
+  it('a 409 that is not a version conflict, and other 4xx, are permanent', () => {
+    expect(classifyItem(409, { type: 'resource_already_exists_exception' }).kind).toBe('permanent');
+    expect(classifyItem(404, { type: 'index_not_found_exception', reason: 'no such index' }).kind).toBe('permanent');
+    expect(classifyItem(500, undefined).kind).toBe('retriable');
+  });
+
+  it('a response that does not answer every action fails the whole request as retriable', () => {
+    expect(() => classifyBulkResponse(elasticsearchMixed, 5)).toThrow(/4 items for 5 actions/);
+    try {
+      classifyBulkResponse({ errors: true }, 1);
+    } catch (error) {
+      expect(isRetriable(error)).toBe(true);
+    }
+    expect.assertions(2);
+  });
+
+  it('item errors name the target and the document and carry the retriable flag', () => {
+    const permanent = itemError(
+      { kind: 'permanent', status: 400, reason: 'mapper_parsing_exception: bad' },
+      'idx',
+      'e1',
+    );
+    expect(permanent.message).toMatch(
+      /idx refused document e1 \(HTTP 400\) mapper_parsing_exception: bad.*dead-lettered/,
+    );
+    expect(isRetriable(permanent)).toBe(false);
+    expect(isRetriable(itemError({ kind: 'retriable', status: 429, reason: 'x' }, 'idx', 'e1'))).toBe(true);
+  });
+});
+
+describe('bulk entries', () => {
+  it('serialises a create action with the event id as _id, and counts bytes with both newlines', () => {
+    const entry = createEntry(3, 'logs-make.enriched-default', 'id-ü', { message: 'héllo' });
+    expect(entry.lines).toBe('{"create":{"_index":"logs-make.enriched-default","_id":"id-ü"}}\n{"message":"héllo"}');
+    expect(entry.bytes).toBe(Buffer.byteLength(entry.lines) + 2);
+    expect(entry.index).toBe(3);
+  });
+
+  it('chunks by bytes, keeping order, with an oversized entry alone', () => {
+    const entry = (index: number, size: number) => ({ index, lines: 'x'.repeat(size - 2), bytes: size });
+    const chunks = chunkEntries([entry(0, 40), entry(1, 40), entry(2, 40), entry(3, 200), entry(4, 10)], 100);
+    expect(chunks.map((chunk) => chunk.map((e) => e.index))).toEqual([[0, 1], [2], [3], [4]]);
+    expect(chunkEntries([], 100)).toEqual([]);
+  });
+});

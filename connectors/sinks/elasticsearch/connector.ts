@@ -1,0 +1,130 @@
+/**
+ * The Elasticsearch / OpenSearch sink connector: a SinkConnector (`pipeline/sink/api.ts`) that
+ * installs its templates at start and writes each batch with bulk `create` actions whose `_id` is
+ * the event id. The sink runtime does batching, retries, dead letters and commits; this file only
+ * says, per item, stored or failed (retriable or not) and why.
+ */
+import {
+  allWritten,
+  type SinkBatch,
+  type SinkConnector,
+  type SinkHealth,
+  type SinkWriteResult,
+} from '../../../pipeline/sink/api.js';
+import { avroTopic } from '../../../pipeline/runtime/api.js';
+import { InvalidRecordError, PipelineError } from '../../../pipeline/errors/index.js';
+import { silentLogger, type Logger } from '../../../pipeline/telemetry/logger.js';
+import { chunkEntries, classifyBulkResponse, createEntry, itemError, type BulkEntry } from './bulk.js';
+import type { SearchClient } from './client.js';
+import { effectiveLayout, sinkTopics, type SearchSinkConfig } from './config.js';
+import { datasets, targetOf, type DocumentShape, type Naming } from './datasets.js';
+import { buildDocument } from './documents.js';
+import { componentTemplates, indexTemplate } from './templates.js';
+
+/** What the connector is built with. */
+export interface SearchSinkDependencies {
+  /** The cluster (`createSearchClient`, or a fake in unit tests). */
+  readonly client: SearchClient;
+  readonly logger?: Logger;
+}
+
+type Failure = SinkWriteResult['failures'][number];
+
+/** Creates the sink connector of one configured destination. */
+export function createSearchSink(config: SearchSinkConfig, dependencies: SearchSinkDependencies): SinkConnector {
+  const { client } = dependencies;
+  const logger = (dependencies.logger ?? silentLogger).child({ sink: config.name, flavour: config.flavour });
+  const topics = sinkTopics(config);
+  const shapeOf = new Map<string, DocumentShape>(topics.map((entry) => [entry.topic, entry.shape]));
+  const naming: Naming = { layout: effectiveLayout(config), namespace: config.namespace, prefix: config.prefix };
+
+  async function start(): Promise<void> {
+    const shapes = [...new Set(topics.map((entry) => entry.shape))];
+    // Components first: an index template naming a missing component is refused.
+    for (const template of componentTemplates(config.prefix, shapes, config)) {
+      await client.putComponentTemplate(template.name, template.body);
+    }
+    for (const shape of shapes) {
+      const template = indexTemplate(shape, naming);
+      await client.putIndexTemplate(template.name, template.body);
+    }
+    logger.info(
+      { layout: naming.layout, namespace: naming.namespace, datasets: shapes },
+      'Search templates installed.',
+    );
+  }
+
+  async function write(batch: SinkBatch): Promise<SinkWriteResult> {
+    const shape = shapeOf.get(batch.topic);
+    if (shape === undefined) {
+      throw new PipelineError(
+        `Sink ${config.name} got a batch of topic ${batch.topic}, which is not in sinks.${config.name}.topics.`,
+        { stage: 'sending', component: 'sink.elasticsearch' },
+      );
+    }
+    const failures: Failure[] = [];
+    const entries: BulkEntry[] = [];
+    const targets: string[] = [];
+    batch.items.forEach((item, index) => {
+      try {
+        const document = buildDocument(shape, item.value);
+        const target = targetOf(datasets[shape], naming, document.eventTimeMs);
+        targets[index] = target;
+        entries.push(createEntry(index, target, item.eventId, document.source));
+      } catch (error) {
+        failures.push({
+          index,
+          error: new InvalidRecordError(
+            `${batch.topic} record ${item.eventId} cannot become a ${shape} document: ${(error as Error).message}`,
+            { stage: 'sending', component: 'sink.elasticsearch', cause: error },
+          ),
+        });
+      }
+    });
+
+    let duplicates = 0;
+    for (const chunk of chunkEntries(entries, config.maxRequestBytes)) {
+      const response = await client.bulk(chunk.map((entry) => entry.lines));
+      const outcomes = classifyBulkResponse(response, chunk.length);
+      outcomes.forEach((outcome, position) => {
+        const entry = chunk[position]!;
+        if (outcome.kind === 'duplicate') duplicates += 1;
+        else if (outcome.kind !== 'stored') {
+          const eventId = batch.items[entry.index]!.eventId;
+          failures.push({ index: entry.index, error: itemError(outcome, targets[entry.index]!, eventId) });
+        }
+      });
+    }
+    if (duplicates > 0) {
+      logger.debug({ topic: batch.topic, dedupToken: batch.dedupToken, duplicates }, 'Events already stored (409).');
+    }
+    if (failures.length === 0) return allWritten;
+    failures.sort((a, b) => a.index - b.index);
+    logger.warn(
+      { topic: batch.topic, dedupToken: batch.dedupToken, failed: failures.length, first: failures[0]!.error.message },
+      'Search sink items failed.',
+    );
+    return { failures };
+  }
+
+  async function health(): Promise<SinkHealth> {
+    try {
+      const status = await client.clusterStatus();
+      return {
+        healthy: status === 'green' || status === 'yellow',
+        detail: `${config.flavour} cluster status ${status}`,
+      };
+    } catch (error) {
+      return { healthy: false, detail: (error as Error).message };
+    }
+  }
+
+  return {
+    name: config.name,
+    topics: topics.map((entry) => avroTopic(entry.topic, entry.shape)),
+    start,
+    write,
+    health,
+    close: () => client.close(),
+  };
+}
