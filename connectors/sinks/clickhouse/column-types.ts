@@ -1,0 +1,197 @@
+/**
+ * Column types of the warehouse tables, rendered and encoded per SQL dialect. A type is a small
+ * value, not a SQL string, so that one column list serves the current ClickHouse (DateTime64,
+ * LowCardinality, Bool, Map) and the legacy 18.x server of the local stack, and so that every value
+ * is checked before it is sent: a row that would not parse is reported alone instead of failing
+ * its batch (see `encode.ts`).
+ */
+import { InvalidRecordError } from '../../../pipeline/errors/index.js';
+
+/** The base kinds a column can have. */
+export type ColumnKind =
+  | 'String'
+  | 'UUID'
+  | 'UInt8'
+  | 'UInt16'
+  | 'UInt32'
+  | 'UInt64'
+  | 'Int32'
+  | 'Int64'
+  | 'Float64'
+  | 'Bool'
+  /** Epoch milliseconds in JS; `DateTime64(3, 'UTC')` in the current dialect. */
+  | 'DateTime64'
+  | 'ArrayString'
+  | 'MapString';
+
+/** A column type. */
+export interface ColumnType {
+  readonly kind: ColumnKind;
+  readonly nullable?: boolean;
+  /** Dictionary-encode (pays for columns with a few thousand distinct values at most). */
+  readonly lowCardinality?: boolean;
+}
+
+/** What a server supports; the connector needs the current dialect (ClickHouse >= 23.8). */
+export interface Dialect {
+  readonly name: 'current' | 'legacy';
+  /** `DateTime64(3, 'UTC')` (20.1+); else `DateTime('UTC')` (seconds). */
+  readonly dateTime64: boolean;
+  /** `LowCardinality` without an experimental setting (19.9+). */
+  readonly lowCardinality: boolean;
+  /** `Bool` (21.12+); else `UInt8`. */
+  readonly bool: boolean;
+  /** `Map(K, V)` (21.1+). */
+  readonly map: boolean;
+  /** Table `TTL` (19.6+). */
+  readonly ttl: boolean;
+  /** `insert_deduplication_token` (22.2+) and `non_replicated_deduplication_window` (20.x). */
+  readonly insertDedupToken: boolean;
+}
+
+/** ClickHouse >= 23.8 and chDB. */
+export const currentDialect: Dialect = Object.freeze({
+  name: 'current',
+  dateTime64: true,
+  lowCardinality: true,
+  bool: true,
+  map: true,
+  ttl: true,
+  insertDedupToken: true,
+});
+
+/**
+ * ClickHouse 18.16 (Debian's package on the local stack): second-precision time, no TTL, no
+ * insert tokens (a re-sent batch is only collapsed by ReplacingMergeTree at merge/FINAL time), no
+ * Map. Used to test the HTTP wire path only; production needs {@link currentDialect}.
+ */
+export const legacyDialect: Dialect = Object.freeze({
+  name: 'legacy',
+  dateTime64: false,
+  lowCardinality: false,
+  bool: false,
+  map: false,
+  ttl: false,
+  insertDedupToken: false,
+});
+
+const baseSql: Record<ColumnKind, (dialect: Dialect) => string> = {
+  String: () => 'String',
+  UUID: () => 'UUID',
+  UInt8: () => 'UInt8',
+  UInt16: () => 'UInt16',
+  UInt32: () => 'UInt32',
+  UInt64: () => 'UInt64',
+  Int32: () => 'Int32',
+  Int64: () => 'Int64',
+  Float64: () => 'Float64',
+  Bool: (d) => (d.bool ? 'Bool' : 'UInt8'),
+  DateTime64: (d) => (d.dateTime64 ? "DateTime64(3, 'UTC')" : "DateTime('UTC')"),
+  ArrayString: (d) => (d.lowCardinality ? 'Array(LowCardinality(String))' : 'Array(String)'),
+  MapString: (d) => {
+    if (!d.map) throw new Error('Map columns need ClickHouse >= 21.1 (the current dialect).');
+    return 'Map(LowCardinality(String), String)';
+  },
+};
+
+/** The SQL type of a column in a dialect, e.g. `LowCardinality(Nullable(String))`. */
+export function renderType(type: ColumnType, dialect: Dialect): string {
+  let sql = baseSql[type.kind](dialect);
+  if (type.nullable) sql = `Nullable(${sql})`;
+  if (type.lowCardinality && dialect.lowCardinality) sql = `LowCardinality(${sql})`;
+  return sql;
+}
+
+const unsignedMax: Partial<Record<ColumnKind, number>> = {
+  UInt8: 0xff,
+  UInt16: 0xffff,
+  UInt32: 0xffff_ffff,
+  UInt64: Number.MAX_SAFE_INTEGER,
+};
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** DateTime64 covers 1900-01-01 to 2299-12-31; DateTime (legacy) 1970 to 2106. */
+const timeRange = {
+  current: [Date.UTC(1900, 0, 1), Date.UTC(2299, 11, 31, 23, 59, 59, 999)],
+  legacy: [0, Date.UTC(2106, 1, 7)],
+} as const;
+
+/**
+ * Checks `value` against the column type and returns what goes into the JSON row. Throws an
+ * InvalidRecordError naming the column when the value cannot be stored (the row then fails alone).
+ */
+export function encodeValue(type: ColumnType, dialect: Dialect, value: unknown, column: string): unknown {
+  if (value === null || value === undefined) {
+    if (type.nullable) return null;
+    throw invalid(column, value, 'a value (the column is not nullable)');
+  }
+  switch (type.kind) {
+    case 'String':
+      if (typeof value !== 'string') throw invalid(column, value, 'a string');
+      return value;
+    case 'UUID':
+      if (typeof value !== 'string' || !uuidPattern.test(value)) throw invalid(column, value, 'a UUID');
+      return value;
+    case 'UInt8':
+    case 'UInt16':
+    case 'UInt32':
+    case 'UInt64': {
+      const max = unsignedMax[type.kind] ?? 0;
+      if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > max) {
+        throw invalid(column, value, `an integer from 0 to ${max}`);
+      }
+      return value;
+    }
+    case 'Int32':
+      if (typeof value !== 'number' || !Number.isInteger(value) || Math.abs(value) > 0x7fff_ffff) {
+        throw invalid(column, value, 'a 32-bit integer');
+      }
+      return value;
+    case 'Int64':
+      if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw invalid(column, value, 'a safe integer');
+      return value;
+    case 'Float64':
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw invalid(column, value, 'a finite number');
+      return value;
+    case 'Bool':
+      if (typeof value !== 'boolean') throw invalid(column, value, 'a boolean');
+      return dialect.bool ? value : value ? 1 : 0;
+    case 'DateTime64':
+      return encodeTime(value, dialect, column);
+    case 'ArrayString':
+      if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
+        throw invalid(column, value, 'an array of strings');
+      }
+      return value;
+    case 'MapString':
+      if (typeof value !== 'object' || Array.isArray(value)) throw invalid(column, value, 'a string map');
+      for (const item of Object.values(value)) {
+        if (typeof item !== 'string') throw invalid(column, value, 'a map of strings to strings');
+      }
+      return value;
+  }
+}
+
+/**
+ * Epoch ms as `YYYY-MM-DD hh:mm:ss.mmm` (UTC): the text every server version parses the same way
+ * (a bare number is read as seconds or as ticks depending on its length and the version).
+ */
+function encodeTime(value: unknown, dialect: Dialect, column: string): string {
+  const [low, high] = timeRange[dialect.dateTime64 ? 'current' : 'legacy'];
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < low || value > high) {
+    throw invalid(
+      column,
+      value,
+      `epoch milliseconds from ${new Date(low).toISOString()} to ${new Date(high).toISOString()}`,
+    );
+  }
+  const iso = new Date(value).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, dialect.dateTime64 ? 23 : 19)}`;
+}
+
+function invalid(column: string, value: unknown, expected: string): InvalidRecordError {
+  const shown = JSON.stringify(value) ?? String(value);
+  return new InvalidRecordError(
+    `Column ${column}: ${shown.length > 80 ? `${shown.slice(0, 80)}…` : shown} is not ${expected}; fix the producer of this record (it was not written).`,
+    { stage: 'sending', component: 'sinks.clickhouse' },
+  );
+}

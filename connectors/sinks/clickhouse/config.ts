@@ -1,0 +1,114 @@
+/**
+ * Configuration of the ClickHouse sink: a strict zod schema that is also its documentation (one
+ * `.describe()` per field; README.md lists them). Unknown fields are rejected. With no `url` the
+ * sink writes to chDB, ClickHouse's engine embedded in the process, at `embedded.path`.
+ */
+import { z } from 'zod';
+import { ConfigError } from '../../../pipeline/errors/index.js';
+import { secretSourceSchema } from '../../../pipeline/config/secret.js';
+import { warehouseTables } from './tables/index.js';
+
+const identifier = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'letters, digits and "_", not starting with a digit' });
+
+const sinkTopics = warehouseTables.map((table) => table.topic) as [string, ...string[]];
+const tableNames = warehouseTables.map((table) => table.name) as [string, ...string[]];
+
+/** The ClickHouse sink's config section. */
+export const clickHouseSinkConfigSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*$/)
+    .default('clickhouse')
+    .describe('Sink name: consumer group makestream.sink.<name>, DLQ makestream.dlq.<name>.'),
+  url: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe(
+      'ClickHouse HTTP(S) endpoint, e.g. https://abc.eu-west-1.aws.clickhouse.cloud:8443. Absent: embedded chDB.',
+    ),
+  username: z.string().min(1).default('default').describe('ClickHouse user (HTTP only).'),
+  password: secretSourceSchema
+    .optional()
+    .describe('Password of that user, from an environment variable or a file (HTTP only).'),
+  embedded: z
+    .strictObject({
+      path: z.string().min(1).default('.makestream/chdb').describe('Data directory of the embedded chDB warehouse.'),
+    })
+    .prefault({})
+    .describe('Embedded chDB, used when no url is set.'),
+  database: identifier.default('makestream').describe('Database of the tables (created if missing).'),
+  tablePrefix: z
+    .string()
+    .regex(/^[A-Za-z0-9_]*$/)
+    .default('')
+    .describe('Prepended to every table name, e.g. "ms_" for ms_executions.'),
+  topics: z
+    .array(z.enum(sinkTopics))
+    .min(1)
+    .default(sinkTopics)
+    .describe('Topics to write (each into its table); default: all six.'),
+  ttlDays: z
+    .number()
+    .int()
+    .min(0)
+    .default(90)
+    .describe(
+      'Retention of rows by event time, in days (table TTL, set when a table is created); 0 keeps rows forever.',
+    ),
+  ttlDaysByTable: z
+    .partialRecord(z.enum(tableNames), z.number().int().min(0))
+    .default({})
+    .describe('Retention per table name, overriding ttlDays, e.g. { logs: 14, audit_events: 400 }.'),
+  deduplicationWindow: z
+    .number()
+    .int()
+    .min(1)
+    .default(1000)
+    .describe('Insert blocks remembered per table for insert_deduplication_token (table setting, set at creation).'),
+  insertFormat: z
+    .enum(['JSONEachRow', 'JSONCompactEachRow'])
+    .default('JSONCompactEachRow')
+    .describe('Body format of inserts; JSONCompactEachRow is the faster (see bench/sinks/clickhouse.ts).'),
+  requestTimeoutMs: z.number().int().min(100).default(30_000).describe('Timeout of one HTTP request (ms).'),
+  maxOpenConnections: z.number().int().min(1).default(10).describe('Most HTTP sockets open at once.'),
+  compressRequests: z.boolean().default(true).describe('gzip HTTP insert bodies.'),
+  batch: z
+    .strictObject({
+      maxRecords: z.number().int().min(1).default(10_000).describe('Most records per insert.'),
+      maxBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .default(16 * 1024 * 1024)
+        .describe('Most bytes per insert (encoded values).'),
+      lingerMs: z.number().int().min(0).default(500).describe('Longest wait for a batch to fill (ms).'),
+    })
+    .prefault({})
+    .describe('Batch hints for the sink runtime: ClickHouse prefers few large inserts (each makes a part).'),
+});
+
+/** The config as written. */
+export type ClickHouseSinkConfigInput = z.input<typeof clickHouseSinkConfigSchema>;
+/** The config with defaults applied. */
+export type ClickHouseSinkConfig = z.output<typeof clickHouseSinkConfigSchema>;
+
+/** Validates `input`; throws one ConfigError listing every problem as `<prefix>.<field>: <problem>`. */
+export function parseClickHouseSinkConfig(input: unknown, prefix = 'sinks.clickhouse'): ClickHouseSinkConfig {
+  const result = clickHouseSinkConfigSchema.safeParse(input ?? {});
+  if (result.success) return result.data;
+  const problems = result.error.issues.map(
+    (issue) => `${[prefix, ...issue.path.map(String)].join('.')}: ${issue.message}`,
+  );
+  throw new ConfigError(`Invalid ClickHouse sink configuration:\n  ${problems.join('\n  ')}`, {
+    component: 'sinks.clickhouse',
+  });
+}
+
+/** Retention per table name: `ttlDaysByTable` over `ttlDays`. */
+export function ttlDaysOf(config: ClickHouseSinkConfig): Record<string, number> {
+  const byTable: Record<string, number> = {};
+  for (const table of warehouseTables) byTable[table.name] = config.ttlDaysByTable[table.name] ?? config.ttlDays;
+  return byTable;
+}
