@@ -40,9 +40,9 @@ describe('request error classification (the clients’ own error classes)', () =
     for (const error of [
       new elasticErrors.ConnectionError('connect ECONNREFUSED 127.0.0.1:9'),
       new elasticErrors.TimeoutError('Request timed out'),
-      new elasticErrors.NoLivingConnectionsError('no node'),
+      new elasticErrors.NoLivingConnectionsError('no node', {} as never),
       new openSearchErrors.ConnectionError('connect ECONNREFUSED 127.0.0.1:9'),
-      new openSearchErrors.TimeoutError('Request timed out'),
+      new openSearchErrors.TimeoutError('Request timed out', {} as never),
     ]) {
       const classified = classifyRequestError(error, 'bulk');
       expect(classified).toBeInstanceOf(PipelineError);
