@@ -1,0 +1,94 @@
+import { describe, expect, it } from '@jest/globals';
+import {
+  createTableStatements,
+  partmanPolicyStatements,
+  partmanStatements,
+  timescalePolicyStatements,
+  timescaleStatements,
+  type DdlContext,
+} from './ddl.js';
+import { tableForTopic, warehouseTables } from './tables.js';
+
+const context = (mode: DdlContext['mode']): DdlContext => ({
+  schema: 'makestream',
+  mode,
+  interval: 'daily',
+  premake: 4,
+  partmanSchema: 'partman',
+});
+const executions = tableForTopic('make.executions.raw.v1')!;
+
+describe('warehouse DDL', () => {
+  it('keys every table on (time, event_id) and range-partitions on time only for pg_partman', () => {
+    for (const table of warehouseTables) {
+      const [create] = createTableStatements(context('pg_partman'), table);
+      expect(create).toMatch(
+        /^CREATE TABLE IF NOT EXISTS "makestream"\."[a-z_]+" \(\n  "time" timestamptz NOT NULL,\n  "event_id" uuid NOT NULL,/,
+      );
+      expect(create).toMatch(/PRIMARY KEY \("time", "event_id"\)\n\) PARTITION BY RANGE \("time"\)$/);
+      expect(createTableStatements(context('timescaledb'), table)[0]).toMatch(
+        /PRIMARY KEY \("time", "event_id"\)\n\)$/,
+      );
+    }
+  });
+
+  it('creates the indexes analysts need, partial and gin ones included', () => {
+    const statements = createTableStatements(context('none'), executions);
+    expect(statements).toContain(
+      `CREATE INDEX IF NOT EXISTS "executions_errors" ON "makestream"."executions" (scenario_id, time DESC) WHERE status = 'ERROR'`,
+    );
+    const logs = createTableStatements(context('none'), tableForTopic('make.logs.enriched.v1')!);
+    expect(logs).toContain(
+      `CREATE INDEX IF NOT EXISTS "enriched_logs_tags" ON "makestream"."enriched_logs" USING gin (tags)`,
+    );
+  });
+
+  it('hands parents to pg_partman 4.x (native, daily, premake) once', () => {
+    expect(partmanStatements(context('pg_partman'), executions)).toEqual([
+      `SELECT "partman".create_parent(p_parent_table => 'makestream.executions', p_control => 'time', p_type => 'native', ` +
+        `p_interval => 'daily', p_premake => 4, p_jobmon => false)\n WHERE NOT EXISTS (SELECT 1 FROM "partman".part_config WHERE parent_table = 'makestream.executions')`,
+    ]);
+  });
+
+  it('sets pg_partman retention per table, null keeping everything', () => {
+    const statements = partmanPolicyStatements(context('pg_partman'), {
+      retention: (table) => (table === 'audit_events' ? null : '30 days'),
+      compressAfter: null,
+    });
+    expect(statements).toHaveLength(6);
+    expect(statements[0]).toBe(
+      `UPDATE "partman".part_config SET retention = '30 days', retention_keep_table = false, retention_keep_index = false, ` +
+        `infinite_time_partitions = true, premake = 4 WHERE parent_table = 'makestream.executions'`,
+    );
+    expect(statements[5]).toMatch(
+      /^UPDATE "partman".part_config SET retention = NULL, .* WHERE parent_table = 'makestream.audit_events'$/,
+    );
+  });
+
+  // The TimescaleDB path cannot run here (not installable): its SQL is checked as text.
+  it('makes TimescaleDB hypertables with chunk interval and segmented compression', () => {
+    expect(timescaleStatements({ ...context('timescaledb'), interval: 'weekly' }, executions)).toEqual([
+      `SELECT create_hypertable('makestream.executions', 'time', chunk_time_interval => INTERVAL '1 week', if_not_exists => TRUE)`,
+      `ALTER TABLE "makestream"."executions" SET (timescaledb.compress, timescaledb.compress_segmentby = 'scenario_id', ` +
+        `timescaledb.compress_orderby = '"time" DESC, event_id')`,
+    ]);
+  });
+
+  it('replaces TimescaleDB retention and compression policies idempotently', () => {
+    const statements = timescalePolicyStatements(context('timescaledb'), {
+      retention: (table) => (table === 'executions' ? '90 days' : null),
+      compressAfter: '7 days',
+    });
+    expect(statements.slice(0, 4)).toEqual([
+      `SELECT remove_retention_policy('makestream.executions', if_exists => TRUE)`,
+      `SELECT add_retention_policy('makestream.executions', INTERVAL '90 days')`,
+      `SELECT remove_compression_policy('makestream.executions', if_exists => TRUE)`,
+      `SELECT add_compression_policy('makestream.executions', INTERVAL '7 days')`,
+    ]);
+    expect(statements.slice(4, 7)).toEqual([
+      `SELECT remove_retention_policy('makestream.enriched_logs', if_exists => TRUE)`,
+      `SELECT remove_compression_policy('makestream.enriched_logs', if_exists => TRUE)`,
+      `SELECT add_compression_policy('makestream.enriched_logs', INTERVAL '7 days')`,
+    ]);
+  });
+});

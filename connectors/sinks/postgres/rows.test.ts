@@ -1,0 +1,69 @@
+import { describe, expect, it } from '@jest/globals';
+import { exampleEvents } from '../../../schemas/examples.js';
+import { encodeItems, encodeRow } from './rows.js';
+import { tableForTopic, warehouseTables } from './tables.js';
+import { batchOf, makeEvents } from './testing.js';
+
+const examples: Record<string, object> = {
+  'make.executions.raw.v1': exampleEvents['com.makestream.v1.ScenarioExecution'],
+  'make.logs.enriched.v1': exampleEvents['com.makestream.v1.EnrichedLog'],
+  'make.metrics.v1': exampleEvents['com.makestream.v1.MetricWindow'],
+  'make.incidents.v1': exampleEvents['com.makestream.v1.Incident'],
+  'make.anomalies.v1': exampleEvents['com.makestream.v1.Anomaly'],
+  'make.audit.raw.v1': exampleEvents['com.makestream.v1.AuditEvent'],
+};
+
+describe('rows for COPY', () => {
+  it('encodes the schema example of every table with one field per column', () => {
+    for (const table of warehouseTables) {
+      const line = encodeRow(table, examples[table.topic] as Record<string, unknown>);
+      expect(line.endsWith('\n')).toBe(true);
+      expect(line.slice(0, -1).split('\t')).toHaveLength(table.columns.length);
+    }
+  });
+
+  it('flattens errors and actors and keeps module entries as JSON', () => {
+    const line = encodeRow(
+      tableForTopic('make.executions.raw.v1')!,
+      examples['make.executions.raw.v1'] as Record<string, unknown>,
+    );
+    const fields = line.slice(0, -1).split('\t');
+    const column = (name: string) =>
+      fields[tableForTopic('make.executions.raw.v1')!.columns.findIndex((c) => c.name === name)];
+    expect(column('time')).toBe('2026-01-01T00:15:41.512Z');
+    expect(column('error_name')).toBe('DataError');
+    expect(JSON.parse(column('modules')!)[0].moduleName).toBe('Add a row');
+    const audit = encodeRow(
+      tableForTopic('make.audit.raw.v1')!,
+      examples['make.audit.raw.v1'] as Record<string, unknown>,
+    );
+    expect(audit).toContain('\t5123\tJane Roe\tjane.roe@example.com\tf\t3107\t');
+  });
+
+  it('reads metric windows written before scopes existed as scenario windows', () => {
+    const metrics = tableForTopic('make.metrics.v1')!;
+    const value = examples['make.metrics.v1'] as Record<string, unknown>;
+    const scope = metrics.columns.find((c) => c.name === 'scope')!;
+    const scopeId = metrics.columns.find((c) => c.name === 'scope_id')!;
+    expect([scope.read(value), scopeId.read(value)]).toEqual(['SCENARIO', 90421]);
+    expect(scopeId.read({ ...value, scope: 'TEAM', scopeId: 9001, scenarioId: null })).toBe(9001);
+  });
+
+  it('reports each bad item with its index, column and position, and keeps the rest', () => {
+    const topic = 'make.anomalies.v1';
+    const values = makeEvents(topic, 4);
+    values[1] = { ...values[1], score: 'high' };
+    values[3] = { ...values[3], explanation: undefined };
+    const encoded = encodeItems(tableForTopic(topic)!, batchOf(topic, values, 70).items);
+    expect(encoded.rows.map((row) => row.index)).toEqual([0, 2]);
+    expect(encoded.rows[0]!.time).toBe(values[0]!.windowEnd);
+    expect(encoded.failures.map((failure) => [failure.index, failure.error.retriable])).toEqual([
+      [1, false],
+      [3, false],
+    ]);
+    expect(encoded.failures[0]!.error.message).toBe(
+      `Event ${String(values[1]!.eventId)} (make.anomalies.v1/0@71) cannot be written to anomalies: score: expected a number, got the string "high".`,
+    );
+    expect(encoded.failures[1]!.error.message).toMatch(/explanation: is required but missing/);
+  });
+});
