@@ -23,7 +23,7 @@ describe('warehouse DDL', () => {
     for (const table of warehouseTables) {
       const [create] = createTableStatements(context('pg_partman'), table);
       expect(create).toMatch(
-        /^CREATE TABLE IF NOT EXISTS "makestream"\."[a-z_]+" \(\n  "time" timestamptz NOT NULL,\n  "event_id" uuid NOT NULL,/,
+        /^CREATE TABLE IF NOT EXISTS "makestream"\."[a-z_]+" \(\n {2}"time" timestamptz NOT NULL,\n {2}"event_id" uuid NOT NULL,/,
       );
       expect(create).toMatch(/PRIMARY KEY \("time", "event_id"\)\n\) PARTITION BY RANGE \("time"\)$/);
       expect(createTableStatements(context('timescaledb'), table)[0]).toMatch(
