@@ -1,0 +1,207 @@
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { createTestDriver } from '../../pipeline/runtime/test-driver.js';
+import type { TestDriver } from '../../pipeline/runtime/test-driver.js';
+import type { ExecutionStatus, MetricWindow } from '../../schemas/generated/types.js';
+import { ROLLUP_TOPIC } from './config.js';
+import { rollupKey, toContribution } from './contribution.js';
+import type { RollupContribution } from './contribution.js';
+import { rollupWindowEventId } from './ids.js';
+import { aggregateProcessor, EXECUTIONS_TOPIC, METRICS_TOPIC } from './processor.js';
+import { rollupProcessor } from './rollup.js';
+import { createDurationSketcher } from './sketch.js';
+import { addExecution, emptyTotals } from './totals.js';
+import { exactQuantile, makeExecution, referenceWindows } from './testing.js';
+import type { ExecutionFacts } from './testing.js';
+
+const t0 = Date.UTC(2026, 0, 1, 10, 0, 0);
+const HOUR = 3_600_000;
+const sizes = [60_000, 300_000, HOUR];
+const sketcher = createDurationSketcher(0.01);
+const PARTITIONS = 3;
+const config = { allowedLatenessMs: 120_000, rollupLatenessMs: 24 * HOUR };
+
+/** A contribution of sentinel team 0 / organization 0 far in the future, for one rollup partition. */
+function sentinelContribution(partition: number, time: number) {
+  const totals = emptyTotals(sketcher);
+  addExecution(totals, { status: 'SUCCESS', duration: 1, operations: 0, transfer: 0, centicredits: 0 }, sketcher);
+  const value = toContribution(
+    {
+      scope: 'TEAM',
+      scopeId: 0,
+      zone: 'eu1.make.com',
+      organizationId: 0,
+      teamId: 0,
+      scenarioId: 0,
+      windowSizeMs: 60_000,
+      windowStart: time,
+      windowEnd: time + 60_000,
+    },
+    totals,
+    sketcher,
+  );
+  return { key: `sentinel-${partition}`, value, partition };
+}
+
+/** Pipes executions, then sentinels that close every aggregate and rollup window before them. */
+function run(driver: TestDriver, executions: readonly ExecutionFacts[]): void {
+  const far = t0 + 1_000 * HOUR;
+  driver.pipe(
+    EXECUTIONS_TOPIC,
+    executions.map((execution) => ({ key: String(execution.scenarioId), value: makeExecution(execution) })),
+  );
+  driver.pipe(
+    EXECUTIONS_TOPIC,
+    Array.from({ length: PARTITIONS }, (_, partition) => ({
+      key: '0',
+      value: makeExecution({ ...executions[0]!, scenarioId: 0, teamId: 0, organizationId: 0, timestamp: far }),
+      partition,
+    })),
+  );
+  driver.pipe(
+    ROLLUP_TOPIC,
+    Array.from({ length: PARTITIONS }, (_, partition) => sentinelContribution(partition, far + 100 * HOUR)),
+  );
+}
+
+const rollups = (driver: TestDriver, scope: 'TEAM' | 'ORGANIZATION'): MetricWindow[] =>
+  driver
+    .read<MetricWindow>(METRICS_TOPIC)
+    .map((record) => record.value)
+    .filter((window) => window.scope === scope && window.scopeId !== 0);
+
+const statuses: ExecutionStatus[] = ['SUCCESS', 'WARNING', 'ERROR', 'RUNNING'];
+const arbitraryExecutions = fc
+  .array(
+    fc.record({
+      scenarioId: fc.integer({ min: 1, max: 8 }),
+      offset: fc.integer({ min: 0, max: 2 * HOUR }),
+      status: fc.constantFrom(...statuses),
+      duration: fc.integer({ min: 0, max: 200_000 }),
+      operations: fc.integer({ min: 0, max: 50 }),
+      transfer: fc.integer({ min: 0, max: 100_000 }),
+      centicredits: fc.option(fc.integer({ min: 0, max: 5_000 })),
+    }),
+    { minLength: 1, maxLength: 150 },
+  )
+  .map((rows) =>
+    rows
+      .map((row, sequence) => ({
+        ...row,
+        teamId: 100 + (row.scenarioId % 3),
+        organizationId: 7,
+        timestamp: t0 + row.offset,
+        sequence,
+      }))
+      .sort((a, b) => a.timestamp - b.timestamp),
+  );
+
+describe('rollup', () => {
+  it('team and organization windows equal the aggregate over all records of the team / organization', () => {
+    fc.assert(
+      fc.property(arbitraryExecutions, (executions) => {
+        const driver = createTestDriver([aggregateProcessor, rollupProcessor], { config, partitions: PARTITIONS });
+        run(driver, executions);
+        for (const [scope, groupOf] of [
+          ['TEAM', (execution: ExecutionFacts) => execution.teamId],
+          ['ORGANIZATION', (execution: ExecutionFacts) => execution.organizationId],
+        ] as const) {
+          const reference = referenceWindows(executions, sizes, groupOf);
+          const emitted = rollups(driver, scope);
+          expect(emitted).toHaveLength(reference.size);
+          for (const window of emitted) {
+            const { durations, ...exact } = reference.get(
+              `${window.scopeId}|${window.windowSizeMs}|${window.windowStart}`,
+            )!;
+            expect(window).toMatchObject({ ...exact, isFinal: true, revision: 0, scenarioId: null });
+            const scenarios = new Set(
+              executions
+                .filter((execution) => groupOf(execution) === window.scopeId)
+                .filter(
+                  (execution) => execution.timestamp >= window.windowStart && execution.timestamp < window.windowEnd,
+                )
+                .map((execution) => execution.scenarioId),
+            );
+            expect(window.scenarioCount).toBe(scenarios.size);
+            expect(window.teamId).toBe(scope === 'TEAM' ? window.scopeId : null);
+            // The merged sketch is exactly the sketch of all the team's durations.
+            const all = sketcher.empty();
+            for (const duration of durations) sketcher.add(all, duration);
+            expect(window.durationSketch).toEqual(sketcher.encode(all));
+            const p95 = exactQuantile(durations, 0.95);
+            expect(Math.abs(window.durationP95Ms! - p95)).toBeLessThanOrEqual(0.01 * p95 + 1e-9);
+            expect(window.eventId).toBe(
+              rollupWindowEventId({
+                zone: 'eu1.make.com',
+                scope,
+                scopeId: window.scopeId!,
+                windowSizeMs: window.windowSizeMs,
+                windowStart: window.windowStart,
+                revision: 0,
+              }),
+            );
+          }
+        }
+        expect(driver.deadLetters('rollup')).toHaveLength(0);
+        expect(driver.late('rollup')).toHaveLength(0);
+      }),
+      { numRuns: 15 },
+    );
+  });
+
+  function contribution(scenarioId: number, duration: number): RollupContribution {
+    const totals = emptyTotals(sketcher);
+    addExecution(totals, { status: 'ERROR', duration, operations: 1, transfer: 10, centicredits: 100 }, sketcher);
+    return toContribution(
+      {
+        scope: 'TEAM',
+        scopeId: 42,
+        zone: 'eu1.make.com',
+        organizationId: 7,
+        teamId: 42,
+        scenarioId,
+        windowSizeMs: 60_000,
+        windowStart: t0,
+        windowEnd: t0 + 60_000,
+      },
+      totals,
+      sketcher,
+    );
+  }
+
+  it('counts a scenario once per window when its contribution arrives twice', () => {
+    const driver = createTestDriver(rollupProcessor, { config: { rollupLatenessMs: 60_000 }, partitions: 1 });
+    const key = rollupKey('TEAM', 42);
+    driver.pipe(ROLLUP_TOPIC, [
+      { key, value: contribution(1, 500) },
+      { key, value: contribution(2, 700) },
+      { key, value: contribution(1, 500) },
+      { key: 'team:0', value: sentinelContribution(0, t0 + HOUR).value },
+    ]);
+    const [window] = rollups(driver, 'TEAM');
+    expect(window).toMatchObject({
+      executions: 2,
+      errors: 2,
+      scenarioCount: 2,
+      durationMinMs: 500,
+      durationMaxMs: 700,
+    });
+    expect(driver.counters('rollup')).toMatchObject({ 'duplicate-contribution': 1 });
+  });
+
+  it('sends contributions after the rollup lateness to the late output, and garbage to the DLQ', () => {
+    const driver = createTestDriver(rollupProcessor, { config: { rollupLatenessMs: 60_000 }, partitions: 1 });
+    const key = rollupKey('TEAM', 42);
+    driver.pipe<unknown>(ROLLUP_TOPIC, [
+      { key, value: contribution(1, 500) },
+      { key: 'team:0', value: sentinelContribution(0, t0 + 2 * 60_000).value }, // window end t0+3m: closes t0's window
+      { key, value: contribution(2, 700) },
+      { key, value: { scope: 'TEAM', scopeId: -1 } },
+    ]);
+    expect(rollups(driver, 'TEAM')).toMatchObject([{ executions: 1, scenarioCount: 1 }]);
+    expect(driver.late('rollup')).toHaveLength(1);
+    const letters = driver.deadLetters('rollup');
+    expect(letters).toHaveLength(1);
+    expect(letters[0]!.value.errorMessage).toMatch(/Rollup contribution is invalid: scopeId/);
+  });
+});
