@@ -22,6 +22,7 @@ export type ColumnKind =
   /** Epoch milliseconds in JS; `DateTime64(3, 'UTC')` in the current dialect. */
   | 'DateTime64'
   | 'ArrayString'
+  | 'ArrayUInt64'
   | 'MapString';
 
 /** A column type. */
@@ -88,6 +89,7 @@ const baseSql: Record<ColumnKind, (dialect: Dialect) => string> = {
   Bool: (d) => (d.bool ? 'Bool' : 'UInt8'),
   DateTime64: (d) => (d.dateTime64 ? "DateTime64(3, 'UTC')" : "DateTime('UTC')"),
   ArrayString: (d) => (d.lowCardinality ? 'Array(LowCardinality(String))' : 'Array(String)'),
+  ArrayUInt64: () => 'Array(UInt64)',
   MapString: (d) => {
     if (!d.map) throw new Error('Map columns need ClickHouse >= 21.1 (the current dialect).');
     return 'Map(LowCardinality(String), String)';
@@ -160,6 +162,11 @@ export function encodeValue(type: ColumnType, dialect: Dialect, value: unknown, 
     case 'ArrayString':
       if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
         throw invalid(column, value, 'an array of strings');
+      }
+      return value;
+    case 'ArrayUInt64':
+      if (!Array.isArray(value) || !value.every((item) => Number.isSafeInteger(item) && (item as number) >= 0)) {
+        throw invalid(column, value, 'an array of non-negative integers');
       }
       return value;
     case 'MapString':

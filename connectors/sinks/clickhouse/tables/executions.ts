@@ -25,6 +25,13 @@ export const executionsTable: TableSpec<ScenarioExecution> = {
   orderBy: ['organization_id', 'team_id', 'scenario_id', 'started_at', 'event_id'],
   timeColumn: 'started_at',
   partition: 'day',
+  fieldAliases: {
+    timestamp: 'started_at',
+    type: 'run_type',
+    duration: 'duration_ms',
+    transfer: 'transfer_bytes',
+    modules: 'module_entries',
+  },
   columns: [
     column(
       'event_id',

@@ -1,6 +1,18 @@
 /** `metrics`: one row per emitted metric window of a scenario (`make.metrics.v1`). */
 import type { MetricWindow } from '../../../../schemas/generated/types.js';
-import { bool, column, float, lowCardinality, makeId, time, uint64, uuid, type TableSpec } from './spec.js';
+import {
+  bool,
+  column,
+  float,
+  lowCardinality,
+  makeId,
+  optionalUInt64,
+  text,
+  time,
+  uint64,
+  uuid,
+  type TableSpec,
+} from './spec.js';
 
 const v = 3;
 
@@ -15,11 +27,33 @@ export const metricsTable: TableSpec<MetricWindow> = {
   orderBy: ['organization_id', 'team_id', 'scenario_id', 'window_size_ms', 'window_start', 'event_id'],
   timeColumn: 'window_start',
   partition: 'month',
+  fieldAliases: { transfer: 'transfer_bytes' },
   columns: [
     column('event_id', uuid, 'Deterministic event id (zone, scenario, window, revision).', (e) => e.eventId, v),
     column('organization_id', makeId, 'Make organization id; 0 when unknown.', (e) => e.organizationId ?? 0, v),
     column('team_id', makeId, 'Make team id; 0 when unknown.', (e) => e.teamId ?? 0, v),
-    column('scenario_id', makeId, 'Make scenario id.', (e) => e.scenarioId, v),
+    column(
+      'scenario_id',
+      makeId,
+      'Make scenario id; 0 for TEAM and ORGANIZATION rollups.',
+      (e) => e.scenarioId ?? 0,
+      v,
+    ),
+    column('scope', lowCardinality(), 'What the window aggregates: SCENARIO, TEAM or ORGANIZATION.', (e) => e.scope, v),
+    column(
+      'scope_id',
+      optionalUInt64,
+      'Id of the scenario, team or organization aggregated; NULL on old records.',
+      (e) => e.scopeId,
+      v,
+    ),
+    column(
+      'scenario_count',
+      optionalUInt64,
+      'Scenarios merged into this window (1 for SCENARIO).',
+      (e) => e.scenarioCount,
+      v,
+    ),
     column('window_size_ms', { kind: 'UInt32' }, 'Window length: 60000, 300000 or 3600000.', (e) => e.windowSizeMs, v),
     column('window_start', time(), 'Start of the window, inclusive (UTC).', (e) => e.windowStart, v),
     column('window_end', time(), 'End of the window, exclusive (UTC).', (e) => e.windowEnd, v),
@@ -56,6 +90,13 @@ export const metricsTable: TableSpec<MetricWindow> = {
       float(true),
       '99th percentile duration (ms, sketch estimate).',
       (e) => e.durationP99Ms,
+      v,
+    ),
+    column(
+      'duration_sketch',
+      text(true),
+      "Base64 of the durations' DDSketch (processors/aggregate/README.md), when kept.",
+      (e) => e.durationSketch?.toString('base64') ?? null,
       v,
     ),
     column('zone', lowCardinality(), 'Make zone (API host).', (e) => e.zone, v),

@@ -43,6 +43,12 @@ export interface TableSpec<E = never> {
   readonly orderBy: readonly string[];
   /** The event-time column: partitions, TTL. */
   readonly timeColumn: string;
+  /**
+   * Event fields stored under another column name (`timestamp` → `started_at`). A record field `f`
+   * is otherwise stored as `snake_case(f)`, or flattened into `snake_case(f)_*` columns; the tests
+   * check that every field of the topic's schema is stored.
+   */
+  readonly fieldAliases?: Readonly<Record<string, string>>;
   /** Partition granularity: `day` for high-volume tables, `month` for the others. */
   readonly partition: 'day' | 'month';
 }
