@@ -15,7 +15,7 @@ describe('PostgreSQL sink config', () => {
       partitioning: { mode: 'auto', interval: 'daily', premake: 4, retention: '90 days', compressAfter: '7 days' },
       pool: { max: 4 },
     });
-    expect(config.tables).toEqual(['executions', 'enriched_logs', 'metrics', 'incidents', 'anomalies', 'audit_events']);
+    expect(config.tables).toEqual(['executions', 'logs', 'metrics', 'incidents', 'anomalies', 'audit_events']);
   });
 
   it('refuses inline passwords, unknown fields, bad schema names and intervals', () => {

@@ -38,9 +38,7 @@ describe('warehouse DDL', () => {
       `CREATE INDEX IF NOT EXISTS "executions_errors" ON "makestream"."executions" (scenario_id, time DESC) WHERE status = 'ERROR'`,
     );
     const logs = createTableStatements(context('none'), tableForTopic('make.logs.enriched.v1')!);
-    expect(logs).toContain(
-      `CREATE INDEX IF NOT EXISTS "enriched_logs_tags" ON "makestream"."enriched_logs" USING gin (tags)`,
-    );
+    expect(logs).toContain(`CREATE INDEX IF NOT EXISTS "logs_tags" ON "makestream"."logs" USING gin (tags)`);
   });
 
   it('hands parents to pg_partman 4.x (native, daily, premake) once', () => {
@@ -86,9 +84,9 @@ describe('warehouse DDL', () => {
       `SELECT add_compression_policy('makestream.executions', INTERVAL '7 days')`,
     ]);
     expect(statements.slice(4, 7)).toEqual([
-      `SELECT remove_retention_policy('makestream.enriched_logs', if_exists => TRUE)`,
-      `SELECT remove_compression_policy('makestream.enriched_logs', if_exists => TRUE)`,
-      `SELECT add_compression_policy('makestream.enriched_logs', INTERVAL '7 days')`,
+      `SELECT remove_retention_policy('makestream.logs', if_exists => TRUE)`,
+      `SELECT remove_compression_policy('makestream.logs', if_exists => TRUE)`,
+      `SELECT add_compression_policy('makestream.logs', INTERVAL '7 days')`,
     ]);
   });
 });

@@ -77,8 +77,8 @@ const executions: TableSpec = {
   segmentBy: 'scenario_id',
 };
 
-const enrichedLogs: TableSpec = {
-  name: 'enriched_logs',
+const logs: TableSpec = {
+  name: 'logs',
   topic: 'make.logs.enriched.v1',
   valueSchema: 'enriched-log',
   description: 'One row per log record (execution, module, audit or webhook level) with its context (EnrichedLog).',
@@ -301,14 +301,7 @@ const auditEvents: TableSpec = {
 };
 
 /** Every table of the sink, in creation order. */
-export const warehouseTables: readonly TableSpec[] = [
-  executions,
-  enrichedLogs,
-  metrics,
-  incidents,
-  anomalies,
-  auditEvents,
-];
+export const warehouseTables: readonly TableSpec[] = [executions, logs, metrics, incidents, anomalies, auditEvents];
 
 /** The table fed by `topic`, or undefined. */
 export function tableForTopic(topic: string): TableSpec | undefined {

@@ -152,7 +152,7 @@ export function makeEvent(topic: string, index: number, time: number): Record<st
         organizationId,
         teamId,
         eventName: names[index % names.length],
-        targetId: String(3_100 + (index % 4)),
+        targetId: String(3_104 + (index % 4)),
         triggeredAt: time,
         createdAt: time + 2_000,
         ingestedAt: time + 60_000,
