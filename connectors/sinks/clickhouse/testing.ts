@@ -192,11 +192,11 @@ export function sampleIncidents(executions: readonly ScenarioExecution[]): Incid
   });
 }
 
-/** One error-rate anomaly per metric window with an error rate of at least 0.5. */
+/** One error-rate anomaly per metric window with errors. */
 export function sampleAnomalies(metrics: readonly MetricWindow[]): Anomaly[] {
   const base = exampleEvents['com.makestream.v1.Anomaly'];
   return metrics
-    .filter((window) => window.errorRate >= 0.5)
+    .filter((window) => window.errors > 0)
     .map((window) => ({
       ...base,
       eventId: anomalyEventId({
