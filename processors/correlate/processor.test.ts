@@ -1,0 +1,228 @@
+import { describe, expect, it } from '@jest/globals';
+import { incidentEventId } from '../../pipeline/ids.js';
+import { createTestDriver, type TestDriver } from '../../pipeline/runtime/test-driver.js';
+import type { Incident, ScenarioCatalogEntry, ScenarioExecution } from '../../schemas/generated/types.js';
+import { enrichProcessor } from '../enrich/processor.js';
+import { correlateProcessor, incidentsProcessor } from './processor.js';
+import { MINUTE, testCatalogEntry, testExecution, timelineStart } from './testing.js';
+
+const A = 90421;
+const B = 90422;
+const C = 90423;
+const D = 90424;
+
+function chain(): TestDriver {
+  const driver = createTestDriver([enrichProcessor, correlateProcessor, incidentsProcessor]);
+  driver.table<ScenarioCatalogEntry>(
+    'catalog',
+    [A, B, C, D].map((id) => ({ key: String(id), value: testCatalogEntry(id, `Orders ${id}`) })),
+  );
+  return driver;
+}
+
+let executionNumber = 0;
+function run(
+  driver: TestDriver,
+  scenarioId: number,
+  minute: number,
+  error?: ScenarioExecution['error'],
+): ScenarioExecution {
+  executionNumber += 1;
+  const value = testExecution({
+    number: executionNumber,
+    scenarioId,
+    minute,
+    ...(error === undefined ? {} : { error }),
+  });
+  driver.pipe('make.executions.raw.v1', [{ key: String(scenarioId), value, timestamp: value.ingestedAt }]);
+  return value;
+}
+
+function incidents(driver: TestDriver): Incident[] {
+  return driver.read<Incident>('make.incidents.v1').map((record) => record.value);
+}
+
+const at = (minute: number) => timelineStart + minute * MINUTE;
+
+describe('correlate → incidents (test driver, chained behind enrich)', () => {
+  it('opens an incident when the same error recurs 3 times within 15 minutes, counting each execution once', () => {
+    const driver = chain();
+    const executions = [0, 4, 8].map((minute) => run(driver, A, minute));
+    const [incident, ...rest] = incidents(driver);
+    expect(rest).toHaveLength(0);
+    expect(incident).toMatchObject({
+      revision: 1,
+      state: 'OPEN',
+      severity: 'LOW',
+      scenarioId: A,
+      scenarioName: `Orders ${A}`,
+      errorName: 'DataError',
+      errorClass: 'DATA_VALIDATION',
+      causeModuleName: 'Add a row',
+      causeModuleApp: 'google-sheets',
+      occurrences: 3, // not 6: the execution's error and its module's error are one occurrence
+      firstSeen: at(0),
+      lastSeen: at(8),
+      updatedAt: at(8),
+      resolvedAt: null,
+      affectedScenarioIds: [A],
+      sampleExecutionIds: executions.map((execution) => execution.executionId).reverse(),
+      rootCause: 'First failing module: "Add a row" (google-sheets) (DataError).',
+      title: `DataError in "Add a row" (google-sheets) of "Orders ${A}"`,
+    });
+    expect(incident?.eventId).toBe(incidentEventId({ fingerprint: incident!.fingerprint, revision: 1 }));
+    expect(driver.counters('correlate').occurrences).toBe(3);
+    driver.close();
+  });
+
+  it('opens nothing for occurrences too few or too far apart', () => {
+    const driver = chain();
+    [0, 10, 20, 30].forEach((minute) => run(driver, A, minute));
+    run(driver, B, 31, {
+      name: 'RateLimitError',
+      message: '[429] ratelimited',
+      causeModuleName: 'Post',
+      causeModuleApp: 'slack',
+    });
+    expect(incidents(driver)).toEqual([]);
+    driver.close();
+  });
+
+  it('follows the spread across scenarios with ONGOING revisions and rising severity', () => {
+    const driver = chain();
+    [0, 1, 2].forEach((minute) => run(driver, A, minute));
+    run(driver, B, 3);
+    run(driver, A, 4); // no new scenario, no new severity: no revision
+    run(driver, C, 5);
+    const revisions = incidents(driver);
+    expect(
+      revisions.map((incident) => [incident.revision, incident.state, incident.severity, incident.affectedScenarioIds]),
+    ).toEqual([
+      [1, 'OPEN', 'LOW', [A]],
+      [2, 'ONGOING', 'MEDIUM', [A, B]],
+      [3, 'ONGOING', 'HIGH', [A, B, C]],
+    ]);
+    expect(revisions[2]).toMatchObject({
+      occurrences: 6,
+      scenarioId: A,
+      title: 'DataError in "Add a row" (google-sheets) across 3 scenarios',
+    });
+    expect(new Set(revisions.map((incident) => incident.fingerprint)).size).toBe(1);
+    driver.close();
+  });
+
+  it('names a shared connection as the root cause of authentication errors', () => {
+    const driver = chain();
+    const expired = {
+      name: 'InvalidAccessTokenError',
+      message: '[401] Invalid Credentials',
+      causeModuleName: 'Watch rows',
+      causeModuleApp: 'google-sheets',
+    };
+    [A, B, C].forEach((scenario, index) => run(driver, scenario, index, expired));
+    const [incident] = incidents(driver);
+    expect(incident).toMatchObject({ errorClass: 'AUTHENTICATION', affectedScenarioIds: [A, B, C], severity: 'HIGH' });
+    expect(incident?.rootCause).toBe(
+      'The google-sheets connection shared by 3 scenarios is rejected (InvalidAccessTokenError): its credentials are invalid or expired; reauthorise it.',
+    );
+    driver.close();
+  });
+
+  it('resolves after 30 quiet minutes of event time, carried by heartbeats while only successes flow', () => {
+    const driver = chain();
+    [0, 1, 2].forEach((minute) => run(driver, A, minute));
+    for (let minute = 5; minute <= 36; minute += 1) run(driver, A, minute, null);
+    expect(incidents(driver).map((incident) => incident.state)).toEqual(['OPEN']);
+    for (let minute = 37; minute <= 40; minute += 1) run(driver, B, minute, null);
+    const revisions = incidents(driver);
+    expect(revisions.map((incident) => incident.state)).toEqual(['OPEN', 'RESOLVED']);
+    expect(revisions[1]).toMatchObject({
+      revision: 2,
+      resolvedAt: at(32),
+      updatedAt: at(32),
+      lastSeen: at(2),
+      occurrences: 3,
+    });
+    driver.close();
+  });
+
+  it('reopens a resolved incident when the error recurs, counting on from where it was', () => {
+    const driver = chain();
+    [0, 1, 2].forEach((minute) => run(driver, A, minute));
+    for (let minute = 10; minute <= 40; minute += 2) run(driver, C, minute, null);
+    run(driver, B, 45);
+    const revisions = incidents(driver);
+    expect(revisions.map((incident) => [incident.revision, incident.state])).toEqual([
+      [1, 'OPEN'],
+      [2, 'RESOLVED'],
+      [3, 'REOPENED'],
+    ]);
+    expect(revisions[2]).toMatchObject({
+      occurrences: 4,
+      firstSeen: at(0),
+      lastSeen: at(45),
+      resolvedAt: null,
+      affectedScenarioIds: [A, B],
+    });
+    driver.close();
+  });
+
+  it('places out-of-order occurrences within the allowed lateness and sends older ones to the late output', () => {
+    const driver = chain();
+    run(driver, A, 10);
+    run(driver, B, 7); // 3 minutes behind: within the 5 minutes of lateness
+    run(driver, C, 2); // 8 minutes behind: late
+    expect(incidents(driver)).toEqual([]);
+    run(driver, D, 8);
+    const [incident, ...rest] = incidents(driver);
+    expect(rest).toHaveLength(0);
+    expect(incident).toMatchObject({
+      state: 'OPEN',
+      occurrences: 3,
+      firstSeen: at(7),
+      lastSeen: at(10),
+      affectedScenarioIds: [A, B, D],
+    });
+    expect(driver.late('incidents')).toHaveLength(1);
+    expect(driver.counters('incidents').late).toBe(1);
+    driver.close();
+  });
+
+  it('counts a duplicated execution once', () => {
+    const driver = chain();
+    const first = run(driver, A, 0);
+    driver.pipe('make.executions.raw.v1', [{ key: String(A), value: first }]);
+    run(driver, A, 1);
+    expect(incidents(driver)).toEqual([]);
+    expect(driver.counters('correlate').duplicates).toBeGreaterThan(0);
+    run(driver, A, 2);
+    expect(incidents(driver)[0]?.occurrences).toBe(3);
+    driver.close();
+  });
+
+  it('gives identical output on a replay and across a restart', () => {
+    const script = (driver: TestDriver, restartAfter: number | null) => {
+      executionNumber = 1000;
+      const steps: [number, number, ScenarioExecution['error'] | undefined][] = [
+        [A, 0, undefined],
+        [B, 1, undefined],
+        [A, 2, undefined],
+        [C, 3, undefined],
+        [D, 4, null],
+        [D, 40, null],
+        [A, 50, undefined],
+      ];
+      steps.forEach(([scenario, minute, error], index) => {
+        run(driver, scenario, minute, error);
+        if (index === restartAfter) driver.restart();
+      });
+      const out = JSON.stringify(driver.read('make.incidents.v1'));
+      driver.close();
+      return out;
+    };
+    const once = script(chain(), null);
+    expect(JSON.parse(once)).toHaveLength(4);
+    expect(script(chain(), null)).toBe(once);
+    expect(script(chain(), 2)).toBe(once);
+  });
+});
