@@ -7,7 +7,15 @@ import { deadLetterTopic } from '../topics.js';
 import { bindTopic } from '../serde/index.js';
 import { startSink, type RunningSink, type StartSinkOptions } from './runtime.js';
 import { createFakeConnector, type FakeWriteScript } from './testing/fake-connector.js';
-import { appendJson, readAll, recordingCommits, sinkTestBed, waitFor, type SinkTestBed } from './testing/harness.js';
+import {
+  appendJson,
+  failingPolls,
+  readAll,
+  recordingCommits,
+  sinkTestBed,
+  waitFor,
+  type SinkTestBed,
+} from './testing/harness.js';
 
 const TOPIC = 'test.sink.input';
 const fast = { retry: { initialMs: 5, maxMs: 20, itemMaxAttempts: 3 }, healthIntervalMs: 100, lagIntervalMs: 100 };
@@ -269,5 +277,35 @@ describe('startSink', () => {
     }
     const all = new Set([...first.rows.keys(), ...second.rows.keys()]);
     expect(all.size).toBe(26);
+  });
+
+  it('waits out retriable poll errors (a broker restart) instead of failing', async () => {
+    await setUp();
+    await appendJson(bed!.log, TOPIC, { to: 5 });
+    const fake = createFakeConnector('fake-poll-errors', [jsonTopic(TOPIC)]);
+    running = await startSink(
+      fake,
+      options({ log: failingPolls(bed!.log, 3, () => new RetriableError('coordinator not available')) }),
+    );
+    await waitFor(() => running!.stats().committed[`${TOPIC}/0`] === 5, 'commit after the poll errors');
+    expect(fake.rows.size).toBe(5);
+    expect((await running.health()).state).toBe('running');
+  });
+
+  it('on stop, abandons a batch still retrying after drainTimeoutMs without committing it', async () => {
+    await setUp();
+    await appendJson(bed!.log, TOPIC, { to: 5 });
+    const fake = createFakeConnector('fake-stop-outage', [jsonTopic(TOPIC)], () => ({
+      kind: 'throw',
+      error: new RetriableError('store down'),
+    }));
+    const sink = await startSink(fake, options({ drainTimeoutMs: 300 }));
+    await waitFor(async () => (await sink.health()).paused.length === 1, 'pause');
+    const started = Date.now();
+    await sink.stop();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(await committedOf('fake-stop-outage')).toEqual([undefined]);
+    expect(fake.lifecycle).toEqual(['start', 'close']);
+    expect((await sink.health()).state).toBe('stopped');
   });
 });

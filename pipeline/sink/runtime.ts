@@ -10,7 +10,7 @@
  */
 import type { Logger } from 'pino';
 import { isRetriable } from '../errors/index.js';
-import type { Consumer, EventLog, TopicPartition, TopicPartitionOffset } from '../log/contract.js';
+import type { Consumer, EventLog, LogRecord, TopicPartition, TopicPartitionOffset } from '../log/contract.js';
 import { retry, RetryAbortedError, sleep as timerSleep, type Sleep } from '../retry/index.js';
 import type { AvroSerde } from '../serde/index.js';
 import { createMetricsRegistry, type Registry } from '../telemetry/metrics.js';
@@ -257,6 +257,15 @@ export async function startSink(connector: SinkConnector, options: StartSinkOpti
     }
   }
 
+  /** Pausing or resuming a partition that a rebalance just took away may throw: the next assignment check handles it. */
+  function guard(action: () => void, what: string): void {
+    try {
+      action();
+    } catch (error) {
+      logger.warn({ err: error }, `Could not ${what} partitions.`);
+    }
+  }
+
   function applyBackpressure(): void {
     const toPause: TopicPartition[] = [];
     const toResume: TopicPartition[] = [];
@@ -272,11 +281,11 @@ export async function startSink(connector: SinkConnector, options: StartSinkOpti
       }
     }
     if (toPause.length > 0) {
-      consumer.pause(toPause);
+      guard(() => consumer.pause(toPause), 'pause');
       logger.info({ partitions: toPause.map(keyOf) }, 'Paused partitions (store retrying or batches queued).');
     }
     if (toResume.length > 0) {
-      consumer.resume(toResume);
+      guard(() => consumer.resume(toResume), 'resume');
       logger.info({ partitions: toResume.map(keyOf) }, 'Resumed partitions.');
     }
     metrics.paused(paused.size);
@@ -306,9 +315,24 @@ export async function startSink(connector: SinkConnector, options: StartSinkOpti
     });
   }
 
+  /** Polls; a retriable log error (broker restart, coordinator moved) is waited out, not fatal. */
+  async function pollRecords(): Promise<LogRecord[]> {
+    return retry(() => consumer.poll(pollTimeout()), {
+      ...config.retry,
+      signal: stopping.signal,
+      clock,
+      random,
+      sleep,
+      onRetry: ({ error, delayMs }) => {
+        metrics.error(true, (error as Error).name ?? 'Error', 'log');
+        logger.warn({ err: error, delayMs }, 'Failed to poll the log; retrying.');
+      },
+    });
+  }
+
   async function loop(): Promise<void> {
     while (!stopping.signal.aborted) {
-      const records = await consumer.poll(pollTimeout());
+      const records = await pollRecords();
       checkAssignment();
       let bytes = 0;
       for (const record of records) {

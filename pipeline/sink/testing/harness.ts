@@ -49,23 +49,44 @@ export async function appendJson(
 
 /** A log whose consumers record every commit call (to check commit order). */
 export function recordingCommits(log: EventLog, commits: TopicPartitionOffset[][]): EventLog {
+  return wrapConsumers(log, (consumer) => ({
+    commit: async (offsets) => {
+      await consumer.commit(offsets);
+      commits.push([...offsets]);
+    },
+  }));
+}
+
+/** A log whose consumers' first `failures` polls throw `error` (a broker restart, say). */
+export function failingPolls(log: EventLog, failures: number, error: () => Error): EventLog {
+  let left = failures;
+  return wrapConsumers(log, (consumer) => ({
+    poll: async (timeout) => {
+      if (left > 0) {
+        left--;
+        throw error();
+      }
+      return consumer.poll(timeout);
+    },
+  }));
+}
+
+/** A log whose consumers have some methods replaced by `override`. */
+function wrapConsumers(log: EventLog, override: (consumer: Consumer) => Partial<Consumer>): EventLog {
   return new Proxy(log, {
     get(target, property, receiver) {
       if (property !== 'consumer') return Reflect.get(target, property, receiver) as unknown;
       return async (...args: Parameters<EventLog['consumer']>): Promise<Consumer> => {
         const consumer = await target.consumer(...args);
         return {
-          ...consumer,
           poll: (timeout) => consumer.poll(timeout),
-          commit: async (offsets) => {
-            await consumer.commit(offsets);
-            commits.push([...offsets]);
-          },
+          commit: (offsets) => consumer.commit(offsets),
           seek: (position) => consumer.seek(position),
           assignment: () => consumer.assignment(),
           pause: (partitions) => consumer.pause(partitions),
           resume: (partitions) => consumer.resume(partitions),
           close: () => consumer.close(),
+          ...override(consumer),
         };
       };
     },
