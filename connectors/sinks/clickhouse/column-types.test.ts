@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
 import { InvalidRecordError } from '../../../pipeline/errors/index.js';
-import { currentDialect, encodeValue, legacyDialect, renderType } from './column-types.js';
+import { currentDialect, encodeValue, formatUtc, legacyDialect, renderType } from './column-types.js';
 
 describe('column types', () => {
   it('render LowCardinality around Nullable, and drop what the legacy server lacks', () => {
@@ -17,6 +18,18 @@ describe('column types', () => {
     const ms = Date.parse('2026-03-04T05:06:07.089Z');
     expect(encodeValue({ kind: 'DateTime64' }, currentDialect, ms, 't')).toBe('2026-03-04 05:06:07.089');
     expect(encodeValue({ kind: 'DateTime64' }, legacyDialect, ms, 't')).toBe('2026-03-04 05:06:07');
+  });
+
+  it('format any time in range exactly as toISOString does', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(1900, 0, 1), max: Date.UTC(2299, 11, 31, 23, 59, 59, 999) }), (ms) => {
+        const iso = new Date(ms).toISOString();
+        expect(formatUtc(ms, true)).toBe(`${iso.slice(0, 10)} ${iso.slice(11, 23)}`);
+        expect(formatUtc(ms, false)).toBe(`${iso.slice(0, 10)} ${iso.slice(11, 19)}`);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(formatUtc(Date.UTC(1969, 11, 31, 23, 59, 59, 999), true)).toBe('1969-12-31 23:59:59.999');
   });
 
   it('encode booleans as 1/0 where the server has no Bool', () => {

@@ -117,82 +117,149 @@ const timeRange = {
   legacy: [0, Date.UTC(2106, 1, 7)],
 } as const;
 
+/** Checks one value of a column and returns what goes into the JSON row (see {@link valueEncoder}). */
+export type ValueEncoder = (value: unknown) => unknown;
+
 /**
- * Checks `value` against the column type and returns what goes into the JSON row. Throws an
- * InvalidRecordError naming the column when the value cannot be stored (the row then fails alone).
+ * The encoder of one column: checks a value against the column type and returns what goes into
+ * the JSON row; throws an InvalidRecordError naming the column when the value cannot be stored (the
+ * row then fails alone). Made once per column, so that a row costs one small function per value.
  */
+export function valueEncoder(type: ColumnType, dialect: Dialect, column: string): ValueEncoder {
+  const check = baseEncoder(type, dialect, column);
+  return type.nullable
+    ? (value) => (value === null || value === undefined ? null : check(value))
+    : (value) => {
+        if (value === null || value === undefined) throw invalid(column, value, 'a value (the column is not nullable)');
+        return check(value);
+      };
+}
+
+/** {@link valueEncoder} for one value. */
 export function encodeValue(type: ColumnType, dialect: Dialect, value: unknown, column: string): unknown {
-  if (value === null || value === undefined) {
-    if (type.nullable) return null;
-    throw invalid(column, value, 'a value (the column is not nullable)');
-  }
+  return valueEncoder(type, dialect, column)(value);
+}
+
+function baseEncoder(type: ColumnType, dialect: Dialect, column: string): ValueEncoder {
   switch (type.kind) {
     case 'String':
-      if (typeof value !== 'string') throw invalid(column, value, 'a string');
-      return value;
+      return (value) => {
+        if (typeof value !== 'string') throw invalid(column, value, 'a string');
+        return value;
+      };
     case 'UUID':
-      if (typeof value !== 'string' || !uuidPattern.test(value)) throw invalid(column, value, 'a UUID');
-      return value;
+      return (value) => {
+        if (typeof value !== 'string' || !uuidPattern.test(value)) throw invalid(column, value, 'a UUID');
+        return value;
+      };
     case 'UInt8':
     case 'UInt16':
     case 'UInt32':
     case 'UInt64': {
       const max = unsignedMax[type.kind] ?? 0;
-      if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > max) {
-        throw invalid(column, value, `an integer from 0 to ${max}`);
-      }
-      return value;
+      return (value) => {
+        if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > max) {
+          throw invalid(column, value, `an integer from 0 to ${max}`);
+        }
+        return value;
+      };
     }
     case 'Int32':
-      if (typeof value !== 'number' || !Number.isInteger(value) || Math.abs(value) > 0x7fff_ffff) {
-        throw invalid(column, value, 'a 32-bit integer');
-      }
-      return value;
+      return (value) => {
+        if (typeof value !== 'number' || !Number.isInteger(value) || Math.abs(value) > 0x7fff_ffff) {
+          throw invalid(column, value, 'a 32-bit integer');
+        }
+        return value;
+      };
     case 'Int64':
-      if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw invalid(column, value, 'a safe integer');
-      return value;
+      return (value) => {
+        if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw invalid(column, value, 'a safe integer');
+        return value;
+      };
     case 'Float64':
-      if (typeof value !== 'number' || !Number.isFinite(value)) throw invalid(column, value, 'a finite number');
-      return value;
+      return (value) => {
+        if (typeof value !== 'number' || !Number.isFinite(value)) throw invalid(column, value, 'a finite number');
+        return value;
+      };
     case 'Bool':
-      if (typeof value !== 'boolean') throw invalid(column, value, 'a boolean');
-      return dialect.bool ? value : value ? 1 : 0;
+      return (value) => {
+        if (typeof value !== 'boolean') throw invalid(column, value, 'a boolean');
+        return dialect.bool ? value : value ? 1 : 0;
+      };
     case 'DateTime64':
-      return encodeTime(value, dialect, column);
+      return timeEncoder(dialect, column);
     case 'ArrayString':
-      if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
-        throw invalid(column, value, 'an array of strings');
-      }
-      return value;
+      return (value) => {
+        if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
+          throw invalid(column, value, 'an array of strings');
+        }
+        return value;
+      };
     case 'ArrayUInt64':
-      if (!Array.isArray(value) || !value.every((item) => Number.isSafeInteger(item) && (item as number) >= 0)) {
-        throw invalid(column, value, 'an array of non-negative integers');
-      }
-      return value;
+      return (value) => {
+        if (!Array.isArray(value) || !value.every((item) => Number.isSafeInteger(item) && (item as number) >= 0)) {
+          throw invalid(column, value, 'an array of non-negative integers');
+        }
+        return value;
+      };
     case 'MapString':
-      if (typeof value !== 'object' || Array.isArray(value)) throw invalid(column, value, 'a string map');
-      for (const item of Object.values(value)) {
-        if (typeof item !== 'string') throw invalid(column, value, 'a map of strings to strings');
-      }
-      return value;
+      return (value) => {
+        if (typeof value !== 'object' || value === null || Array.isArray(value))
+          throw invalid(column, value, 'a string map');
+        for (const item of Object.values(value)) {
+          if (typeof item !== 'string') throw invalid(column, value, 'a map of strings to strings');
+        }
+        return value;
+      };
   }
 }
 
 /**
- * Epoch ms as `YYYY-MM-DD hh:mm:ss.mmm` (UTC): the text every server version parses the same way
- * (a bare number is read as seconds or as ticks depending on its length and the version).
+ * Epoch ms as `YYYY-MM-DD hh:mm:ss.mmm` (UTC): the text every server version parses the same way.
+ * A bare number is not: it is read as ticks by some versions and as seconds by others (since
+ * https://github.com/ClickHouse/ClickHouse/pull/108091).
  */
-function encodeTime(value: unknown, dialect: Dialect, column: string): string {
+function timeEncoder(dialect: Dialect, column: string): ValueEncoder {
   const [low, high] = timeRange[dialect.dateTime64 ? 'current' : 'legacy'];
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < low || value > high) {
-    throw invalid(
-      column,
-      value,
-      `epoch milliseconds from ${new Date(low).toISOString()} to ${new Date(high).toISOString()}`,
-    );
+  const withMilliseconds = dialect.dateTime64;
+  return (value) => {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < low || value > high) {
+      throw invalid(
+        column,
+        value,
+        `epoch milliseconds from ${new Date(low).toISOString()} to ${new Date(high).toISOString()}`,
+      );
+    }
+    return formatUtc(value, withMilliseconds);
+  };
+}
+
+const dayMs = 86_400_000;
+const twoDigits = Array.from({ length: 60 }, (_, n) => String(n).padStart(2, '0'));
+const threeDigits = Array.from({ length: 1000 }, (_, n) => String(n).padStart(3, '0'));
+const dates = new Map<number, string>();
+
+/**
+ * `YYYY-MM-DD hh:mm:ss[.mmm]` of epoch ms in UTC. Equal to the first 23 (19) characters of
+ * `toISOString()` with a space for the `T`, at a fraction of its cost (it runs three times per
+ * row): the date part is cached per day, the time of day is integer arithmetic.
+ */
+export function formatUtc(ms: number, withMilliseconds: boolean): string {
+  const day = Math.floor(ms / dayMs);
+  let date = dates.get(day);
+  if (date === undefined) {
+    if (dates.size >= 4096) dates.clear();
+    date = new Date(day * dayMs).toISOString().slice(0, 10);
+    dates.set(day, date);
   }
-  const iso = new Date(value).toISOString();
-  return `${iso.slice(0, 10)} ${iso.slice(11, dialect.dateTime64 ? 23 : 19)}`;
+  let rest = ms - day * dayMs;
+  const hours = Math.floor(rest / 3_600_000);
+  rest -= hours * 3_600_000;
+  const minutes = Math.floor(rest / 60_000);
+  rest -= minutes * 60_000;
+  const seconds = Math.floor(rest / 1000);
+  const time = `${date} ${twoDigits[hours]}:${twoDigits[minutes]}:${twoDigits[seconds]}`;
+  return withMilliseconds ? `${time}.${threeDigits[rest - seconds * 1000]}` : time;
 }
 
 function invalid(column: string, value: unknown, expected: string): InvalidRecordError {

@@ -4,7 +4,7 @@
  * and the rest of its batch goes through.
  */
 import { InvalidRecordError, type PipelineError } from '../../../pipeline/errors/index.js';
-import { encodeValue, type Dialect } from './column-types.js';
+import { valueEncoder, type Dialect } from './column-types.js';
 import type { AnyTableSpec } from './tables/index.js';
 import type { InsertFormat } from './transport.js';
 
@@ -32,9 +32,11 @@ export interface RowEncoder {
 export function createRowEncoder(table: AnyTableSpec, dialect: Dialect, format: InsertFormat): RowEncoder {
   const columns = table.columns.map((column) => ({
     name: column.name,
-    type: column.type,
     read: column.value as (event: unknown) => unknown,
+    encode: valueEncoder(column.type, dialect, column.name),
   }));
+  // One array (or object) per row and one native JSON.stringify: measured faster than building the
+  // line by string concatenation.
   const encodeOne = (value: unknown): string => {
     if (typeof value !== 'object' || value === null) {
       throw new InvalidRecordError(`A ${table.topic} record must be an object, got ${typeof value}.`, {
@@ -42,22 +44,30 @@ export function createRowEncoder(table: AnyTableSpec, dialect: Dialect, format: 
         component: 'sinks.clickhouse',
       });
     }
-    if (format === 'JSONCompactEachRow') {
-      const cells = columns.map((column) =>
-        encodeValue(column.type, dialect, readColumn(column.read, value, column.name, table.name), column.name),
+    // The column being read, for the error when a spec's read function throws.
+    let current = 0;
+    try {
+      if (format === 'JSONCompactEachRow') {
+        const cells = new Array<unknown>(columns.length);
+        for (; current < columns.length; current += 1) {
+          const column = columns[current]!;
+          cells[current] = column.encode(column.read(value));
+        }
+        return `${JSON.stringify(cells)}\n`;
+      }
+      const row: Record<string, unknown> = {};
+      for (; current < columns.length; current += 1) {
+        const column = columns[current]!;
+        row[column.name] = column.encode(column.read(value));
+      }
+      return `${JSON.stringify(row)}\n`;
+    } catch (error) {
+      if (error instanceof InvalidRecordError) throw error;
+      throw new InvalidRecordError(
+        `Table ${table.name}, column ${columns[current]?.name ?? '?'}: cannot read the value from the record (${(error as Error).message}).`,
+        { stage: 'sending', component: 'sinks.clickhouse', cause: error },
       );
-      return `${JSON.stringify(cells)}\n`;
     }
-    const row: Record<string, unknown> = {};
-    for (const column of columns) {
-      row[column.name] = encodeValue(
-        column.type,
-        dialect,
-        readColumn(column.read, value, column.name, table.name),
-        column.name,
-      );
-    }
-    return `${JSON.stringify(row)}\n`;
   };
   return {
     columns: columns.map((column) => column.name),
@@ -75,21 +85,6 @@ export function createRowEncoder(table: AnyTableSpec, dialect: Dialect, format: 
       return { rows, failures };
     },
   };
-}
-
-function readColumn(read: (event: unknown) => unknown, event: object, column: string, table: string): unknown {
-  try {
-    return read(event);
-  } catch (error) {
-    throw new InvalidRecordError(
-      `Table ${table}, column ${column}: cannot read the value from the record (${(error as Error).message}).`,
-      {
-        stage: 'sending',
-        component: 'sinks.clickhouse',
-        cause: error,
-      },
-    );
-  }
 }
 
 function asInvalid(error: unknown, table: string): PipelineError {

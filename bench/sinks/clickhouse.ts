@@ -1,0 +1,247 @@
+/**
+ * ClickHouse sink throughput on chDB against chDB's own bulk loader, in the same run:
+ *
+ * - `sink write()`: ScenarioExecution events handed to the connector's `write()` in batches
+ *   (encoding + validation of every value, `INSERT … FORMAT <insertFormat>` with a deduplication
+ *   token per batch), for both insert formats;
+ * - `startSink`: the same events pre-filled as Avro into an embedded-log topic and delivered by the
+ *   sink runtime (poll, decode, batch, write, commit) until all are committed;
+ * - baseline: chDB `INSERT INTO … FORMAT JSONEachRow` (and `JSONCompactEachRow`) of the same rows,
+ *   pre-encoded, in one insert (the engine's bulk loader, no JS work per row) into an identical
+ *   table; ratios are against the faster of the two;
+ * - the runtime alone: the same topic delivered to a no-op connector (the runtime's own ceiling).
+ *
+ * Every round starts from empty tables and checks the row counts. Prints rows/s of the best round
+ * of each and the ratios (target ≥ 80 %).
+ *
+ *   node --import tsx bench/sinks/clickhouse.ts [--rows 100000] [--batch 10000] [--repeat 3] [--no-runtime]
+ *   (flags also as BENCH_ROWS, BENCH_BATCH, BENCH_REPEAT)
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Session, version } from 'chdb';
+import { currentDialect } from '../../connectors/sinks/clickhouse/column-types.js';
+import { parseClickHouseSinkConfig } from '../../connectors/sinks/clickhouse/config.js';
+import { createClickHouseSink, type ClickHouseSink } from '../../connectors/sinks/clickhouse/connector.js';
+import { createTableStatement } from '../../connectors/sinks/clickhouse/ddl.js';
+import { createRowEncoder } from '../../connectors/sinks/clickhouse/encode.js';
+import { executionsTable } from '../../connectors/sinks/clickhouse/tables/index.js';
+import { sampleExecutions, sinkBatch } from '../../connectors/sinks/clickhouse/testing.js';
+import { createEmbeddedLog } from '../../pipeline/log/embedded/index.js';
+import { bindTopic, createAvroSerde, createEmbeddedSchemaStore } from '../../pipeline/serde/index.js';
+import { allWritten, startSink, type SinkConnector } from '../../pipeline/sink/index.js';
+import Database from '../../pipeline/sqlite.js';
+
+const TOPIC = 'make.executions.raw.v1';
+const { values: flags } = parseArgs({
+  options: {
+    rows: { type: 'string', default: process.env.BENCH_ROWS ?? '100000' },
+    batch: { type: 'string', default: process.env.BENCH_BATCH ?? '10000' },
+    repeat: { type: 'string', default: process.env.BENCH_REPEAT ?? '3' },
+    'no-runtime': { type: 'boolean', default: false },
+  },
+});
+const rows = Number(flags.rows);
+const batchSize = Number(flags.batch);
+const repeat = Number(flags.repeat);
+const formats = ['JSONCompactEachRow', 'JSONEachRow'] as const;
+
+const seconds = (started: bigint): number => Number(process.hrtime.bigint() - started) / 1e9;
+
+async function main(): Promise<void> {
+  const directory = mkdtempSync(join(tmpdir(), 'makestream-bench-ch-'));
+  const path = join(directory, 'chdb');
+  const events = sampleExecutions(rows, { baseTime: Date.now() - 2 * 86_400_000, scenarios: 200, teams: 20 });
+  const batches = Array.from({ length: Math.ceil(rows / batchSize) }, (_, index) =>
+    sinkBatch(TOPIC, events.slice(index * batchSize, (index + 1) * batchSize), 0, index * batchSize),
+  );
+  const sinks = new Map<string, ClickHouseSink>();
+  for (const format of formats) {
+    const database = `bench_${format.toLowerCase()}`;
+    const sink = createClickHouseSink(
+      parseClickHouseSinkConfig({ embedded: { path }, database, topics: [TOPIC], insertFormat: format, ttlDays: 0 }),
+    );
+    await sink.start();
+    sinks.set(format, sink);
+  }
+  const session = new Session(path);
+  const baselineContext = {
+    database: 'bench_baseline',
+    tablePrefix: '',
+    dialect: currentDialect,
+    ttlDays: {},
+    deduplicationWindow: 1000,
+  };
+  await session.queryAsync('CREATE DATABASE IF NOT EXISTS bench_baseline');
+  await session.queryAsync(createTableStatement(executionsTable as never, baselineContext));
+  const payloads = Object.fromEntries(
+    formats.map((format) => {
+      const encoder = createRowEncoder(executionsTable as never, currentDialect, format);
+      return [
+        format,
+        {
+          columns: encoder.columns,
+          body: Buffer.from(
+            encoder
+              .encode(events)
+              .rows.map((row) => row.line)
+              .join(''),
+          ),
+        },
+      ];
+    }),
+  ) as Record<(typeof formats)[number], { columns: readonly string[]; body: Buffer }>;
+  const count = async (table: string): Promise<number> =>
+    Number(
+      (await session.queryAsync(`SELECT count() AS n FROM ${table}`, { format: 'JSONEachRow' })).json<{ n: number }>()
+        .n,
+    );
+
+  const results: Record<string, number[]> = { runtime: [], 'runtime, no store': [] };
+  for (const format of formats) {
+    results[format] = [];
+    results[`baseline ${format}`] = [];
+  }
+  try {
+    for (let round = 1; round <= repeat; round += 1) {
+      const line: string[] = [];
+      for (const format of formats) {
+        const table = `bench_${format.toLowerCase()}.executions`;
+        await session.queryAsync(`TRUNCATE TABLE ${table}`);
+        const sink = sinks.get(format)!;
+        const started = process.hrtime.bigint();
+        for (const batch of batches) {
+          const result = await sink.write(batch);
+          if (result.failures.length > 0) throw new Error(`sink refused ${result.failures.length} rows`);
+        }
+        const elapsed = seconds(started);
+        if ((await count(table)) !== rows) throw new Error(`${table} holds ${await count(table)} rows, not ${rows}`);
+        results[format]!.push(rows / elapsed);
+        line.push(`write ${format} ${Math.round(rows / elapsed)} rows/s`);
+      }
+      for (const format of formats) {
+        await session.queryAsync('TRUNCATE TABLE bench_baseline.executions');
+        const started = process.hrtime.bigint();
+        await session.insert({
+          table: 'bench_baseline.executions',
+          columns: payloads[format].columns,
+          values: payloads[format].body,
+          format,
+        });
+        const elapsed = seconds(started);
+        if ((await count('bench_baseline.executions')) !== rows) throw new Error('baseline row count differs');
+        results[`baseline ${format}`]!.push(rows / elapsed);
+        line.push(`chDB INSERT FORMAT ${format} ${Math.round(rows / elapsed)} rows/s`);
+      }
+      process.stdout.write(`round ${round}: ${line.join(', ')}\n`);
+    }
+    if (!flags['no-runtime']) {
+      const runtime = await throughRuntime(directory, sinks.get(formats[0])!, events, count);
+      results.runtime = runtime.store;
+      results['runtime, no store'] = runtime.nothing;
+    }
+  } finally {
+    session.close();
+    for (const sink of sinks.values()) await sink.close();
+    rmSync(directory, { recursive: true, force: true });
+  }
+  const best = (name: string): number => Math.max(...results[name]!);
+  const baseline = Math.max(...formats.map((format) => best(`baseline ${format}`)));
+  const report = (label: string, name: string): string =>
+    `  ${label.padEnd(44)} ${String(Math.round(best(name))).padStart(8)} rows/s  ${((100 * best(name)) / baseline).toFixed(1).padStart(5)} %\n`;
+  process.stdout.write(
+    `\nClickHouse sink on chDB ${version().libchdb}, ${rows} executions (${Math.round(payloads.JSONEachRow.body.length / rows)} B/row as JSONEachRow, ` +
+      `${Math.round(payloads.JSONCompactEachRow.body.length / rows)} as JSONCompactEachRow), batches of ${batchSize}, best of ${repeat}; ` +
+      `% of the faster chDB bulk insert (target ≥ 80 %):\n` +
+      formats.map((format) => report(`sink write(), ${format}`, format)).join('') +
+      (results.runtime!.length > 0
+        ? report('startSink: embedded topic → chDB (Avro)', 'runtime') +
+          report('startSink: embedded topic → no-op sink', 'runtime, no store')
+        : '') +
+      formats.map((format) => report(`chDB INSERT … FORMAT ${format} (baseline)`, `baseline ${format}`)).join(''),
+  );
+}
+
+/** Pre-fills an embedded topic with the events as Avro and times startSink until all are committed. */
+async function throughRuntime(
+  directory: string,
+  sink: ClickHouseSink,
+  events: ReturnType<typeof sampleExecutions>,
+  count: (table: string) => Promise<number>,
+): Promise<{ store: number[]; nothing: number[] }> {
+  const log = createEmbeddedLog({ path: join(directory, 'log.db'), synchronous: 'normal', maintenanceIntervalMs: 0 });
+  const database = new Database(':memory:');
+  const serde = createAvroSerde({ store: createEmbeddedSchemaStore({ database }) });
+  try {
+    await log.createTopics([{ name: TOPIC, partitions: 1 }]);
+    const topicSerde = await bindTopic(serde, TOPIC, 'scenario-execution');
+    const producer = await log.producer();
+    for (let from = 0; from < events.length; from += 5000) {
+      await producer.send(
+        TOPIC,
+        events
+          .slice(from, from + 5000)
+          .map((event) => ({ key: String(event.scenarioId), value: topicSerde.encode(event), partition: 0 })),
+      );
+    }
+    await producer.close();
+    const timeRun = async (connector: SinkConnector, label: string, round: number): Promise<number> => {
+      const started = process.hrtime.bigint();
+      const running = await startSink(connector, {
+        log,
+        serde,
+        pollMaxRecords: batchSize,
+        batch: { maxRecords: batchSize, maxBytes: 64 * 1024 * 1024, lingerMs: 20 },
+      });
+      while ((running.stats().committed[`${TOPIC}/0`] ?? 0) < events.length) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      const elapsed = seconds(started);
+      await running.stop();
+      process.stdout.write(
+        `${label} round ${round}: ${Math.round(events.length / elapsed)} rows/s (${elapsed.toFixed(2)} s)\n`,
+      );
+      return events.length / elapsed;
+    };
+    const store: number[] = [];
+    const nothing: number[] = [];
+    for (let round = 1; round <= repeat; round += 1) {
+      await sink.transport().command('TRUNCATE TABLE bench_jsoncompacteachrow.executions');
+      // A fresh sink name per round: a new consumer group that starts from the first offset.
+      store.push(
+        await timeRun(
+          { ...sink, name: `bench-clickhouse-${round}`, start: async () => undefined, close: async () => undefined },
+          'startSink → chDB',
+          round,
+        ),
+      );
+      const stored = await count('bench_jsoncompacteachrow.executions');
+      if (stored !== events.length) throw new Error(`startSink stored ${stored} rows, not ${events.length}`);
+      nothing.push(
+        await timeRun(
+          {
+            name: `bench-nothing-${round}`,
+            topics: sink.topics,
+            start: async () => undefined,
+            write: async () => allWritten,
+            health: async () => ({ healthy: true, detail: 'no-op' }),
+            close: async () => undefined,
+          },
+          'startSink → no-op',
+          round,
+        ),
+      );
+    }
+    return { store, nothing };
+  } finally {
+    await log.close();
+    database.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  process.exitCode = 1;
+});
