@@ -1,11 +1,15 @@
 /**
- * Configuration of the ClickHouse sink: a strict zod schema that is also its documentation (one
- * `.describe()` per field; README.md lists them). Unknown fields are rejected. With no `url` the
- * sink writes to chDB, ClickHouse's engine embedded in the process, at `embedded.path`.
+ * Configuration of the ClickHouse sink (`sinks.clickhouse`): the sink runtime's shared keys
+ * (`pipeline/sink/config.ts`: batch, retry, …; batch with ClickHouse defaults) plus the
+ * connector's. A strict zod schema that is also its documentation (one `.describe()` per field;
+ * README.md lists them); unknown fields are rejected. With no `url` the sink writes to chDB,
+ * ClickHouse's engine embedded in the process, at `embedded.path`. The parsed section is what
+ * `startSink` takes (with the log and serde).
  */
 import { z } from 'zod';
 import { ConfigError } from '../../../pipeline/errors/index.js';
 import { secretSourceSchema } from '../../../pipeline/config/secret.js';
+import { sinkRuntimeConfigSchema } from '../../../pipeline/sink/config.js';
 import { warehouseTables } from './tables/index.js';
 
 const identifier = z
@@ -16,14 +20,14 @@ const sinkTopics = warehouseTables.map((table) => table.topic) as [string, ...st
 const tableNames = warehouseTables.map((table) => table.name) as [string, ...string[]];
 
 /** The ClickHouse sink's config section. */
-export const clickHouseSinkConfigSchema = z.strictObject({
+export const clickHouseSinkConfigSchema = sinkRuntimeConfigSchema.extend({
   name: z
     .string()
     .regex(/^[a-z][a-z0-9-]*$/)
     .default('clickhouse')
     .describe('Sink name: consumer group makestream.sink.<name>, DLQ makestream.dlq.<name>.'),
   url: z
-    .url({ protocol: /^https?$/ })
+    .url({ protocol: /^https?$/, error: 'an http:// or https:// URL' })
     .optional()
     .describe(
       'ClickHouse HTTP(S) endpoint, e.g. https://abc.eu-west-1.aws.clickhouse.cloud:8443. Absent: embedded chDB.',
@@ -76,17 +80,25 @@ export const clickHouseSinkConfigSchema = z.strictObject({
   compressRequests: z.boolean().default(true).describe('gzip HTTP insert bodies.'),
   batch: z
     .strictObject({
-      maxRecords: z.number().int().min(1).default(10_000).describe('Most records per insert.'),
+      maxRecords: z
+        .number()
+        .int()
+        .min(1)
+        .max(100_000)
+        .default(10_000)
+        .describe('Most records per insert (and the offset grid batches are cut on, see pipeline/sink).'),
       maxBytes: z
         .number()
         .int()
         .min(1024)
         .default(16 * 1024 * 1024)
-        .describe('Most bytes per insert (encoded values).'),
+        .describe('Most value bytes per insert.'),
       lingerMs: z.number().int().min(0).default(500).describe('Longest wait for a batch to fill (ms).'),
     })
     .prefault({})
-    .describe('Batch hints for the sink runtime: ClickHouse prefers few large inserts (each makes a part).'),
+    .describe(
+      'Batching of the sink runtime, with ClickHouse defaults: few large inserts (each insert makes a part per partition; many small ones end in "too many parts").',
+    ),
 });
 
 /** The config as written. */
@@ -98,9 +110,12 @@ export type ClickHouseSinkConfig = z.output<typeof clickHouseSinkConfigSchema>;
 export function parseClickHouseSinkConfig(input: unknown, prefix = 'sinks.clickhouse'): ClickHouseSinkConfig {
   const result = clickHouseSinkConfigSchema.safeParse(input ?? {});
   if (result.success) return result.data;
-  const problems = result.error.issues.map(
-    (issue) => `${[prefix, ...issue.path.map(String)].join('.')}: ${issue.message}`,
-  );
+  const problems = result.error.issues.flatMap((issue) => {
+    const path = [prefix, ...issue.path.map(String)].join('.');
+    return issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => `${path}.${key}: unknown field (check its spelling against README.md)`)
+      : [`${path}: ${issue.message}`];
+  });
   throw new ConfigError(`Invalid ClickHouse sink configuration:\n  ${problems.join('\n  ')}`, {
     component: 'sinks.clickhouse',
   });
