@@ -1,0 +1,219 @@
+/**
+ * The processor runner: runs one processor definition against the EventLog as a member of the consumer
+ * group `makestream.processor.<name>`.
+ *
+ * Start-up: creates the internal topics (changelogs, compacted, with the inputs' partition count; the DLQ
+ * `makestream.dlq.<name>`; the late side output), binds the Avro schemas, loads every global table fully,
+ * joins the group. Then, per polled batch:
+ * 1. assignment changes are detected (the contract has no rebalance callbacks): tasks of revoked
+ *    partitions are closed and dropped; new tasks are fenced, restored and positioned (active-tasks.ts);
+ * 2. global tables take in what arrived since the last batch;
+ * 3. each record is decoded (a failure dead-letters it) and processed by its task (task.ts);
+ * 4. each task with records commits its outputs, changelog records, dead letters and input offsets in ONE
+ *    transaction of its own transactional producer.
+ *
+ * Delivery guarantee: exactly-once on both backends: outputs, state and offsets of a task become
+ * visible together or not at all (read-committed consumers), and a restarted or new owner of a task
+ * fences the previous one. Output ids are deterministic anyway (pipeline/ids.ts), so an at-least-once
+ * consumer downstream can still drop duplicates by id.
+ */
+import { isRetriable } from '../errors/index.js';
+import type { EventLog, LogRecord } from '../log/contract.js';
+import type { AvroSerde } from '../serde/index.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { Registry } from '../telemetry/metrics.js';
+import { processorGroup, type ProcessorDefinition } from './api.js';
+import { createActiveTasks, type ActiveTasks } from './active-tasks.js';
+import { createInternalTopics, loadGlobalTables, type GlobalTables } from './startup.js';
+import { processorMetrics, recordCounts } from './metrics.js';
+import { bindSerdeCodec } from './serde-codec.js';
+import { deadLetterSpec } from './task.js';
+
+/** What {@link startProcessor} needs. */
+export interface ProcessorRunnerDeps {
+  readonly log: EventLog;
+  readonly serde: AvroSerde;
+  /** The processor's raw config section (given to its `parseConfig`). */
+  readonly config?: unknown;
+  readonly logger: Logger;
+  readonly metrics: Registry;
+  /** Stable id of this instance (host name, pod name): names its private table/restore groups. */
+  readonly instanceId: string;
+  /** Wall clock, only for dead letters' `failedAt` (default Date.now). */
+  readonly now?: () => number;
+  /** Upper bound of records per batch (default 500). */
+  readonly maxRecords?: number;
+  /** How long one poll waits for records (ms, default 500). */
+  readonly pollTimeoutMs?: number;
+  /** Group session timeout (ms, default 10 000). */
+  readonly sessionTimeoutMs?: number;
+  /** Restores and table loads end after this long without records (ms; default 100 embedded, 1500 Kafka). */
+  readonly catchUpIdleMs?: number;
+}
+
+/** A running processor. */
+export interface RunningProcessor {
+  readonly name: string;
+  /** Tasks (input partitions) this instance owns now. */
+  tasks(): number[];
+  /** Finishes the current batch, commits it, leaves the group and closes everything. */
+  stop(): Promise<void>;
+  /** Settles when the processor stopped: resolves after `stop`, rejects on a fatal error. */
+  readonly done: Promise<void>;
+}
+
+/** Starts a processor; resolves once the tables are loaded and it has joined its group. */
+export async function startProcessor<Config, V>(
+  definition: ProcessorDefinition<Config, V>,
+  deps: ProcessorRunnerDeps,
+): Promise<RunningProcessor> {
+  const processor = definition as unknown as ProcessorDefinition<unknown, unknown>;
+  const { log, logger } = deps;
+  const name = processor.name;
+  const group = processorGroup(name);
+  const config = processor.parseConfig ? processor.parseConfig(deps.config) : deps.config;
+  const metrics = processorMetrics(deps.metrics);
+  const now = deps.now ?? Date.now;
+  const idleMs = deps.catchUpIdleMs ?? (log.backend === 'kafka' ? 1500 : 100);
+
+  const partitions = await createInternalTopics(log, processor);
+  const dlq = deadLetterSpec(name);
+  const codec = await bindSerdeCodec(deps.serde, [
+    ...processor.inputs,
+    ...processor.outputs,
+    ...Object.values(processor.tables ?? {}),
+    dlq,
+  ]);
+  const tables: GlobalTables = await loadGlobalTables({
+    log,
+    processor,
+    codec,
+    instanceId: deps.instanceId,
+    idleMs,
+    logger,
+  });
+  const consumer = await log.consumer({
+    groupId: group,
+    topics: processor.inputs.map((spec) => spec.topic),
+    maxRecords: deps.maxRecords ?? 500,
+    sessionTimeoutMs: deps.sessionTimeoutMs,
+  });
+  const active: ActiveTasks = createActiveTasks({
+    definition: processor,
+    config,
+    log,
+    consumer,
+    encode: (spec, value) => codec.encode(spec, value),
+    table: (table) => tables.table(table),
+    instanceId: deps.instanceId,
+    logger,
+    now,
+    partitions,
+    restoreIdleMs: idleMs,
+  });
+  const specs = new Map(processor.inputs.map((spec) => [spec.topic, spec]));
+
+  let stopping = false;
+  let failures = 0;
+
+  async function syncAssignment(): Promise<void> {
+    const owned = new Set(
+      consumer
+        .assignment()
+        .filter((tp) => tp.topic === processor.inputs[0]!.topic)
+        .map((tp) => tp.partition),
+    );
+    const revoked = active.numbers().filter((task) => !owned.has(task));
+    const added = [...owned].filter((task) => !active.get(task)).sort((a, b) => a - b);
+    if (revoked.length > 0) {
+      logger.info({ processor: name, tasks: revoked }, 'Tasks revoked: closing them.');
+      await active.close(revoked);
+    }
+    if (added.length > 0) {
+      logger.info({ processor: name, tasks: added }, 'Tasks assigned: restoring them.');
+      await active.open(added);
+    }
+  }
+
+  async function runBatch(records: readonly LogRecord[], opened: ReadonlySet<number>): Promise<void> {
+    const started = process.hrtime.bigint();
+    const touched = new Set<number>();
+    for (const record of records) {
+      const owner = active.get(record.partition);
+      // Records of a task opened after this poll were polled before the seek: they come again.
+      if (!owner || opened.has(record.partition)) continue;
+      const position = owner.positions.get(record.topic);
+      if (position !== undefined && record.offset < position) continue;
+      const spec = specs.get(record.topic)!;
+      let value: unknown = null;
+      let failure: unknown;
+      try {
+        value = record.value === null ? null : await codec.decode(spec, record.value);
+      } catch (error) {
+        failure = error;
+      }
+      if (failure === undefined) owner.task.process(record, value);
+      else owner.task.fail(record, failure);
+      owner.positions.set(record.topic, record.offset + 1);
+      touched.add(record.partition);
+    }
+    for (const task of [...touched].sort((a, b) => a - b)) {
+      try {
+        const { batch } = await active.commit(task);
+        recordCounts(metrics, name, batch.counts);
+      } catch (error) {
+        // Fenced (another instance owns the task now) or the log failed: drop the task's state; if we
+        // still own it, the next sync reopens it from the committed state.
+        logger.warn({ err: error, processor: name, task }, 'Committing a task failed: reopening it from the log.');
+        await active.close([task]);
+        if (!isRetriable(error) && !/fenc/i.test(String((error as Error)?.message))) failures++;
+      }
+    }
+    if (touched.size > 0) {
+      metrics.batchSeconds.observe({ processor: name }, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  }
+
+  async function loop(): Promise<void> {
+    let backoffMs = 100;
+    while (!stopping) {
+      try {
+        const records = await consumer.poll(deps.pollTimeoutMs ?? 500);
+        const before = new Set(active.numbers());
+        await syncAssignment();
+        const opened = new Set(active.numbers().filter((task) => !before.has(task)));
+        await tables.follow();
+        await runBatch(records, opened);
+        backoffMs = 100;
+        if (failures > 5) throw new Error(`Processor "${name}": 5 task commits failed; see the log for the errors.`);
+      } catch (error) {
+        if (!isRetriable(error)) throw error;
+        logger.warn({ err: error, processor: name, backoffMs }, 'The log failed; retrying.');
+        await new Promise((resolve) => setTimeout(resolve, backoffMs));
+        backoffMs = Math.min(backoffMs * 2, 5000);
+      }
+    }
+  }
+
+  const done = (async () => {
+    try {
+      await loop();
+    } finally {
+      await active.close(active.numbers());
+      await consumer.close().catch((error: unknown) => logger.warn({ err: error }, 'Leaving the group failed.'));
+      await tables.close();
+    }
+  })();
+  done.catch((error: unknown) => logger.error({ err: error, processor: name }, 'Processor stopped on an error.'));
+  logger.info({ processor: name, group, partitions: partitions.get(processor.inputs[0]!.topic) }, 'Processor started.');
+
+  return {
+    name,
+    tasks: () => active.numbers(),
+    async stop() {
+      stopping = true;
+      await done;
+    },
+    done,
+  };
+}
