@@ -51,8 +51,10 @@ export const searchSinkConfigSchema = z
     name: z
       .string()
       .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/)
-      .default('elasticsearch')
-      .describe('Sink name: consumer group `makestream.sink.<name>`, DLQ `makestream.dlq.<name>`.'),
+      .optional()
+      .describe(
+        'Sink name: consumer group `makestream.sink.<name>`, DLQ `makestream.dlq.<name>`; default: the flavour.',
+      ),
     flavour: z
       .enum(['elasticsearch', 'opensearch'])
       .describe('The server: `elasticsearch` (8.x/9.x, @elastic/elasticsearch) or `opensearch` (2.x).'),
@@ -120,7 +122,8 @@ export const searchSinkConfigSchema = z
     if (new Set(names).size !== names.length) {
       context.addIssue({ code: 'custom', path: ['topics'], message: 'each topic may be listed once' });
     }
-  });
+  })
+  .transform((config) => ({ ...config, name: config.name ?? config.flavour }));
 
 /** The sink's configuration with defaults applied. */
 export type SearchSinkConfig = z.infer<typeof searchSinkConfigSchema>;
