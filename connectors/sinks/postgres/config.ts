@@ -108,6 +108,12 @@ export const postgresSinkConfigSchema = z.strictObject({
     .default(tableNames)
     .describe(`Tables to fill (each from its topic): ${tableNames.join(', ')}.`),
   partitioning: partitioningSchema,
+  writeMode: z
+    .enum(['direct-first', 'staging'])
+    .default('direct-first')
+    .describe(
+      'direct-first: COPY each batch straight into its table (as fast as psql \\copy); a batch with a row already stored (a re-send) rolls back and goes through a staging table with INSERT … ON CONFLICT DO NOTHING, as do the next 16 batches of that table. staging: always staging + ON CONFLICT (half the throughput, no failed attempts).',
+    ),
   pool: z
     .strictObject({
       max: z.number().int().min(1).max(64).default(4).describe('Most connections (batches written in parallel).'),

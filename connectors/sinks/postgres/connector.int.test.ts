@@ -133,6 +133,24 @@ describe('PostgreSQL sink on PostgreSQL 15 + pg_partman (local stack)', () => {
     expect(await count('executions_default')).toBe(0);
   }, 60_000);
 
+  it('writes through staging in writeMode staging, re-sends included, and after a conflict in direct-first mode', async () => {
+    const staging = createPostgresSink(localSinkConfig(url, schema, { writeMode: 'staging' }));
+    await staging.start();
+    try {
+      const start = Date.parse('2026-03-01T00:00:00Z');
+      const values = makeEvents(EXECUTIONS, 120, start, 1_000).map((value, index) =>
+        makeEvent(EXECUTIONS, 80_000 + index, value.timestamp as number),
+      );
+      expect(await staging.write(batchOf(EXECUTIONS, values.slice(0, 80)))).toEqual({ failures: [] });
+      expect(await staging.write(batchOf(EXECUTIONS, values))).toEqual({ failures: [] });
+      // The direct-first sink meets the same rows again: its COPY conflicts, staging takes over.
+      expect(await sink.write(batchOf(EXECUTIONS, values))).toEqual({ failures: [] });
+      expect(await count('executions', `time >= '2026-03-01' AND time < '2026-03-02'`)).toBe(120);
+    } finally {
+      await staging.close();
+    }
+  }, 60_000);
+
   it('fails start with a configuration error when the schema was made with another partitioning mode', async () => {
     const other = createPostgresSink(localSinkConfig(url, schema, { partitioning: { mode: 'none' } }));
     await expect(other.start()).rejects.toThrow(/partitioned with pg_partman.*partitioning.mode: pg_partman/);

@@ -20,7 +20,9 @@ import { partmanPolicyStatements, timescalePolicyStatements, type DdlContext, ty
 import { classifyPostgresError } from './errors.js';
 import { migrate, recordedMode } from './migrations.js';
 import { createPartitionManager, type PartitionManager } from './partitions.js';
-import { encodeItems } from './rows.js';
+import { encodeLazily } from './rows.js';
+import { isWritableTime } from './copy-text.js';
+import type { EventValue } from './table-spec.js';
 import { warehouseTables } from './tables.js';
 import { createTableWriter, type TableWriter } from './writer.js';
 
@@ -142,7 +144,7 @@ export function createPostgresSink(
     } finally {
       client.release();
     }
-    writer = createTableWriter(pool, config.schema);
+    writer = createTableWriter(pool, config.schema, { directFirst: config.writeMode === 'direct-first' });
     if (context.mode === 'pg_partman') {
       partitions = createPartitionManager({
         schema: config.schema,
@@ -173,24 +175,18 @@ export function createPostgresSink(
         { stage: 'sending', component: 'sink.postgres' },
       );
     }
-    const encoded = encodeItems(table, batch.items);
-    if (encoded.rows.length === 0) return { failures: encoded.failures };
     if (partitions) {
-      const client = await pool.connect().catch((error: unknown) => {
-        throw classifyPostgresError(error, 'Connecting to PostgreSQL').error;
-      });
+      const times = batch.items
+        .map((item) => table.columns[0]!.read(item.value as EventValue))
+        .filter((time): time is number => isWritableTime(time));
       try {
-        await partitions.ensure(
-          client,
-          table.name,
-          encoded.rows.map((row) => row.time),
-        );
+        await partitions.ensure(pool, table.name, times);
       } catch (error) {
-        client.release(error as Error);
         throw classifyPostgresError(error, `Creating partitions of ${config.schema}.${table.name}`).error;
       }
-      client.release();
     }
+    // Encoded while the COPY streams; items the encoder refuses are left out and reported.
+    const encoded = encodeLazily(table, batch.items);
     const outcome = await writer.write(table, encoded.rows);
     if (outcome.refused.length > 0) {
       logger.warn(

@@ -30,6 +30,11 @@ export const NULL_FIELD = '\\N';
 const FIRST_MS = Date.parse('0001-01-01T00:00:00.000Z');
 const LAST_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
+/** True for integer epoch ms that can be written as timestamptz (years 1 to 9999). */
+export function isWritableTime(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= FIRST_MS && value <= LAST_MS;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NEEDS_ESCAPE = /[\\\n\r\t]/;
 const ESCAPES = /[\\\n\r\t]/g;
@@ -131,9 +136,9 @@ function encodeJson(column: string, value: unknown): string {
     }
     json = value;
   } else {
-    json = JSON.stringify(value, (_key, inner: unknown) =>
-      inner instanceof Uint8Array ? Buffer.from(inner).toString('base64') : inner,
-    );
+    // No replacer: it makes JSON.stringify several times slower, and the jsonb columns hold Avro
+    // arrays, maps and records of strings and numbers only.
+    json = JSON.stringify(value);
   }
   if (json.includes('\\u0000') || json.includes('\u0000')) {
     throw new ValueError(column, 'contains a NUL character (U+0000), which jsonb cannot hold');

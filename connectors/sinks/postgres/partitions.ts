@@ -26,8 +26,8 @@ export function partitionStart(time: number, interval: PartitionInterval): numbe
 
 /** Partitions the sink knows exist, per table; asks pg_partman for the others. */
 export interface PartitionManager {
-  /** Makes sure the partitions that hold `times` exist (no-op for known ones). */
-  ensure(client: pg.ClientBase, table: string, times: readonly number[]): Promise<void>;
+  /** Makes sure the partitions that hold `times` exist (no connection at all when all are known). */
+  ensure(pool: { connect(): Promise<pg.PoolClient> }, table: string, times: readonly number[]): Promise<void>;
   /** Runs pg_partman maintenance (premake, retention) for the tables, skipped if another instance runs it. */
   maintain(client: pg.ClientBase, tables: readonly string[]): Promise<void>;
   /** Forgets what is known (after maintenance dropped partitions). */
@@ -53,15 +53,17 @@ export function createPartitionManager(options: PartitionManagerOptions): Partit
   };
 
   return {
-    async ensure(client, table, times) {
+    async ensure(pool, table, times) {
       const set = knownOf(table);
       const missing = [...new Set(times.map((time) => partitionStart(time, options.interval)))].filter(
         (start) => !set.has(start),
       );
       if (missing.length === 0) return;
       const parent = parentName(options.schema, table);
-      await client.query('BEGIN');
+      const client = await pool.connect();
+      let broken: Error | undefined;
       try {
+        await client.query('BEGIN');
         await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
           `makestream.sink.postgres.partitions:${parent}`,
         ]);
@@ -71,15 +73,19 @@ export function createPartitionManager(options: PartitionManagerOptions): Partit
         ]);
         await client.query('COMMIT');
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        await client.query('ROLLBACK').catch((rollbackError: unknown) => (broken = rollbackError as Error));
         const code = (error as { code?: string }).code;
         // Data in the default partition for that range: the rows keep going there (no loss).
-        if (code?.startsWith('23') !== true) throw error;
+        if (code?.startsWith('23') !== true) {
+          client.release(broken ?? (error as Error));
+          throw error;
+        }
         options.logger.warn(
           { err: error, table: parent, partitions: missing.map((start) => new Date(start).toISOString()) },
           'Could not create partitions (rows for their range are in the default partition); writing to the default partition. Move them with partman.partition_data_proc.',
         );
       }
+      client.release(broken);
       for (const start of missing) set.add(start);
     },
 

@@ -40,28 +40,50 @@ export function encodeRow(table: TableSpec, value: EventValue): string {
   return `${fields.join('\t')}\n`;
 }
 
-/** Encodes the items of a batch for `table`. */
+/** Encodes the items of a batch for `table`, all at once. */
 export function encodeItems(table: TableSpec, items: readonly SinkItem[]): EncodedBatch {
-  const rows: EncodedRow[] = [];
+  const lazy = encodeLazily(table, items);
+  const rows = [...lazy.rows];
+  return { rows, failures: lazy.failures };
+}
+
+/**
+ * Encodes the items of a batch as they are iterated (once), so that encoding overlaps the COPY;
+ * `failures` fills up on the way and is complete when the iteration ends.
+ */
+export function encodeLazily(
+  table: TableSpec,
+  items: readonly SinkItem[],
+): { readonly rows: Iterable<EncodedRow>; readonly failures: RowFailure[] } {
   const failures: RowFailure[] = [];
-  items.forEach((item, index) => {
-    const value = item.value;
-    try {
-      if (value === null || typeof value !== 'object') throw new ValueError('value', 'is not a record');
-      const line = encodeRow(table, value as EventValue);
+  function* rows(): Generator<EncodedRow> {
+    for (let index = 0; index < items.length; index += 1) {
+      const item = items[index]!;
+      const value = item.value;
+      let line: string;
+      try {
+        if (value === null || typeof value !== 'object') throw new ValueError('value', 'is not a record');
+        line = encodeRow(table, value as EventValue);
+      } catch (error) {
+        if (!(error instanceof ValueError)) throw error;
+        failures.push({ index, error: refusal(table, item, error) });
+        continue;
+      }
       // keyColumns() puts `time` first; encodeRow has checked it is integer epoch ms.
-      rows.push({ index, line, time: table.columns[0]!.read(value as EventValue) as number });
-    } catch (error) {
-      if (!(error instanceof ValueError)) throw error;
-      const where = `${item.record.topic}/${item.record.partition}@${item.record.offset}`;
-      failures.push({
-        index,
-        error: new InvalidRecordError(
-          `Event ${item.eventId} (${where}) cannot be written to ${table.name}: ${error.message}.`,
-          { stage: 'sending', component: 'sink.postgres', cause: error },
-        ),
-      });
+      yield { index, line, time: table.columns[0]!.read(value as EventValue) as number };
     }
-  });
-  return { rows, failures };
+  }
+  return { rows: rows(), failures };
+}
+
+function refusal(table: TableSpec, item: SinkItem, error: ValueError): InvalidRecordError {
+  const where = `${item.record.topic}/${item.record.partition}@${item.record.offset}`;
+  return new InvalidRecordError(
+    `Event ${item.eventId} (${where}) cannot be written to ${table.name}: ${error.message}.`,
+    {
+      stage: 'sending',
+      component: 'sink.postgres',
+      cause: error,
+    },
+  );
 }
