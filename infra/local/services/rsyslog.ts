@@ -16,8 +16,9 @@ import { PROBE_APP, probeInputs } from './rsyslog-probe.js';
 const TCP_PORT = 15514;
 const UDP_PORT = 15514;
 const TLS_PORT = 16514;
+const RELP_PORT = 15515;
 const RSYSLOGD = '/usr/sbin/rsyslogd';
-const PACKAGES = ['rsyslog', 'rsyslog-gnutls'];
+const PACKAGES = ['rsyslog', 'rsyslog-gnutls', 'rsyslog-relp'];
 
 const files = (ctx: ServiceContext) => ({
   config: join(ctx.dir, 'rsyslog.conf'),
@@ -51,6 +52,7 @@ async function writeConfig(ctx: ServiceContext): Promise<void> {
     TCP_PORT,
     UDP_PORT,
     TLS_PORT,
+    RELP_PORT,
     PROBE_APP,
     PROBE_FILE: f.probe,
     OUTPUT_FILE: f.output,
@@ -96,15 +98,16 @@ async function probe(ctx: ServiceContext): Promise<Health> {
   return { healthy: true, version: current, detail: 'probe messages over TCP, TLS and UDP written' };
 }
 
-/** rsyslogd receiving RFC 5424 over TCP, TLS and UDP into a file tests read. */
+/** rsyslogd receiving RFC 5424 over TCP, TLS, UDP and RELP into a file tests read. */
 export const rsyslog: LocalService = {
   name: 'rsyslog',
-  description: 'rsyslogd (Debian): RFC 5424 over TCP (octet counting), TLS and UDP into a file',
+  description: 'rsyslogd (Debian): RFC 5424 over TCP (octet counting), TLS, UDP and RELP into a file',
   startTimeoutMs: 30_000,
 
   endpoints: (ctx) => ({
     tcp: `127.0.0.1:${TCP_PORT}`,
     tls: `127.0.0.1:${TLS_PORT}`,
+    relp: `127.0.0.1:${RELP_PORT}`,
     udp: `127.0.0.1:${UDP_PORT}`,
     output: files(ctx).output,
     ca: files(ctx).pki.caFile,

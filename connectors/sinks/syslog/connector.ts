@@ -1,0 +1,110 @@
+/**
+ * The syslog sink: EnrichedLog records as RFC 5424 (plain, or carrying a CEF or LEEF line) or
+ * RFC 3164 messages to one receiver over TCP, TLS, UDP or RELP. Batching, retries, pausing and
+ * the DLQ are the sink runtime's; this connector formats, cuts messages to the size limit (marked,
+ * never split or dropped) and reports per message what was sent.
+ */
+import { PipelineError } from '../../../pipeline/errors/index.js';
+import { avroTopic } from '../../../pipeline/runtime/api.js';
+import type { SinkBatch, SinkConnector, SinkWriteResult } from '../../../pipeline/sink/api.js';
+import type { EnrichedLog } from '../../../schemas/generated/types.js';
+import { enrichedLogToRfc5424, syslogSeverityOf } from '../formats/enriched-log.js';
+import { formatRfc3164 } from '../formats/rfc3164.js';
+import { truncateUtf8 } from '../formats/truncate.js';
+import {
+  maxMessageBytes,
+  syslogSinkConfigSchema,
+  type SyslogSinkConfig,
+  type SyslogSinkConfigInput,
+} from './config.js';
+import { createTransport, type SyslogTransport } from './transport.js';
+
+/** Dependencies of {@link createSyslogSink} (a transport can be injected in tests). */
+export interface SyslogSinkDependencies {
+  readonly transport?: SyslogTransport;
+}
+
+/** Formats one record as the configured message, within the size limit. */
+export function formatSyslogMessage(log: EnrichedLog, config: SyslogSinkConfig): string {
+  const limit = maxMessageBytes(config);
+  if (config.format === 'rfc3164') {
+    return formatRfc3164(
+      {
+        facility: config.facility,
+        severity: syslogSeverityOf(log),
+        timestamp: log.timestamp,
+        hostname: config.hostname ?? log.zone,
+        tag: config.appName,
+        content: log.message,
+      },
+      Math.min(limit, 1024),
+    );
+  }
+  const message = enrichedLogToRfc5424(log, {
+    facility: config.facility,
+    appName: config.appName,
+    ...(config.hostname === undefined ? {} : { hostname: config.hostname }),
+    payload: config.format === 'rfc5424' ? 'message' : config.format,
+  });
+  return truncateUtf8(message, limit);
+}
+
+/** Creates the sink for one syslog destination. */
+export function createSyslogSink(
+  input: SyslogSinkConfigInput,
+  dependencies: SyslogSinkDependencies = {},
+): SinkConnector<EnrichedLog> {
+  const config = syslogSinkConfigSchema.parse(input);
+  const transport = dependencies.transport ?? createTransport(config);
+  return {
+    name: config.name,
+    topics: config.topics.map((topic) => avroTopic(topic, 'enriched-log')),
+    async start() {},
+    async write(batch: SinkBatch<EnrichedLog>): Promise<SinkWriteResult> {
+      const failures: { index: number; error: PipelineError }[] = [];
+      const messages: string[] = [];
+      const positions: number[] = [];
+      batch.items.forEach((item, index) => {
+        try {
+          messages.push(formatSyslogMessage(item.value, config));
+          positions.push(index);
+        } catch (error) {
+          failures.push({
+            index,
+            error: new PipelineError(
+              `Cannot format record ${item.eventId} as ${config.format}: ${(error as Error).message}`,
+              {
+                component: 'sink.syslog',
+                stage: 'sending',
+                cause: error,
+              },
+            ),
+          });
+        }
+      });
+      if (messages.length > 0) {
+        const results = await transport.send(messages);
+        results.forEach((error, position) => {
+          if (error) {
+            failures.push({
+              index: positions[position]!,
+              error:
+                error instanceof PipelineError
+                  ? error
+                  : new PipelineError(error.message, { retriable: true, cause: error }),
+            });
+          }
+        });
+      }
+      return { failures };
+    },
+    async health() {
+      return transport.connected
+        ? { healthy: true, detail: `connected to ${config.host}:${config.port} (${config.transport})` }
+        : { healthy: false, detail: `not connected to ${config.host}:${config.port} (${config.transport})` };
+    },
+    async close() {
+      await transport.close();
+    },
+  };
+}
