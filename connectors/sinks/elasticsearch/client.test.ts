@@ -2,7 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { errors as elasticErrors } from '@elastic/elasticsearch';
 import { errors as openSearchErrors } from '@opensearch-project/opensearch';
 import { PipelineError } from '../../../pipeline/errors/index.js';
-import { classifyRequestError } from './client.js';
+import { classifyRequestError, createSearchClient } from './client.js';
+import { parseSearchSinkConfig } from './config.js';
 
 const elasticResponse = (statusCode: number) =>
   new elasticErrors.ResponseError({
@@ -62,4 +63,22 @@ describe('request error classification (the clients’ own error classes)', () =
     const original = new PipelineError('already classified');
     expect(classifyRequestError(original, 'bulk')).toBe(original);
   });
+
+  it.each(['elasticsearch', 'opensearch'] as const)(
+    '%s client: a node nobody listens on fails bulk as retriable, naming the call',
+    async (flavour) => {
+      // Port 1 (tcpmux) is closed on these machines: connection refused at once.
+      const config = parseSearchSinkConfig({ flavour, nodes: ['http://127.0.0.1:1'], requestTimeoutMs: 2000 });
+      const client = createSearchClient(config, {});
+      try {
+        await expect(client.bulk(['{"create":{"_index":"x","_id":"1"}}', '{}'])).rejects.toMatchObject({
+          retriable: true,
+          message: expect.stringMatching(/_bulk: ConnectionError/),
+        });
+        await expect(client.clusterStatus()).rejects.toMatchObject({ retriable: true });
+      } finally {
+        await client.close();
+      }
+    },
+  );
 });
