@@ -31,6 +31,11 @@ export interface DeliveryContext {
   readonly clock: () => number;
   readonly random: () => number;
   readonly sleep: Sleep;
+  /**
+   * Resolves when the store's health check next turns from unhealthy to healthy: a batch waiting out
+   * an outage is tried again then, instead of sleeping out a long backoff delay.
+   */
+  readonly storeRecovered?: () => Promise<void>;
 }
 
 /** Callbacks of one delivery. */
@@ -148,7 +153,7 @@ export async function deliverBatch(
           },
           'Failed to write batch; retrying.',
         );
-        await context.sleep(delayMs, hooks.signal);
+        await waitOrRecover(context, delayMs, hooks.signal);
         continue;
       }
       const failed = checkFailures(failures, pending.length, connector.name);
@@ -214,6 +219,26 @@ export async function deliverBatch(
     'Wrote batch.',
   );
   return { written, deadLettered, skipped, writes };
+}
+
+/** Sleeps `delayMs`, or less when the store's health check says it is back. */
+async function waitOrRecover(context: DeliveryContext, delayMs: number, signal: AbortSignal): Promise<void> {
+  if (!context.storeRecovered) return context.sleep(delayMs, signal);
+  const early = new AbortController();
+  const onAbort = (): void => early.abort(signal.reason);
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    await Promise.race([
+      context.sleep(delayMs, early.signal),
+      context.storeRecovered().then(() => early.abort(new Error('store recovered'))),
+    ]);
+  } catch (error) {
+    if (signal.aborted) throw error;
+    // Woken by the recovery: try now.
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    early.abort(new Error('done waiting'));
+  }
 }
 
 /** Sends dead letters, retrying a log that is unavailable until it takes them (or the signal aborts). */

@@ -308,4 +308,22 @@ describe('startSink', () => {
     expect(fake.lifecycle).toEqual(['start', 'close']);
     expect((await sink.health()).state).toBe('stopped');
   });
+
+  it('tries a waiting batch again as soon as the store health check says it is back', async () => {
+    await setUp();
+    await appendJson(bed!.log, TOPIC, { to: 3 });
+    let down = true;
+    const fake = createFakeConnector('fake-recovery', [jsonTopic(TOPIC)], () =>
+      down ? { kind: 'throw', error: new RetriableError('connection refused') } : { kind: 'store' },
+    );
+    fake.healthAnswer = { healthy: false, detail: 'down' };
+    // A backoff far longer than the test: only the health check can wake the batch.
+    const slow = { initialMs: 60_000, maxMs: 60_000, jitter: 'none' as const };
+    running = await startSink(fake, options({ retry: slow, healthIntervalMs: 100 }));
+    await waitFor(async () => (await running!.health()).paused.length === 1, 'pause');
+    down = false;
+    fake.healthAnswer = { healthy: true, detail: 'up again' };
+    await waitFor(() => running!.stats().committed[`${TOPIC}/0`] === 3, 'commit soon after recovery', 5_000);
+    expect(fake.rows.size).toBe(3);
+  });
 });

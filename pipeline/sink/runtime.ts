@@ -143,7 +143,18 @@ export async function startSink(connector: SinkConnector, options: StartSinkOpti
     ...(options.pollMaxRecords ? { maxRecords: options.pollMaxRecords } : {}),
     ...(options.sessionTimeoutMs ? { sessionTimeoutMs: options.sessionTimeoutMs } : {}),
   });
-  const context: DeliveryContext = { connector, deadLetters, config, metrics, logger, clock, random, sleep };
+  let recovered = promiseWithResolve();
+  const context: DeliveryContext = {
+    connector,
+    deadLetters,
+    config,
+    metrics,
+    logger,
+    clock,
+    random,
+    sleep,
+    storeRecovered: () => recovered.promise,
+  };
 
   const partitions = new Map<string, PartitionState>();
   const orphans = new Set<Promise<void>>();
@@ -395,10 +406,16 @@ export async function startSink(connector: SinkConnector, options: StartSinkOpti
   lagTimer.unref();
 
   async function checkHealth(): Promise<SinkHealth> {
+    const before = storeHealth;
     try {
       storeHealth = await connector.health();
     } catch (error) {
       storeHealth = { healthy: false, detail: `health check failed: ${(error as Error).message}` };
+    }
+    if (!before.healthy && storeHealth.healthy) {
+      logger.info({ detail: storeHealth.detail }, 'Store is healthy again; retrying waiting batches now.');
+      recovered.resolve();
+      recovered = promiseWithResolve();
     }
     metrics.healthy(storeHealth.healthy);
     return storeHealth;
@@ -458,4 +475,10 @@ export async function startSink(connector: SinkConnector, options: StartSinkOpti
     },
     done,
   };
+}
+
+function promiseWithResolve(): { readonly promise: Promise<void>; resolve(): void } {
+  let resolve: () => void = () => undefined;
+  const promise = new Promise<void>((done) => (resolve = done));
+  return { promise, resolve };
 }
