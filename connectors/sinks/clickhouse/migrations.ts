@@ -6,7 +6,8 @@
  * A new column: one `column(...)` line in its table spec with `since: N`, then
  * `addColumns(<table>, N)` appended here. Never edit an applied migration.
  */
-import { ConfigError, PipelineError } from '../../../pipeline/errors/index.js';
+import { ConfigError } from '../../../pipeline/errors/index.js';
+import { toPipelineError } from './errors.js';
 import {
   addColumnsStatements,
   createTableStatement,
@@ -118,15 +119,8 @@ export async function migrate(
       try {
         await transport.command(statement);
       } catch (error) {
-        throw new PipelineError(
-          `ClickHouse migration ${migration.version} (${migration.name}) failed: ${(error as Error).message}`,
-          {
-            cause: error,
-            stage: 'sending',
-            component: 'sinks.clickhouse',
-            retriable: false,
-          },
-        );
+        // Classified like any other call: a dropped connection is retried by the runtime's start loop.
+        throw toPipelineError(error, `migration ${migration.version} (${migration.name})`);
       }
     }
     const appliedAt = new Date(now())
