@@ -1,0 +1,214 @@
+/**
+ * The anomaly processor's configuration: a strict zod schema that is also its documentation (one
+ * `.describe()` per field, defaults tuned on the evaluation harness, `bench/anomaly/`). Unknown fields
+ * are rejected. Scores are "how surprising": higher is more anomalous; a detector reports when its
+ * score reaches its `threshold`, so raising thresholds lowers sensitivity.
+ */
+import { z } from 'zod';
+import { ConfigError } from '../../pipeline/errors/index.js';
+
+const minute = 60_000;
+
+const errorRateSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('Detect error-rate spikes.'),
+    threshold: z
+      .number()
+      .positive()
+      .default(7)
+      .describe('Score (-log10 of the binomial tail probability of the errors seen, given the baseline rate).'),
+    minErrors: z.number().int().min(1).default(3).describe('Fewest errors in the span before a spike is reported.'),
+    minIncrease: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.25)
+      .describe('The error rate must exceed the baseline rate by at least this much (absolute, 0..1).'),
+    baselineFloor: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.02)
+      .describe('Lowest baseline error rate assumed (protects scenarios that almost never fail).'),
+    minBaselineExecutions: z
+      .number()
+      .int()
+      .min(1)
+      .default(50)
+      .describe('Executions the baseline must have seen before spikes are reported (warm-up).'),
+  })
+  .describe('Error-rate spikes: errors / executions against an exponentially weighted baseline rate.');
+
+const levelShiftSchema = (what: string, threshold: number, minRatio: number) =>
+  z
+    .strictObject({
+      enabled: z.boolean().default(true).describe(`Detect ${what}.`),
+      threshold: z
+        .number()
+        .positive()
+        .default(threshold)
+        .describe('Score: robust z-score (median and MAD of the logarithm over recent windows).'),
+      minRatio: z
+        .number()
+        .min(1)
+        .default(minRatio)
+        .describe('The observed value must be at least this many times the baseline median.'),
+      minSpread: z
+        .number()
+        .positive()
+        .default(0.1)
+        .describe('Smallest spread (σ of the log value) assumed, so a very steady metric does not flag tiny changes.'),
+      minHistory: z
+        .number()
+        .int()
+        .min(3)
+        .default(24)
+        .describe('Non-empty windows in the history before anything is reported (warm-up).'),
+    })
+    .describe(`${what}: robust level shift of the log value against median + MAD of recent windows.`);
+
+const volumeSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('Detect volume drops.'),
+    threshold: z
+      .number()
+      .positive()
+      .default(8)
+      .describe('Score: -log10 of the Poisson probability of so few executions over the span, given the baseline.'),
+    minDrop: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.6)
+      .describe('The span must have at least this share fewer executions than expected (0..1).'),
+    minExpected: z
+      .number()
+      .min(0)
+      .default(12)
+      .describe('Fewest expected executions in the span for a drop to be judged at all.'),
+    minSlotSamples: z
+      .number()
+      .int()
+      .min(1)
+      .default(12)
+      .describe('Windows an hour-of-day slot needs before it is used; before that the all-day mean is used.'),
+    minSamples: z
+      .number()
+      .int()
+      .min(1)
+      .default(288)
+      .describe('Windows (empty ones included) the baseline needs before drops are reported.'),
+  })
+  .describe('Volume drops: executions over the trailing span against an hour-of-day (seasonal) baseline.');
+
+const silenceSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('Detect scenarios that stopped running.'),
+    minSilenceMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(20 * minute)
+      .describe('Never report a silence shorter than this (ms).'),
+    maxGapFactor: z
+      .number()
+      .min(1)
+      .default(1.5)
+      .describe('Report once the silence is this many times the longest recent gap between active windows.'),
+    medianGapFactor: z.number().min(1).default(4).describe('…and at least this many times the median recent gap.'),
+    minGaps: z
+      .number()
+      .int()
+      .min(1)
+      .default(8)
+      .describe('Gaps between active windows the scenario must have shown before silences are reported.'),
+    regularGapRatio: z
+      .number()
+      .min(1)
+      .default(1.5)
+      .describe('Gaps are "regular" (a schedule) when the 99th percentile gap is at most this many times the median.'),
+    minScore: z
+      .number()
+      .positive()
+      .default(6)
+      .describe(
+        'For irregular arrivals: the silence must also be this improbable (-log10 P of no run at the hour-of-day rate).',
+      ),
+    gapHistory: z
+      .number()
+      .int()
+      .min(4)
+      .default(1000)
+      .describe('Memory of the gap histogram, in gaps: each new gap decays older ones by 1 − 1/gapHistory.'),
+  })
+  .describe('Silence: no execution for much longer than the scenario usually waits (event-time timers).');
+
+/** The anomaly processor's configuration schema (config section `processors.anomaly`). */
+export const anomalyConfigSchema = z
+  .strictObject({
+    windowSizeMs: z
+      .number()
+      .int()
+      .positive()
+      .default(5 * minute)
+      .describe('Size of the SCENARIO-scope metric windows analysed (ms); windows of other sizes are ignored.'),
+    spanWindows: z
+      .number()
+      .int()
+      .min(1)
+      .default(3)
+      .describe('Trailing windows (the current one included) pooled as a second, more patient test.'),
+    volumeSpanWindows: z.number().int().min(1).default(12).describe('Trailing windows pooled by the volume-drop test.'),
+    burnSpanWindows: z
+      .number()
+      .int()
+      .min(1)
+      .default(6)
+      .describe('Trailing non-empty windows pooled by the burn-surge test.'),
+    burnMinExecutions: z
+      .number()
+      .int()
+      .min(1)
+      .default(4)
+      .describe('Fewest executions in the burn span for it to be judged (one run says little about a trend).'),
+    historyWindows: z
+      .number()
+      .int()
+      .min(8)
+      .default(288)
+      .describe('Non-empty windows kept for the median/MAD baselines (latency, burn).'),
+    baselineHalfLifeWindows: z
+      .number()
+      .positive()
+      .default(288)
+      .describe('Half-life of the exponentially weighted error-rate baseline, in windows.'),
+    maxGapFillWindows: z
+      .number()
+      .int()
+      .min(0)
+      .default(2016)
+      .describe('Empty windows filled in between two windows of a scenario (longer gaps restart the trailing state).'),
+    errorRate: errorRateSchema.prefault({}),
+    latency: levelShiftSchema('latency regressions (p95 duration)', 6, 1.8).prefault({}),
+    burn: levelShiftSchema('operations/credit burn surges (centicredits per execution)', 6, 2.5).prefault({}),
+    volume: volumeSchema.prefault({}),
+    silence: silenceSchema.prefault({}),
+  })
+  .describe('Anomaly detection on per-scenario metric windows.');
+
+/** The configuration as users write it. */
+export type AnomalyConfigInput = z.input<typeof anomalyConfigSchema>;
+/** The configuration with defaults applied. */
+export type AnomalyConfig = z.output<typeof anomalyConfigSchema>;
+
+/** Validates `input` and applies defaults; throws one ConfigError listing every problem by field. */
+export function parseAnomalyConfig(input: unknown = {}, prefix = 'processors.anomaly'): AnomalyConfig {
+  const result = anomalyConfigSchema.safeParse(input ?? {});
+  if (result.success) return result.data;
+  const problems = result.error.issues.map(
+    (issue) => `${[prefix, ...issue.path.map(String)].join('.')}: ${issue.message}`,
+  );
+  throw new ConfigError(`Invalid anomaly configuration:\n  ${problems.join('\n  ')}`, {
+    component: 'processors.anomaly',
+  });
+}

@@ -1,0 +1,517 @@
+/**
+ * The detection core: a pure, deterministic function of one scenario's series of metric windows.
+ * No clock, no randomness, no I/O: the processor (`processor.ts`) and the offline CLI (`cli.ts`)
+ * both drive it, through `engine.ts`, so they find the same anomalies in the same data.
+ *
+ * Per scenario the state holds (JSON-serialisable, a few KB):
+ * - an exponentially weighted error count and execution count (error-rate baseline);
+ * - the log p95 duration and log centicredits-per-execution of the last `historyWindows` non-empty
+ *   windows (median + MAD baselines, robust to the spikes they are meant to find);
+ * - a mean of executions per window for each hour of the day (UTC) and for the whole day (volume);
+ * - the recent gaps between active windows (silence);
+ * - the last few windows, empty ones filled in, for the pooled (trailing) tests.
+ * A window that a detector flags does not update that detector's baseline, so an ongoing anomaly does
+ * not become the new normal within its own episode.
+ */
+import type { Anomaly, AnomalyDirection, Severity } from '../../schemas/generated/types.js';
+import { anomalyEventId } from '../../pipeline/ids.js';
+import type { AnomalyConfig } from './config.js';
+import { binomialUpperTailScore, median, poissonLowerTailScore, quantile, scaledMad } from './stats.js';
+
+/** What the detector reads from one (final) metric window of one scenario. */
+export interface WindowObservation {
+  readonly zone: string;
+  readonly scenarioId: number;
+  readonly organizationId: number | null;
+  readonly teamId: number | null;
+  readonly windowStart: number;
+  readonly windowEnd: number;
+  readonly executions: number;
+  readonly errors: number;
+  readonly operations: number;
+  readonly centicredits: number;
+  /** null when the window had no executions. */
+  readonly durationP95Ms: number | null;
+}
+
+/** One trailing window: [windowStart, executions, errors, log p95 or null, centicredits]. */
+type RecentWindow = [number, number, number, number | null, number];
+
+/** A scenario's detector state (JSON-serialisable; kept in the processor's `scenarios` store). */
+export interface ScenarioState {
+  readonly zone: string;
+  readonly scenarioId: number;
+  organizationId: number | null;
+  teamId: number | null;
+  windowSizeMs: number;
+  /** End of the last window taken in (real or filled), null before the first. */
+  lastWindowEnd: number | null;
+  recent: RecentWindow[];
+  errorExecutions: number;
+  errorCount: number;
+  latencyHistory: number[];
+  burnHistory: number[];
+  /** [mean executions per window, windows seen] per UTC hour of day. */
+  volumeSlots: [number, number][];
+  volumeMean: number;
+  volumeSamples: number;
+  lastActiveStart: number | null;
+  /** Decayed histogram of gaps between the starts of active windows: [gap in windows, weight], ascending. */
+  gaps: [number, number][];
+  silenceReported: boolean;
+}
+
+/** What one window produced. */
+export interface WindowResult {
+  readonly state: ScenarioState;
+  readonly anomalies: Anomaly[];
+}
+
+const hourMs = 3_600_000;
+
+/** A new, empty state for the scenario of `observation`. */
+export function initialState(observation: WindowObservation, config: AnomalyConfig): ScenarioState {
+  return {
+    zone: observation.zone,
+    scenarioId: observation.scenarioId,
+    organizationId: observation.organizationId,
+    teamId: observation.teamId,
+    windowSizeMs: config.windowSizeMs,
+    lastWindowEnd: null,
+    recent: [],
+    errorExecutions: 0,
+    errorCount: 0,
+    latencyHistory: [],
+    burnHistory: [],
+    volumeSlots: Array.from({ length: 24 }, (): [number, number] => [0, 0]),
+    volumeMean: 0,
+    volumeSamples: 0,
+    lastActiveStart: null,
+    gaps: [],
+    silenceReported: false,
+  };
+}
+
+function severityOf(score: number, threshold: number): Severity {
+  const ratio = score / threshold;
+  if (ratio >= 3) return 'CRITICAL';
+  if (ratio >= 2) return 'HIGH';
+  if (ratio >= 1.25) return 'MEDIUM';
+  return 'LOW';
+}
+
+const percent = (value: number) => `${(value * 100).toFixed(value < 0.1 ? 1 : 0)}%`;
+const round = (value: number) => (Math.abs(value) >= 100 ? value.toFixed(0) : value.toPrecision(3));
+const finite = (value: number) => (Number.isFinite(value) ? value : Number.MAX_VALUE);
+
+interface Finding {
+  readonly detector: string;
+  readonly metric: string;
+  readonly direction: AnomalyDirection;
+  readonly observed: number;
+  readonly baseline: number;
+  readonly expectedLow: number | null;
+  readonly expectedHigh: number | null;
+  readonly score: number;
+  readonly threshold: number;
+  readonly severity?: Severity;
+  readonly explanation: string;
+}
+
+/** Builds the Anomaly record of `finding` for the window [windowStart, windowEnd). */
+export function toAnomaly(state: ScenarioState, windowStart: number, windowEnd: number, finding: Finding): Anomaly {
+  const windowSizeMs = windowEnd - windowStart;
+  return {
+    eventId: anomalyEventId({
+      zone: state.zone,
+      scenarioId: state.scenarioId,
+      detector: finding.detector,
+      metric: finding.metric,
+      windowSizeMs,
+      windowStart,
+    }),
+    zone: state.zone,
+    scenarioId: state.scenarioId,
+    organizationId: state.organizationId,
+    teamId: state.teamId,
+    detector: finding.detector,
+    metric: finding.metric,
+    windowSizeMs,
+    windowStart,
+    windowEnd,
+    direction: finding.direction,
+    observed: finite(finding.observed),
+    baseline: finite(finding.baseline),
+    expectedLow: finding.expectedLow,
+    expectedHigh: finding.expectedHigh,
+    score: finite(finding.score),
+    threshold: finding.threshold,
+    severity: finding.severity ?? severityOf(finding.score, finding.threshold),
+    explanation: finding.explanation,
+  };
+}
+
+function trailing(state: ScenarioState, windows: number): RecentWindow[] {
+  return state.recent.slice(Math.max(0, state.recent.length - windows));
+}
+
+function errorFinding(state: ScenarioState, config: AnomalyConfig, minutes: number): Finding | null {
+  const settings = config.errorRate;
+  if (!settings.enabled || state.errorExecutions < settings.minBaselineExecutions) return null;
+  const baseline = Math.max(settings.baselineFloor, state.errorCount / state.errorExecutions);
+  let best: { score: number; errors: number; executions: number; span: number } | null = null;
+  for (const span of new Set([1, config.spanWindows, 2 * config.spanWindows])) {
+    const windows = trailing(state, span);
+    const executions = windows.reduce((sum, w) => sum + w[1], 0);
+    const errors = windows.reduce((sum, w) => sum + w[2], 0);
+    if (errors < settings.minErrors || errors / executions < baseline + settings.minIncrease) continue;
+    const score = binomialUpperTailScore(errors, executions, baseline);
+    if (best === null || score > best.score) best = { score, errors, executions, span };
+  }
+  if (best === null || best.score < settings.threshold) return null;
+  const rate = best.errors / best.executions;
+  const spread = 3 * Math.sqrt((baseline * (1 - baseline)) / best.executions);
+  return {
+    detector: 'error-rate-spike',
+    metric: 'error_rate',
+    direction: 'ABOVE',
+    observed: rate,
+    baseline,
+    expectedLow: Math.max(0, baseline - spread),
+    expectedHigh: Math.min(1, baseline + spread),
+    score: best.score,
+    threshold: settings.threshold,
+    explanation:
+      `Error rate of scenario ${state.scenarioId} was ${percent(rate)} (${best.errors} of ${best.executions} runs) ` +
+      `in the last ${best.span * minutes} minutes, against a baseline of ${percent(baseline)}.`,
+  };
+}
+
+interface LevelShiftSpec {
+  readonly settings: AnomalyConfig['latency'];
+  readonly history: readonly number[];
+  readonly current: number | null;
+  /** Trailing log values (oldest first) for pooled tests over the last `spans` of them. */
+  readonly pooled: readonly number[];
+  readonly spans: readonly number[];
+}
+
+/** Robust z-score of the current log value and of the pooled mean of the trailing log values. */
+function levelShift(spec: LevelShiftSpec): { score: number; value: number; center: number; spread: number } | null {
+  const { settings, history, current } = spec;
+  if (!settings.enabled || current === null || history.length < settings.minHistory) return null;
+  const center = median(history);
+  // MAD alone collapses on two-mode histories (polling scenarios: windows of check runs only vs
+  // windows with real runs); the upper tail keeps the spread honest there.
+  const spread = Math.max(scaledMad(history, center), (quantile(history, 0.9) - center) / 1.2816, settings.minSpread);
+  const minShift = Math.log(settings.minRatio);
+  let best: { score: number; value: number } | null = null;
+  const single = (current - center) / spread;
+  if (current - center >= minShift) best = { score: single, value: current };
+  for (const span of spec.spans) {
+    const values = spec.pooled.slice(Math.max(0, spec.pooled.length - span));
+    if (values.length < 2) continue;
+    const mean = values.reduce((sum, v) => sum + v, 0) / values.length;
+    const pooledScore = (mean - center) / (spread / Math.sqrt(values.length));
+    if (mean - center >= minShift && (best === null || pooledScore > best.score))
+      best = { score: pooledScore, value: mean };
+  }
+  if (best === null || best.score < settings.threshold) return null;
+  return { ...best, center, spread };
+}
+
+function latencyFinding(state: ScenarioState, config: AnomalyConfig, current: number | null): Finding | null {
+  const pooled = trailing(state, 2 * config.spanWindows).flatMap((w) => (w[3] === null ? [] : [w[3]]));
+  const spans = [config.spanWindows, 2 * config.spanWindows];
+  const shift = levelShift({ settings: config.latency, history: state.latencyHistory, current, pooled, spans });
+  if (shift === null) return null;
+  const observed = Math.exp(shift.value);
+  const baseline = Math.exp(shift.center);
+  return {
+    detector: 'latency-regression',
+    metric: 'duration_p95_ms',
+    direction: 'ABOVE',
+    observed,
+    baseline,
+    expectedLow: Math.exp(shift.center - config.latency.threshold * shift.spread),
+    expectedHigh: Math.exp(shift.center + config.latency.threshold * shift.spread),
+    score: shift.score,
+    threshold: config.latency.threshold,
+    explanation:
+      `p95 duration of scenario ${state.scenarioId} rose to ${round(observed / 1000)} s, ` +
+      `${(observed / baseline).toFixed(1)}× its usual ${round(baseline / 1000)} s.`,
+  };
+}
+
+/** log(1 + centicredits per execution) pooled over the trailing burn span; null when it had no runs. */
+function pooledBurn(state: ScenarioState, config: AnomalyConfig): number | null {
+  const windows = trailing(state, config.burnSpanWindows);
+  const executions = windows.reduce((sum, w) => sum + w[1], 0);
+  if (executions === 0) return null;
+  return Math.log(1 + windows.reduce((sum, w) => sum + w[4], 0) / executions);
+}
+
+function burnFinding(state: ScenarioState, config: AnomalyConfig, current: number | null): Finding | null {
+  const executions = trailing(state, config.burnSpanWindows).reduce((sum, w) => sum + w[1], 0);
+  if (executions < config.burnMinExecutions) return null;
+  const shift = levelShift({ settings: config.burn, history: state.burnHistory, current, pooled: [], spans: [] });
+  if (shift === null) return null;
+  const observed = Math.exp(shift.value) - 1;
+  const baseline = Math.exp(shift.center) - 1;
+  const minutes = (config.burnSpanWindows * config.windowSizeMs) / 60_000;
+  return {
+    detector: 'burn-surge',
+    metric: 'centicredits_per_execution',
+    direction: 'ABOVE',
+    observed,
+    baseline,
+    expectedLow: Math.max(0, Math.exp(shift.center - config.burn.threshold * shift.spread) - 1),
+    expectedHigh: Math.exp(shift.center + config.burn.threshold * shift.spread) - 1,
+    score: shift.score,
+    threshold: config.burn.threshold,
+    explanation:
+      `Scenario ${state.scenarioId} burned ${round(observed / 100)} credits per run over the last ${minutes} minutes, ` +
+      `${(observed / Math.max(baseline, 1e-9)).toFixed(1)}× its usual ${round(baseline / 100)}.`,
+  };
+}
+
+function expectedVolume(state: ScenarioState, config: AnomalyConfig, windowStart: number): number {
+  const slot = state.volumeSlots[Math.floor(windowStart / hourMs) % 24] as [number, number];
+  return slot[1] >= config.volume.minSlotSamples ? slot[0] : state.volumeMean;
+}
+
+function volumeFinding(state: ScenarioState, config: AnomalyConfig, minutes: number): Finding | null {
+  const settings = config.volume;
+  if (!settings.enabled || state.volumeSamples < settings.minSamples) return null;
+  if (state.recent.length < config.volumeSpanWindows) return null;
+  const windows = trailing(state, config.volumeSpanWindows);
+  const observed = windows.reduce((sum, w) => sum + w[1], 0);
+  const expected = windows.reduce((sum, w) => sum + expectedVolume(state, config, w[0]), 0);
+  if (expected < settings.minExpected || observed > expected * (1 - settings.minDrop)) return null;
+  const score = poissonLowerTailScore(observed, expected);
+  if (score < settings.threshold) return null;
+  const spread = 3 * Math.sqrt(expected);
+  return {
+    detector: 'volume-drop',
+    metric: 'executions',
+    direction: 'BELOW',
+    observed,
+    baseline: expected,
+    expectedLow: Math.max(0, expected - spread),
+    expectedHigh: expected + spread,
+    score,
+    threshold: settings.threshold,
+    explanation:
+      `Scenario ${state.scenarioId} ran ${observed} times in the last ${windows.length * minutes} minutes, ` +
+      `${percent(1 - observed / expected)} fewer than the ${round(expected)} expected at this time of day.`,
+  };
+}
+
+function pushBounded(list: number[], value: number, limit: number): void {
+  list.push(value);
+  if (list.length > limit) list.splice(0, list.length - limit);
+}
+
+/** Takes one window (real or filled-in empty) into the trailing state and the baselines. */
+function takeIn(state: ScenarioState, window: WindowObservation, config: AnomalyConfig, flagged: Set<string>): void {
+  const decay = Math.pow(0.5, 1 / config.baselineHalfLifeWindows);
+  if (!flagged.has('error-rate-spike')) {
+    state.errorExecutions = state.errorExecutions * decay + window.executions;
+    state.errorCount = state.errorCount * decay + window.errors;
+  }
+  const logP95 =
+    window.durationP95Ms === null || window.executions === 0 ? null : Math.log(Math.max(1, window.durationP95Ms));
+  const logCost = window.executions === 0 ? null : pooledBurn(state, config);
+  if (logP95 !== null && !flagged.has('latency-regression')) {
+    pushBounded(state.latencyHistory, logP95, config.historyWindows);
+  }
+  if (logCost !== null && !flagged.has('burn-surge')) pushBounded(state.burnHistory, logCost, config.historyWindows);
+  if (!flagged.has('volume-drop')) {
+    const slot = state.volumeSlots[Math.floor(window.windowStart / hourMs) % 24] as [number, number];
+    slot[1] += 1;
+    slot[0] += (window.executions - slot[0]) / Math.min(slot[1], 36);
+    state.volumeSamples += 1;
+    state.volumeMean += (window.executions - state.volumeMean) / Math.min(state.volumeSamples, 864);
+  }
+  if (window.executions > 0) {
+    if (state.lastActiveStart !== null && !state.silenceReported) {
+      addGap(state, Math.round((window.windowStart - state.lastActiveStart) / state.windowSizeMs), config);
+    }
+    state.lastActiveStart = window.windowStart;
+    state.silenceReported = false;
+  }
+  state.lastWindowEnd = window.windowEnd;
+}
+
+function appendRecent(state: ScenarioState, window: WindowObservation, config: AnomalyConfig): void {
+  const logP95 =
+    window.durationP95Ms === null || window.executions === 0 ? null : Math.log(Math.max(1, window.durationP95Ms));
+  state.recent.push([window.windowStart, window.executions, window.errors, logP95, window.centicredits]);
+  const keep = Math.max(2 * config.spanWindows, config.volumeSpanWindows, config.burnSpanWindows);
+  if (state.recent.length > keep) state.recent.splice(0, state.recent.length - keep);
+}
+
+function emptyWindow(state: ScenarioState, windowStart: number): WindowObservation {
+  return {
+    zone: state.zone,
+    scenarioId: state.scenarioId,
+    organizationId: state.organizationId,
+    teamId: state.teamId,
+    windowStart,
+    windowEnd: windowStart + state.windowSizeMs,
+    executions: 0,
+    errors: 0,
+    operations: 0,
+    centicredits: 0,
+    durationP95Ms: null,
+  };
+}
+
+/**
+ * Takes in one final window of the scenario and returns the anomalies it shows. `state` is owned by
+ * the call (it is updated in place and returned). Windows must come in time order per scenario; a
+ * window that starts before the end of the last one taken in (a duplicate or a revision) changes
+ * nothing and reports nothing. Missing windows between two windows are taken in as empty ones.
+ */
+export function observeWindow(
+  previous: ScenarioState | undefined,
+  window: WindowObservation,
+  config: AnomalyConfig,
+): WindowResult {
+  const state = previous ?? initialState(window, config);
+  if (state.lastWindowEnd !== null && window.windowStart < state.lastWindowEnd) return { state, anomalies: [] };
+  if (window.organizationId !== null) state.organizationId = window.organizationId;
+  if (window.teamId !== null) state.teamId = window.teamId;
+  if (state.lastWindowEnd !== null) {
+    const missing = Math.floor((window.windowStart - state.lastWindowEnd) / config.windowSizeMs);
+    if (missing > config.maxGapFillWindows) {
+      state.recent = [];
+    } else {
+      for (let i = 0; i < missing; i++) {
+        const empty = emptyWindow(state, state.lastWindowEnd);
+        appendRecent(state, empty, config);
+        takeIn(state, empty, config, new Set());
+      }
+    }
+  }
+  appendRecent(state, window, config);
+  const minutes = config.windowSizeMs / 60_000;
+  const last = state.recent[state.recent.length - 1] as RecentWindow;
+  const findings = [
+    errorFinding(state, config, minutes),
+    latencyFinding(state, config, last[3]),
+    burnFinding(state, config, last[1] === 0 ? null : pooledBurn(state, config)),
+    volumeFinding(state, config, minutes),
+  ].filter((finding): finding is Finding => finding !== null);
+  takeIn(state, window, config, new Set(findings.map((finding) => finding.detector)));
+  return {
+    state,
+    anomalies: findings.map((finding) => toAnomaly(state, window.windowStart, window.windowEnd, finding)),
+  };
+}
+
+function addGap(state: ScenarioState, gapWindows: number, config: AnomalyConfig): void {
+  const decay = 1 - 1 / config.silence.gapHistory;
+  const kept: [number, number][] = [];
+  let added = false;
+  for (const [gap, weight] of state.gaps) {
+    const decayed = weight * decay;
+    if (gap === gapWindows) {
+      kept.push([gap, decayed + 1]);
+      added = true;
+    } else if (decayed >= 0.05) kept.push([gap, decayed]);
+  }
+  if (!added) kept.push([gapWindows, 1]);
+  state.gaps = kept.sort((a, b) => a[0] - b[0]);
+}
+
+/** Gaps seen (sum of weights, so recent gaps count most). */
+function gapWeight(state: ScenarioState): number {
+  return state.gaps.reduce((sum, [, weight]) => sum + weight, 0);
+}
+
+/** Weighted quantile of the gap histogram, in windows. */
+function gapQuantile(state: ScenarioState, q: number): number {
+  const total = gapWeight(state);
+  let seen = 0;
+  for (const [gap, weight] of state.gaps) {
+    seen += weight;
+    if (seen >= total * q) return gap;
+  }
+  return state.gaps.length === 0 ? 0 : (state.gaps[state.gaps.length - 1] as [number, number])[0];
+}
+
+/** Longest remembered gap, weighted median and 99th percentile gaps, in ms. */
+function gapStats(state: ScenarioState): { longest: number; median: number; p99: number } {
+  const longest = state.gaps.length === 0 ? 0 : (state.gaps[state.gaps.length - 1] as [number, number])[0];
+  return {
+    longest: longest * state.windowSizeMs,
+    median: gapQuantile(state, 0.5) * state.windowSizeMs,
+    p99: gapQuantile(state, 0.99) * state.windowSizeMs,
+  };
+}
+
+/** How long a silence must last before it is reported (ms), or null while there is too little history. */
+export function silenceThresholdMs(state: ScenarioState, config: AnomalyConfig): number | null {
+  const settings = config.silence;
+  if (!settings.enabled || gapWeight(state) < settings.minGaps) return null;
+  const { longest, median: medianGap } = gapStats(state);
+  return Math.max(settings.minSilenceMs, settings.maxGapFactor * longest, settings.medianGapFactor * medianGap);
+}
+
+/**
+ * When the scenario's current silence becomes reportable: a window boundary (event time, ms), or
+ * null when nothing is to be reported (too little history, or this silence was reported already).
+ */
+export function silenceDeadline(state: ScenarioState, config: AnomalyConfig): number | null {
+  const threshold = silenceThresholdMs(state, config);
+  if (threshold === null || state.lastActiveStart === null || state.silenceReported) return null;
+  const size = state.windowSizeMs;
+  const deadline = Math.ceil((state.lastActiveStart + threshold) / size) * size;
+  const gaps = gapStats(state);
+  if (gaps.p99 <= config.silence.regularGapRatio * gaps.median) return deadline;
+  // Irregular (random) arrivals: long gaps happen by chance, more so at quiet hours. Also require
+  // that so long a silence be improbable for a Poisson process at the seasonal rate.
+  const needed = config.silence.minScore * Math.LN10;
+  let expected = 0;
+  let end = state.lastActiveStart + size;
+  for (let step = 0; step < config.maxGapFillWindows; step++) {
+    expected += expectedVolume(state, config, end);
+    end += size;
+    if (expected >= needed) return Math.max(deadline, end);
+  }
+  return null;
+}
+
+/**
+ * Checks, at event time `time` (the watermark reached it), whether the scenario has been silent for
+ * too long; reports each silence once (a new active window re-arms it).
+ */
+export function checkSilence(state: ScenarioState, time: number, config: AnomalyConfig): WindowResult {
+  const deadline = silenceDeadline(state, config);
+  const threshold = silenceThresholdMs(state, config);
+  if (deadline === null || threshold === null || time < deadline || state.lastActiveStart === null) {
+    return { state, anomalies: [] };
+  }
+  state.silenceReported = true;
+  const silentMinutes = (time - state.lastActiveStart) / 60_000;
+  const gaps = gapStats(state);
+  const usualMinutes = gaps.median / 60_000;
+  const windowStart = time - state.windowSizeMs;
+  const anomaly = toAnomaly(state, windowStart, time, {
+    detector: 'silence',
+    metric: 'silence_minutes',
+    direction: 'ABOVE',
+    observed: silentMinutes,
+    baseline: usualMinutes,
+    expectedLow: 0,
+    expectedHigh: threshold / 60_000,
+    score: silentMinutes / usualMinutes,
+    threshold: threshold / gaps.median,
+    severity: 'HIGH',
+    explanation:
+      `Scenario ${state.scenarioId} has not run for ${Math.round(silentMinutes)} minutes; ` +
+      `it usually runs every ${round(usualMinutes)} minutes and has not paused longer than ${round(gaps.longest / 60_000)} recently.`,
+  });
+  return { state, anomalies: [anomaly] };
+}

@@ -1,0 +1,105 @@
+/**
+ * The `anomaly` processor: final SCENARIO-scope metric windows (`make.metrics.v1`) in, anomalies
+ * (`make.anomalies.v1`, keyed by scenarioId) out. State: one detector state per scenario in the
+ * `scenarios` store (changelogged by the runtime); silences are found by event-time timers, since a
+ * scenario that stopped produces no window. Deterministic: no clock, ids from `anomalyEventId`.
+ *
+ * Windows taken in: `isFinal`, `windowSizeMs` equal to the configured size, `scope` SCENARIO (or no
+ * `scope` field, as in the first MetricWindow version) and a scenarioId. Others are counted and
+ * skipped. Event time of a window: its `windowEnd`.
+ */
+import { avroTopic, defineProcessor, type TaskContext } from '../../pipeline/runtime/api.js';
+import type { Anomaly, MetricWindow } from '../../schemas/generated/types.js';
+import { parseAnomalyConfig, type AnomalyConfig } from './config.js';
+import type { ScenarioState, WindowObservation } from './detector.js';
+import { createAnomalyEngine, type EngineContext } from './engine.js';
+
+/** Input topic (windows of the aggregate processor). */
+export const metricsTopic = 'make.metrics.v1';
+/** Output topic. */
+export const anomaliesTopic = 'make.anomalies.v1';
+
+/** Name of the per-scenario state store. */
+export const scenarioStore = 'scenarios';
+
+/** A metric window as this processor reads it (later schema versions may add `scope`, nullable scenarioId). */
+export type MetricWindowInput = Omit<MetricWindow, 'scenarioId'> & {
+  readonly scenarioId: number | null;
+  readonly scope?: string | null;
+};
+
+/** Why a window is skipped, or null when it is analysed. */
+export function skipReason(window: MetricWindowInput, config: AnomalyConfig): string | null {
+  if (!window.isFinal) return 'window_not_final';
+  if (window.windowSizeMs !== config.windowSizeMs) return 'window_other_size';
+  if (window.scope !== undefined && window.scope !== null && window.scope !== 'SCENARIO') return 'window_other_scope';
+  if (window.scenarioId === null) return 'window_without_scenario';
+  return null;
+}
+
+/** The detector's view of a metric window. */
+export function toObservation(window: MetricWindowInput & { readonly scenarioId: number }): WindowObservation {
+  return {
+    zone: window.zone,
+    scenarioId: window.scenarioId,
+    organizationId: window.organizationId,
+    teamId: window.teamId,
+    windowStart: window.windowStart,
+    windowEnd: window.windowEnd,
+    executions: window.executions,
+    errors: window.errors,
+    operations: window.operations,
+    centicredits: window.centicredits,
+    durationP95Ms: window.durationP95Ms,
+  };
+}
+
+function engineContext(context: TaskContext): EngineContext {
+  const store = context.store<ScenarioState>(scenarioStore);
+  return {
+    get: (key) => store.get(key),
+    put: (key, state) => store.put(key, state),
+    schedule: (time, id) => context.schedule(time, id),
+    cancel: (id) => context.cancel(id),
+    emit(anomaly: Anomaly) {
+      context.emit({
+        topic: anomaliesTopic,
+        key: String(anomaly.scenarioId),
+        value: anomaly,
+        timestamp: anomaly.windowEnd,
+      });
+      context.count(`anomaly_${anomaly.detector}`);
+    },
+  };
+}
+
+/** The anomaly processor (config section `processors.anomaly`, see `config.ts`). */
+export const anomalyProcessor = defineProcessor<AnomalyConfig, MetricWindowInput>({
+  name: 'anomaly',
+  description:
+    'Per-scenario baselines on metric windows: error-rate spikes, latency regressions, volume drops, silences, burn surges.',
+  inputs: [avroTopic(metricsTopic, 'metric-window')],
+  outputs: [avroTopic(anomaliesTopic, 'anomaly')],
+  stores: [scenarioStore],
+  eventTime: (record) => record.value.windowEnd,
+  parseConfig: (raw) => parseAnomalyConfig(raw),
+  createTask(config) {
+    const engine = createAnomalyEngine(config);
+    return {
+      process(record, context) {
+        const reason = skipReason(record.value, config);
+        if (reason !== null) {
+          context.count(reason);
+          return;
+        }
+        engine.window(
+          toObservation(record.value as MetricWindowInput & { scenarioId: number }),
+          engineContext(context),
+        );
+      },
+      onTimer(time, id, context) {
+        engine.timer(time, id, engineContext(context));
+      },
+    };
+  },
+});
