@@ -4,7 +4,7 @@
  */
 
 const lanczos = [
-  676.5203681218851, -1259.1392167224028, 771.3234287776531, -176.61503916999185, 12.507343278686905,
+  676.5203681218851, -1259.1392167224028, 771.3234287776531, -176.61503916999186, 12.507343278686905,
   -0.13857109526572012, 9.984369578019572e-6, 1.5056327351493116e-7,
 ];
 
@@ -12,7 +12,7 @@ const lanczos = [
 export function logGamma(x: number): number {
   if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
   const z = x - 1;
-  let sum = 0.99999999999980993;
+  let sum = 0.9999999999998099;
   for (let i = 0; i < lanczos.length; i++) sum += (lanczos[i] as number) / (z + i + 1);
   const t = z + lanczos.length - 0.5;
   return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(sum);
