@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { ConfigError } from '../../../pipeline/errors/index.js';
 import { readFileSync } from 'node:fs';
-import { parseClickHouseSinkConfig, ttlDaysOf } from './config.js';
+import { describeWarehouse, parseClickHouseSinkConfig, ttlDaysOf } from './config.js';
 import { createClickHouseSink } from './connector.js';
 
 describe('ClickHouse sink config', () => {
@@ -56,5 +56,16 @@ describe('ClickHouse sink config', () => {
     });
     expect(sink.topics.map((topic) => topic.topic)).toContain('make.audit.raw.v1');
     expect(() => sink.transport()).toThrow(/sinks\.clickhouse\.password: environment variable CH_PASSWORD is not set/);
+  });
+
+  it('says where the rows go without credentials', () => {
+    expect(describeWarehouse(parseClickHouseSinkConfig({}))).toMatch(
+      /^chDB at \.makestream\/chdb, database makestream \(tables executions, logs, metrics, incidents, anomalies, audit_events\)/,
+    );
+    expect(
+      describeWarehouse(
+        parseClickHouseSinkConfig({ url: 'https://user:secret@ch.example:8443', topics: ['make.audit.raw.v1'] }),
+      ),
+    ).toBe('ClickHouse at https://ch.example:8443, database makestream (tables audit_events)');
   });
 });

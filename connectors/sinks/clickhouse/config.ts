@@ -127,3 +127,21 @@ export function ttlDaysOf(config: ClickHouseSinkConfig): Record<string, number> 
   for (const table of warehouseTables) byTable[table.name] = config.ttlDaysByTable[table.name] ?? config.ttlDays;
   return byTable;
 }
+
+/**
+ * Where the rows go, in one line for the CLI's start-up message, e.g. `chDB at .makestream/chdb,
+ * database makestream (tables executions, logs, …)`. Never includes credentials.
+ */
+export function describeWarehouse(config: ClickHouseSinkConfig): string {
+  const tables = warehouseTables
+    .filter((table) => config.topics.includes(table.topic))
+    .map((table) => config.tablePrefix + table.name)
+    .join(', ');
+  if (config.url === undefined) {
+    return `chDB at ${config.embedded.path}, database ${config.database} (tables ${tables}); query it with npm chdb (new Session('${config.embedded.path}')) or clickhouse local --path ${config.embedded.path}`;
+  }
+  const url = new URL(config.url);
+  url.username = '';
+  url.password = '';
+  return `ClickHouse at ${url.origin}, database ${config.database} (tables ${tables})`;
+}

@@ -1,7 +1,7 @@
 /** The ClickHouse sink: tables, migrations, transports and the connector. */
 export { createClickHouseSink, minimumServerVersion } from './connector.js';
 export type { ClickHouseSink, ClickHouseSinkDependencies } from './connector.js';
-export { clickHouseSinkConfigSchema, parseClickHouseSinkConfig, ttlDaysOf } from './config.js';
+export { clickHouseSinkConfigSchema, describeWarehouse, parseClickHouseSinkConfig, ttlDaysOf } from './config.js';
 export type { ClickHouseSinkConfig, ClickHouseSinkConfigInput } from './config.js';
 export { currentDialect, legacyDialect } from './column-types.js';
 export type { Dialect } from './column-types.js';
