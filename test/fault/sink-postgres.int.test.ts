@@ -162,4 +162,42 @@ describe.each<Backend>(['embedded', 'kafka'])('sink runtime faults on the %s log
       ['6', 'sending'],
     ]);
   }, 120_000);
+
+  it('hands partitions over when a second instance joins and the first leaves mid-run, exact count', async () => {
+    bed = await openFaultBed(backend, 3);
+    const total = 3_000;
+    const connector = (): ReturnType<typeof createPostgresTestConnector> =>
+      createPostgresTestConnector({
+        name: bed!.name,
+        topic: bed!.topic,
+        connectionString: bed!.proxiedUrl,
+        table: bed!.table,
+      });
+    const settings = {
+      log: bed.log,
+      serde: bed.serde,
+      logger,
+      batch: { maxRecords: 100, lingerMs: 100 },
+      retry: { initialMs: 50, maxMs: 400 },
+      sessionTimeoutMs: backend === 'kafka' ? 6_000 : 2_000,
+    };
+    await bed.append(0, 1_000);
+    sink = await startSink(connector(), settings);
+    await waitUntil(async () => (await bed!.count()) >= 300, 'the first rows');
+    const second = await startSink(connector(), settings);
+    try {
+      await bed.append(1_000, 2_000);
+      await waitUntil(async () => (await bed!.count()) >= 1_500, 'rows while both run');
+      await sink.stop();
+      sink = undefined;
+      await bed.append(2_000, total);
+      await waitUntil(async () => (await bed!.count()) === total, `all ${total} rows`);
+      await waitUntil(async () => (await bed!.lag()).lag === 0, 'commits up to the end');
+    } finally {
+      await second.stop();
+    }
+    expect(second.stats().written).toBeGreaterThan(0);
+    expect(await bed.count()).toBe(total);
+    expect(await bed.deadLetterCount()).toBe(0);
+  }, 180_000);
 });
