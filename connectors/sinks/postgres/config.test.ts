@@ -14,6 +14,8 @@ describe('PostgreSQL sink config', () => {
       connection: { host: '127.0.0.1', port: 5432, database: 'makestream', user: 'makestream' },
       partitioning: { mode: 'auto', interval: 'daily', premake: 4, retention: '90 days', compressAfter: '7 days' },
       pool: { max: 4 },
+      batch: { maxRecords: 5_000, lingerMs: 1_000 },
+      retry: { itemMaxAttempts: 10 },
     });
     expect(config.tables).toEqual(['executions', 'logs', 'metrics', 'incidents', 'anomalies', 'audit_events']);
   });
@@ -22,8 +24,10 @@ describe('PostgreSQL sink config', () => {
     expect(() => parsePostgresSinkConfig({ connection: { password: 'hunter2' } })).toThrow(
       /secrets are never written inline/,
     );
-    expect(() => parsePostgresSinkConfig({ hostname: 'x' })).toThrow(/hostname/);
-    expect(() => parsePostgresSinkConfig({ schema: 'Bad-Name' })).toThrow(/lowercase SQL identifier/);
+    expect(() => parsePostgresSinkConfig({ hostname: 'x' })).toThrow(/sinks\.postgres\.hostname: unknown field/);
+    expect(() => parsePostgresSinkConfig({ schema: 'Bad-Name' })).toThrow(
+      /sinks\.postgres\.schema: a lowercase SQL identifier/,
+    );
     expect(() => parsePostgresSinkConfig({ partitioning: { retention: 'forever' } })).toThrow(/an interval such as/);
     expect(() => parsePostgresSinkConfig({ tables: ['nope'] })).toThrow();
   });

@@ -1,11 +1,15 @@
 /**
- * Configuration of the PostgreSQL / TimescaleDB sink: a strict zod schema that is also its
- * documentation (one `.describe()` per field). Unknown fields are rejected. The password (or a
- * whole connection string, which carries one) is never written inline: it names an environment
- * variable or a file, read at start.
+ * Configuration of the PostgreSQL / TimescaleDB sink (`sinks.postgres`): the sink runtime's shared
+ * keys (`pipeline/sink/config.ts`: batch, retry, …; batch with PostgreSQL defaults) plus the
+ * connector's. A strict zod schema that is also its documentation (one `.describe()` per field).
+ * Unknown fields are rejected. The password (or a whole connection string, which carries one) is
+ * never written inline: it names an environment variable or a file, read at start. The parsed
+ * section is what `startSink` takes (with the log and serde).
  */
 import { z } from 'zod';
 import { secretSourceSchema } from '../../../pipeline/config/secret.js';
+import { ConfigError } from '../../../pipeline/errors/index.js';
+import { sinkRuntimeConfigSchema } from '../../../pipeline/sink/config.js';
 import { warehouseTables } from './tables.js';
 
 const identifier = z
@@ -92,7 +96,26 @@ const partitioningSchema = z
   .describe('How the tables are partitioned and how long data is kept.');
 
 /** The PostgreSQL sink's config section. */
-export const postgresSinkConfigSchema = z.strictObject({
+export const postgresSinkConfigSchema = sinkRuntimeConfigSchema.extend({
+  batch: z
+    .strictObject({
+      maxRecords: z
+        .number()
+        .int()
+        .min(1)
+        .max(100_000)
+        .default(5_000)
+        .describe('Most records per COPY (and the offset grid batches are cut on, see pipeline/sink).'),
+      maxBytes: z
+        .number()
+        .int()
+        .min(1)
+        .default(16 * 1024 * 1024)
+        .describe('Most value bytes per COPY.'),
+      lingerMs: z.number().int().min(0).default(1_000).describe('Longest wait for a batch to fill (ms).'),
+    })
+    .prefault({})
+    .describe('Batching of the sink runtime, with PostgreSQL defaults: COPY pays off from thousands of rows.'),
   name: z
     .string()
     .regex(/^[a-z][a-z0-9-]*$/)
@@ -132,9 +155,19 @@ export const postgresSinkConfigSchema = z.strictObject({
 /** The parsed config. */
 export type PostgresSinkConfig = z.infer<typeof postgresSinkConfigSchema>;
 
-/** Parses a raw config section (throws ZodError naming the field). */
-export function parsePostgresSinkConfig(raw: unknown): PostgresSinkConfig {
-  return postgresSinkConfigSchema.parse(raw ?? {});
+/** Validates `input`; throws one ConfigError listing every problem as `<prefix>.<field>: <problem>`. */
+export function parsePostgresSinkConfig(input: unknown, prefix = 'sinks.postgres'): PostgresSinkConfig {
+  const result = postgresSinkConfigSchema.safeParse(input ?? {});
+  if (result.success) return result.data;
+  const problems = result.error.issues.flatMap((issue) => {
+    const path = [prefix, ...issue.path.map(String)].join('.');
+    return issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => `${path}.${key}: unknown field (see connectors/sinks/postgres/README.md)`)
+      : [`${path}: ${issue.message}`];
+  });
+  throw new ConfigError(`Invalid PostgreSQL sink configuration:\n  ${problems.join('\n  ')}`, {
+    component: 'sinks.postgres',
+  });
 }
 
 /** The retention of `table` (`null`: keep everything). */

@@ -87,7 +87,15 @@ export function makeEvent(topic: string, index: number, time: number): Record<st
       const errors = index % 4 === 0 ? 1 : 0;
       return {
         ...base,
-        eventId: metricWindowEventId({ zone, scenarioId, windowSizeMs: 60_000, windowStart, revision: 0 }),
+        // Several emissions of one window when events are closer than a minute: distinct revisions.
+        eventId: metricWindowEventId({
+          zone,
+          scenarioId,
+          windowSizeMs: 60_000,
+          windowStart,
+          revision: Math.floor(index / 7),
+        }),
+        revision: Math.floor(index / 7),
         scenarioId,
         teamId,
         organizationId,
