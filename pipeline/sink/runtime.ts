@@ -229,6 +229,9 @@ export async function startSink(connector: SinkConnector, options: StartSinkOpti
     const rest = partition.batcher.flush();
     if (rest) enqueue(partition, rest);
     const done = partition.chain.then(async () => {
+      // A rewound partition is ours again under a new state, which commits from where the consumer
+      // restarted; committing this old state's position could only move the group backwards.
+      if (reason === 'rewound') return;
       if (partition.committable === undefined || partition.committable === partition.committed) return;
       try {
         await consumer.commit([
