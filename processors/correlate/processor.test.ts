@@ -131,9 +131,11 @@ describe('correlate → incidents (test driver, chained behind enrich)', () => {
   it('resolves after 30 quiet minutes of event time, carried by heartbeats while only successes flow', () => {
     const driver = chain();
     [0, 1, 2].forEach((minute) => run(driver, A, minute));
-    for (let minute = 5; minute <= 36; minute += 1) run(driver, A, minute, null);
+    // Resolution needs the incidents watermark at 32: heartbeats are held back by the group timeout
+    // (10 min) and the watermark by the lateness (5 min), so successes must run to minute 47.
+    for (let minute = 5; minute <= 46; minute += 1) run(driver, A, minute, null);
     expect(incidents(driver).map((incident) => incident.state)).toEqual(['OPEN']);
-    for (let minute = 37; minute <= 40; minute += 1) run(driver, B, minute, null);
+    for (let minute = 47; minute <= 50; minute += 1) run(driver, B, minute, null);
     const revisions = incidents(driver);
     expect(revisions.map((incident) => incident.state)).toEqual(['OPEN', 'RESOLVED']);
     expect(revisions[1]).toMatchObject({

@@ -81,7 +81,9 @@ export function defineCorrelateProcessor(): ProcessorDefinition<CorrelateConfig,
       const heartbeat = (context: TaskContext): void => {
         const interval = config.heartbeatIntervalMs;
         if (interval === 0 || !Number.isFinite(context.watermark)) return;
-        const slot = Math.floor(context.watermark / interval);
+        // Occurrences carry their execution's start, and a group may stay open until groupTimeoutMs
+        // after it: a heartbeat held back by that much is never ahead of an occurrence still to come.
+        const slot = Math.floor((context.watermark - config.groupTimeoutMs) / interval);
         const store = context.store<number>('heartbeat');
         const last = store.get('slot');
         if (last !== undefined && slot <= last) return;
@@ -130,6 +132,7 @@ export function defineCorrelateProcessor(): ProcessorDefinition<CorrelateConfig,
 export function defineIncidentsProcessor(
   options: CorrelateDefinitionOptions = {},
 ): ProcessorDefinition<IncidentsConfig, ErrorOccurrence | Heartbeat> {
+  const lateness = options.incidentsAllowedLatenessMs ?? 5 * 60_000;
   return defineProcessor<IncidentsConfig, ErrorOccurrence | Heartbeat>({
     name: 'incidents',
     description:
@@ -137,7 +140,7 @@ export function defineIncidentsProcessor(
     inputs: [occurrencesTopic],
     outputs: [incidentsTopic],
     stores: ['incidents'],
-    allowedLatenessMs: options.incidentsAllowedLatenessMs ?? 5 * 60_000,
+    allowedLatenessMs: lateness,
     eventTime: (record) => checkedOccurrence(record.value).timestamp,
     parseConfig: (raw) => parseIncidentsConfig(raw),
     createTask(config) {
@@ -157,13 +160,24 @@ export function defineIncidentsProcessor(
           const occurrence = checkedOccurrence(record.value);
           if (isHeartbeat(occurrence)) return context.count('heartbeats');
           if (record.eventTime < context.watermark) return context.late('occurrence older than the watermark');
-          const before = store(context).get(occurrence.fingerprint) ?? newFingerprintState(occurrence.fingerprint);
+          let before = store(context).get(occurrence.fingerprint) ?? newFingerprintState(occurrence.fingerprint);
+          // The runtime advances the watermark (and fires due timers) after this record. A resolve
+          // timer this record makes due resolves first: the occurrence then recurs after the quiet
+          // time and reopens the incident instead of extending it.
+          const watermarkAfter = Math.max(context.watermark, record.eventTime - lateness);
+          const due = resolveTime(before, config);
+          if (due !== null && due <= watermarkAfter) {
+            const resolved = resolve(before, due, config);
+            emit(resolved.emit, context);
+            before = resolved.state;
+            store(context).put(before.fingerprint, before);
+          }
           const { state, emit: incident } = applyOccurrence(before, occurrence, context.watermark, config);
           if (state === before) return context.count('duplicates');
           store(context).put(state.fingerprint, state);
           emit(incident, context);
-          const due = resolveTime(state, config);
-          if (due !== null) context.schedule(due, `resolve:${state.fingerprint}`);
+          const next = resolveTime(state, config);
+          if (next !== null) context.schedule(next, `resolve:${state.fingerprint}`);
           else if (state.pending.length > 0) {
             // Forget candidates that can no longer reach the threshold.
             const latest = state.pending[state.pending.length - 1]!.time;
