@@ -174,22 +174,26 @@ describe('startSink', () => {
 
   it('pauses a partition while the store is down, resumes when it is back, and loses nothing', async () => {
     await setUp(2);
-    await appendJson(bed!.log, TOPIC, { to: 20, partition: 0 });
-    await appendJson(bed!.log, TOPIC, { to: 20, partition: 1, prefix: 'other' });
+    await appendJson(bed!.log, TOPIC, { to: 1_000, partition: 0 });
+    await appendJson(bed!.log, TOPIC, { to: 1_000, partition: 1, prefix: 'other' });
     let down = true;
     const fake = createFakeConnector('fake-outage', [jsonTopic(TOPIC)], () =>
       down ? { kind: 'throw', error: new RetriableError('connection refused') } : { kind: 'store' },
     );
     const metrics = createMetricsRegistry();
-    running = await startSink(fake, options({ metrics, batch: { maxRecords: 5, lingerMs: 10 } }));
+    running = await startSink(fake, options({ metrics, pollMaxRecords: 20, batch: { maxRecords: 5, lingerMs: 10 } }));
     await waitFor(async () => (await running!.health()).paused.length === 2, 'both partitions paused');
     expect(await metrics.metrics()).toMatch(/makestream_sink_paused_partitions\{sink="fake-outage"\} 2/);
-    // While paused, nothing is committed and memory holds at most the queued batches.
+    // While paused, nothing is committed and no more records are read: memory does not grow, lag does.
+    const received = running.stats().received;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(running.stats().received).toBe(received);
+    expect(received).toBeLessThan(200);
     expect(await committedOf('fake-outage', 2)).toEqual([undefined, undefined]);
     down = false;
-    await waitFor(() => fake.rows.size === 40, 'all rows after the outage');
+    await waitFor(() => fake.rows.size === 2_000, 'all rows after the outage');
     await waitFor(async () => (await running!.health()).paused.length === 0, 'resumed');
-    await waitFor(async () => (await committedOf('fake-outage', 2)).every((c) => c === 20), 'commits');
+    await waitFor(async () => (await committedOf('fake-outage', 2)).every((c) => c === 1_000), 'commits');
     expect([...fake.writesById.values()].every((count) => count === 1)).toBe(true);
     expect(await metrics.metrics()).toMatch(/makestream_sink_retries_total\{sink="fake-outage",scope="batch"\} [1-9]/);
   });
