@@ -3,8 +3,15 @@
  * windows merged from the final scenario windows). Register both; they share the config section
  * `processors.aggregate`.
  */
-export { aggregateProcessor, createAggregateTask, EXECUTIONS_TOPIC, METRICS_TOPIC, WINDOW_STORE } from './processor.js';
-export type { ScenarioWindowState } from './processor.js';
+export {
+  aggregateProcessor,
+  defineAggregateProcessor,
+  createAggregateTask,
+  EXECUTIONS_TOPIC,
+  METRICS_TOPIC,
+  WINDOW_STORE,
+} from './processor.js';
+export type { AggregateTopics, ScenarioWindowState } from './processor.js';
 export { rollupProcessor, createRollupTask, ROLLUP_STORE } from './rollup.js';
 export type { RollupWindowState } from './rollup.js';
 export { aggregateConfigSchema, parseAggregateConfig, ROLLUP_TOPIC, DEFAULT_WINDOW_SIZES_MS } from './config.js';

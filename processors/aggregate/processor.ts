@@ -47,19 +47,36 @@ export interface ScenarioWindowState {
 const FINAL = 'final|';
 const EARLY = 'early|';
 
+/** Where an aggregate reads and writes (defaults: the v1 topics); tests and benchmarks relocate it. */
+export interface AggregateTopics {
+  /** Processor name (consumer group, changelogs, DLQ). Default `aggregate`. */
+  readonly name?: string;
+  readonly executions?: string;
+  readonly metrics?: string;
+  readonly rollup?: string;
+}
+
+/** Defines an aggregate processor over `topics` (all defaults: the production definition). */
+export function defineAggregateProcessor(topics: AggregateTopics = {}) {
+  const metrics = topics.metrics ?? METRICS_TOPIC;
+  const rollup = topics.rollup ?? ROLLUP_TOPIC;
+  return defineProcessor<AggregateConfig, ScenarioExecution>({
+    name: topics.name ?? 'aggregate',
+    description:
+      'Per-scenario tumbling-window aggregates of executions (counts, error rate, durations with quantiles, operations, transfer, credits) on make.metrics.v1.',
+    inputs: [avroTopic(topics.executions ?? EXECUTIONS_TOPIC, 'scenario-execution')],
+    outputs: [avroTopic(metrics, 'metric-window'), jsonTopic(rollup)],
+    stores: [WINDOW_STORE],
+    allowedLatenessMs: 0,
+    eventTime: (record) => record.value.timestamp,
+    parseConfig: (raw) => parseAggregateConfig(raw),
+    createTask: (config) =>
+      createAggregateTask(config, createDurationSketcher(config.sketchRelativeAccuracy), { metrics, rollup }),
+  });
+}
+
 /** The aggregate processor definition. */
-export const aggregateProcessor = defineProcessor<AggregateConfig, ScenarioExecution>({
-  name: 'aggregate',
-  description:
-    'Per-scenario tumbling-window aggregates of executions (counts, error rate, durations with quantiles, operations, transfer, credits) on make.metrics.v1.',
-  inputs: [avroTopic(EXECUTIONS_TOPIC, 'scenario-execution')],
-  outputs: [avroTopic(METRICS_TOPIC, 'metric-window'), jsonTopic(ROLLUP_TOPIC)],
-  stores: [WINDOW_STORE],
-  allowedLatenessMs: 0,
-  eventTime: (record) => record.value.timestamp,
-  parseConfig: (raw) => parseAggregateConfig(raw),
-  createTask: (config) => createAggregateTask(config, createDurationSketcher(config.sketchRelativeAccuracy)),
-});
+export const aggregateProcessor = defineAggregateProcessor();
 
 /**
  * One task of the aggregate. Window states are cached as objects (the store keeps JSON text, so a
@@ -70,6 +87,7 @@ export const aggregateProcessor = defineProcessor<AggregateConfig, ScenarioExecu
 export function createAggregateTask(
   config: AggregateConfig,
   sketcher: DurationSketcher,
+  topics: { readonly metrics: string; readonly rollup: string } = { metrics: METRICS_TOPIC, rollup: ROLLUP_TOPIC },
 ): ProcessorTask<ScenarioExecution> {
   const cache = new Map<string, ScenarioWindowState>();
   const sizes = [...config.windowSizesMs].sort((a, b) => a - b);
@@ -109,7 +127,7 @@ export function createAggregateTask(
       scopeId: state.scenarioId,
       scenarioCount: 1,
     };
-    context.emit({ topic: METRICS_TOPIC, key: String(state.scenarioId), value, timestamp: state.windowStart });
+    context.emit({ topic: topics.metrics, key: String(state.scenarioId), value, timestamp: state.windowStart });
     state.revision += 1;
     state.changed = false;
   }
@@ -129,7 +147,7 @@ export function createAggregateTask(
       ['ORGANIZATION', state.organizationId],
     ] as const) {
       const value = toContribution({ ...identity, scope, scopeId }, state.totals, sketcher);
-      context.emit({ topic: ROLLUP_TOPIC, key: rollupKey(scope, scopeId), value, timestamp: state.windowStart });
+      context.emit({ topic: topics.rollup, key: rollupKey(scope, scopeId), value, timestamp: state.windowStart });
     }
   }
 
