@@ -151,6 +151,43 @@ describe('PostgreSQL sink on PostgreSQL 15 + pg_partman (local stack)', () => {
     }
   }, 60_000);
 
+  it('throws a retriable error for a statement timeout (table locked) and writes the batch once on retry', async () => {
+    const impatient = createPostgresSink(localSinkConfig(url, schema, { pool: { statementTimeoutMs: 300 } }));
+    await impatient.start();
+    const locker = new pg.Client({ connectionString: url });
+    await locker.connect();
+    try {
+      const batch = batchOf(EXECUTIONS, makeEvents(EXECUTIONS, 30, Date.parse('2026-04-01T00:00:00Z'), 1_000), 9_000);
+      await locker.query(`BEGIN; LOCK TABLE "${schema}".executions IN ACCESS EXCLUSIVE MODE`);
+      const failed = await impatient.write(batch).then(
+        () => undefined,
+        (error: unknown) => error as { retriable?: boolean; message?: string },
+      );
+      expect(failed?.retriable).toBe(true);
+      expect(failed?.message).toMatch(/will retry.*\[57014\]/);
+      await locker.query('ROLLBACK');
+      expect(await impatient.write(batch)).toEqual({ failures: [] });
+      expect(await impatient.write(batch)).toEqual({ failures: [] });
+      expect(await count('executions', `time >= '2026-04-01' AND time < '2026-04-02'`)).toBe(30);
+    } finally {
+      await locker.end();
+      await impatient.close();
+    }
+  }, 60_000);
+
+  it('fails start with a retriable error while the server cannot be reached', async () => {
+    const unreachable = createPostgresSink(
+      localSinkConfig('postgres://makestream:makestream@127.0.0.1:1/makestream', schema, {
+        pool: { connectTimeoutMs: 500 },
+      }),
+    );
+    await expect(unreachable.start()).rejects.toMatchObject({
+      retriable: true,
+      message: expect.stringMatching(/ECONNREFUSED/),
+    });
+    await unreachable.close();
+  }, 30_000);
+
   it('fails start with a configuration error when the schema was made with another partitioning mode', async () => {
     const other = createPostgresSink(localSinkConfig(url, schema, { partitioning: { mode: 'none' } }));
     await expect(other.start()).rejects.toThrow(/partitioned with pg_partman.*partitioning.mode: pg_partman/);
