@@ -190,6 +190,10 @@ describe('startSink', () => {
     expect(running.stats().received).toBe(received);
     expect(received).toBeLessThan(200);
     expect(await committedOf('fake-outage', 2)).toEqual([undefined, undefined]);
+    const lagLine = new RegExp(
+      `makestream_sink_lag_records\\{sink="fake-outage",topic="${TOPIC}",partition="0"\\} 1000`,
+    );
+    await waitFor(async () => lagLine.test(await metrics.metrics()), 'the lag gauge');
     down = false;
     await waitFor(() => fake.rows.size === 2_000, 'all rows after the outage');
     await waitFor(async () => (await running!.health()).paused.length === 0, 'resumed');
