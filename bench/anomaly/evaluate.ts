@@ -21,6 +21,8 @@ export interface SeedResult {
   readonly seed: string;
   readonly executions: number;
   readonly score: Score;
+  /** The same flags scored with only episodes of ≥ 5 affected executions counting in recall. */
+  readonly strictRecall: { readonly detected: number; readonly detectable: number };
 }
 
 /** Generates, detects and scores one seed. */
@@ -33,7 +35,18 @@ export function evaluateSeed(options: DatasetOptions, config: AnomalyConfig): Se
     end: dataset.end,
     scenarios: dataset.scenarioIds.length,
   });
-  return { seed: options.seed, executions: detection.executions, score };
+  const strict = scoreDetections(dataset.episodes, flags, {
+    evaluatedFrom: dataset.evaluatedFrom,
+    end: dataset.end,
+    scenarios: dataset.scenarioIds.length,
+    minAffected: 5,
+  });
+  return {
+    seed: options.seed,
+    executions: detection.executions,
+    score,
+    strictRecall: { detected: strict.detected, detectable: strict.detectable },
+  };
 }
 
 /** Pools the counts of several runs into one score-like row. */
@@ -87,6 +100,11 @@ export function formatTable(title: string, results: readonly SeedResult[]): stri
   const lines = [title, header];
   for (const result of results) lines.push(row(result.seed, poolResults([result])));
   lines.push(row('ALL', poolResults(results)));
+  const strictDetected = results.reduce((sum, r) => sum + r.strictRecall.detected, 0);
+  const strictDetectable = results.reduce((sum, r) => sum + r.strictRecall.detectable, 0);
+  lines.push(
+    `  recall over episodes with >= 5 affected executions: ${strictDetected}/${strictDetectable} = ${(strictDetected / Math.max(1, strictDetectable)).toFixed(3)}`,
+  );
   const kinds = new Map<string, { detectable: number; detected: number; delays: number[] }>();
   for (const result of results) {
     for (const [kind, score] of Object.entries(result.score.byKind)) {

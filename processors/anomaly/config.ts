@@ -15,7 +15,7 @@ const errorRateSchema = z
     threshold: z
       .number()
       .positive()
-      .default(7)
+      .default(3.5)
       .describe('Score (-log10 of the binomial tail probability of the errors seen, given the baseline rate).'),
     minErrors: z.number().int().min(1).default(3).describe('Fewest errors in the span before a spike is reported.'),
     minIncrease: z
@@ -73,13 +73,13 @@ const volumeSchema = z
     threshold: z
       .number()
       .positive()
-      .default(8)
+      .default(4)
       .describe('Score: -log10 of the Poisson probability of so few executions over the span, given the baseline.'),
     minDrop: z
       .number()
       .min(0)
       .max(1)
-      .default(0.6)
+      .default(0.5)
       .describe('The span must have at least this share fewer executions than expected (0..1).'),
     minExpected: z
       .number()
@@ -158,7 +158,7 @@ export const anomalyConfigSchema = z
       .min(1)
       .default(3)
       .describe('Trailing windows (the current one included) pooled as a second, more patient test.'),
-    volumeSpanWindows: z.number().int().min(1).default(12).describe('Trailing windows pooled by the volume-drop test.'),
+    volumeSpanWindows: z.number().int().min(1).default(6).describe('Trailing windows pooled by the volume-drop test.'),
     burnSpanWindows: z
       .number()
       .int()
@@ -189,8 +189,8 @@ export const anomalyConfigSchema = z
       .default(2016)
       .describe('Empty windows filled in between two windows of a scenario (longer gaps restart the trailing state).'),
     errorRate: errorRateSchema.prefault({}),
-    latency: levelShiftSchema('latency regressions (p95 duration)', 6, 1.8).prefault({}),
-    burn: levelShiftSchema('operations/credit burn surges (centicredits per execution)', 6, 2.5).prefault({}),
+    latency: levelShiftSchema('latency regressions (p95 duration)', 3.5, 1.5).prefault({}),
+    burn: levelShiftSchema('operations/credit burn surges (centicredits per execution)', 3.5, 2).prefault({}),
     volume: volumeSchema.prefault({}),
     silence: silenceSchema.prefault({}),
   })
