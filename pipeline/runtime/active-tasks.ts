@@ -90,10 +90,11 @@ export function createActiveTasks(deps: ActiveTasksDeps): ActiveTasks {
   async function seekToCommitted(opening: readonly number[]): Promise<Map<string, number>[]> {
     const positions = opening.map(() => new Map<string, number>());
     for (const topic of inputs) {
-      const [lags, starts] = await Promise.all([log.lag(group, topic), log.offsetsForTimestamp(topic, 0)]);
+      const lags = await log.lag(group, topic);
       opening.forEach((task, index) => {
-        const committed = lags.find((lag) => lag.partition === task)?.committed;
-        const offset = committed ?? starts.find((start) => start.partition === task)?.offset ?? 0;
+        const lag = lags.find((entry) => entry.partition === task);
+        // Never committed: the contract's lag counts from the log start offset, so start = end - lag.
+        const offset = lag === undefined ? 0 : (lag.committed ?? lag.end - lag.lag);
         consumer.seek({ topic, partition: task, offset });
         positions[index]!.set(topic, offset);
       });
@@ -178,6 +179,7 @@ export function createActiveTasks(deps: ActiveTasksDeps): ActiveTasks {
         for (const [topic, records] of byTopic) await transaction.send(topic, records);
         await transaction.sendOffsets(group, offsets);
         await transaction.commit();
+        logger.debug({ task: number, offsets, topics: [...byTopic.keys()] }, 'Committed.');
       } catch (error) {
         await transaction.abort().catch(() => undefined);
         throw error;

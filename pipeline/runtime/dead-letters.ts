@@ -81,5 +81,6 @@ export function buildDeadLetter(input: {
     [DEAD_LETTER_HEADERS.sourcePartition]: String(record.partition),
     [DEAD_LETTER_HEADERS.sourceOffset]: String(record.offset),
   };
-  return { key: record.key, value, headers, timestamp: record.timestamp };
+  // Stamped with the failure time, not the record's: the DLQ's retention must count from when it failed.
+  return { key: record.key, value, headers, timestamp: input.failedAt };
 }

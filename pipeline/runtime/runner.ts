@@ -179,6 +179,8 @@ export async function startProcessor<Config, V>(
     while (!stopping) {
       try {
         const records = await consumer.poll(deps.pollTimeoutMs ?? 500);
+        if (records.length > 0)
+          logger.debug({ processor: name, records: records.length, first: records[0]!.offset }, 'Polled.');
         const before = new Set(active.numbers());
         await syncAssignment();
         const opened = new Set(active.numbers().filter((task) => !before.has(task)));

@@ -199,7 +199,8 @@ export function createTask(host: TaskHost): Task {
         value: raw.value === null ? null : raw.value.toString('base64'),
       };
       unitOutputs.push(
-        encodeOutput(late, { topic: late.topic, key: record.key, value, headers: { reason } }, record.eventTime),
+        // Stamped with the wall clock: the side output's retention must count from now, not from event time.
+        encodeOutput(late, { topic: late.topic, key: record.key, value, headers: { reason } }, host.now()),
       );
       add(unitCounts, 'late');
     },

@@ -22,8 +22,8 @@ export function uniqueName(prefix: string): string {
 export async function counterTopics(log: EventLog, name: string, partitions = 3): Promise<WindowedCounterOptions> {
   const options = { name, input: `${name}.in`, output: `${name}.out`, windowMs: 10_000 };
   await log.createTopics([
-    { name: options.input, partitions },
-    { name: options.output, partitions },
+    { name: options.input, partitions, retentionMs: -1 },
+    { name: options.output, partitions, retentionMs: -1 },
   ]);
   return options;
 }
