@@ -201,9 +201,11 @@ export function localSinkConfig(
   schema: string,
   overrides: Record<string, unknown> = {},
 ): PostgresSinkConfig {
-  process.env.MAKESTREAM_TEST_POSTGRES_URL = url;
+  // One variable per URL: the secret is read at start(), possibly after another config was made.
+  const variable = `MAKESTREAM_TEST_POSTGRES_URL_${Buffer.from(url).toString('hex').slice(-40)}`;
+  process.env[variable] = url;
   return parsePostgresSinkConfig({
-    connection: { url: { env: 'MAKESTREAM_TEST_POSTGRES_URL' } },
+    connection: { url: { env: variable } },
     schema,
     ...overrides,
   });
