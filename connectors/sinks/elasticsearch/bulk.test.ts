@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { isRetriable } from '../../../pipeline/errors/index.js';
-import { chunkEntries, classifyBulkResponse, classifyItem, createEntry, itemError } from './bulk.js';
+import { classifyBulkResponse, classifyItem, createEntry, itemError } from './bulk.js';
 import {
   elasticsearchAllCreated,
   elasticsearchMixed,
@@ -68,12 +68,5 @@ describe('bulk entries', () => {
     expect(entry.lines).toBe('{"create":{"_index":"logs-make.enriched-default","_id":"id-ü"}}\n{"message":"héllo"}');
     expect(entry.bytes).toBe(Buffer.byteLength(entry.lines) + 2);
     expect(entry.index).toBe(3);
-  });
-
-  it('chunks by bytes, keeping order, with an oversized entry alone', () => {
-    const entry = (index: number, size: number) => ({ index, lines: 'x'.repeat(size - 2), bytes: size });
-    const chunks = chunkEntries([entry(0, 40), entry(1, 40), entry(2, 40), entry(3, 200), entry(4, 10)], 100);
-    expect(chunks.map((chunk) => chunk.map((e) => e.index))).toEqual([[0, 1], [2], [3], [4]]);
-    expect(chunkEntries([], 100)).toEqual([]);
   });
 });

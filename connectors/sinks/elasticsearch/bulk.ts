@@ -1,6 +1,6 @@
 /**
  * The `_bulk` protocol as this sink uses it: `create` actions with the event id as `_id`, chunked
- * by bytes, and the classification of each item's answer, in one place:
+ * by the connector, and the classification of each item's answer, in one place:
  *
  * | item answer                                   | outcome                                        |
  * | --------------------------------------------- | ---------------------------------------------- |
@@ -31,24 +31,6 @@ export interface BulkEntry {
 export function createEntry(index: number, target: string, id: string, source: Record<string, unknown>): BulkEntry {
   const lines = `{"create":{"_index":${JSON.stringify(target)},"_id":${JSON.stringify(id)}}}\n${JSON.stringify(source)}`;
   return { index, lines, bytes: Buffer.byteLength(lines) + 2 };
-}
-
-/** Splits entries into requests of at most `maxBytes` (an entry larger than that goes alone). */
-export function chunkEntries(entries: readonly BulkEntry[], maxBytes: number): BulkEntry[][] {
-  const chunks: BulkEntry[][] = [];
-  let current: BulkEntry[] = [];
-  let size = 0;
-  for (const entry of entries) {
-    if (current.length > 0 && size + entry.bytes > maxBytes) {
-      chunks.push(current);
-      current = [];
-      size = 0;
-    }
-    current.push(entry);
-    size += entry.bytes;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
 }
 
 /** An item error as the servers report it (`items[i].<action>.error`). */

@@ -105,6 +105,14 @@ export const searchSinkConfigSchema = z
       .describe(
         'Largest `_bulk` body (bytes); a larger batch is sent as several requests. Keep under http.max_content_length.',
       ),
+    maxRequestDocs: z
+      .number()
+      .int()
+      .min(1)
+      .default(500)
+      .describe(
+        'Most documents per `_bulk` request; a larger batch is sent as several requests, one in flight, the next built meanwhile.',
+      ),
     refresh: z
       .enum(['false', 'wait_for'])
       .default('false')

@@ -139,6 +139,21 @@ describe('search sink connector', () => {
     expect(result.failures[0]!.error.retriable).toBe(true);
   });
 
+  it('sends at most maxRequestDocs per request, and a failed request fails the batch before the next one', async () => {
+    let request = 0;
+    const { client, calls } = fakeClient(() => {
+      request += 1;
+      return request === 2 ? new RetriableError('_bulk: TimeoutError') : { errors: false };
+    });
+    const sink = createSearchSink(config({ maxRequestDocs: 2 }), { client });
+    await expect(sink.write(batchOf([log(1), log(2), log(3), log(4), log(5)]))).rejects.toThrow('TimeoutError');
+    expect(calls.map((call) => call.lines!.length)).toEqual([2, 2]);
+    request = 0;
+    const { client: healthy, calls: sent } = fakeClient();
+    await createSearchSink(config({ maxRequestDocs: 2 }), { client: healthy }).write(batchOf([log(1), log(2), log(3)]));
+    expect(sent.map((call) => call.lines!.length)).toEqual([2, 1]);
+  });
+
   it('throws a retriable error for the whole batch when the request fails', async () => {
     const { client } = fakeClient(() => new RetriableError('_bulk: ConnectionError'));
     const sink = createSearchSink(config(), { client });

@@ -14,7 +14,7 @@ import {
 import { avroTopic } from '../../../pipeline/runtime/api.js';
 import { InvalidRecordError, PipelineError } from '../../../pipeline/errors/index.js';
 import { silentLogger, type Logger } from '../../../pipeline/telemetry/logger.js';
-import { chunkEntries, classifyBulkResponse, createEntry, itemError, type BulkEntry } from './bulk.js';
+import { classifyBulkResponse, createEntry, itemError, type BulkEntry } from './bulk.js';
 import type { SearchClient } from './client.js';
 import { effectiveLayout, sinkTopics, type SearchSinkConfig } from './config.js';
 import { datasets, targetOf, type DocumentShape, type Naming } from './datasets.js';
@@ -63,14 +63,39 @@ export function createSearchSink(config: SearchSinkConfig, dependencies: SearchS
       );
     }
     const failures: Failure[] = [];
-    const entries: BulkEntry[] = [];
     const targets: string[] = [];
-    batch.items.forEach((item, index) => {
+    let duplicates = 0;
+
+    const send = async (chunk: readonly BulkEntry[]): Promise<void> => {
+      const response = await client.bulk(chunk.map((entry) => entry.lines));
+      classifyBulkResponse(response, chunk.length).forEach((outcome, position) => {
+        const entry = chunk[position]!;
+        if (outcome.kind === 'duplicate') duplicates += 1;
+        else if (outcome.kind !== 'stored') {
+          const eventId = batch.items[entry.index]!.eventId;
+          failures.push({ index: entry.index, error: itemError(outcome, targets[entry.index]!, eventId) });
+        }
+      });
+    };
+    // One request in flight; the next chunk's documents are built while it is (the store's time
+    // hides the mapping and serialisation). A failed request fails the batch before the next one.
+    let inFlight: Promise<void> = Promise.resolve();
+    const dispatch = async (chunk: readonly BulkEntry[]): Promise<void> => {
+      await inFlight;
+      inFlight = send(chunk);
+      inFlight.catch(() => undefined); // awaited by the next dispatch or at the end
+    };
+
+    let chunk: BulkEntry[] = [];
+    let chunkBytes = 0;
+    for (let index = 0; index < batch.items.length; index += 1) {
+      const item = batch.items[index]!;
+      let entry: BulkEntry;
       try {
         const document = buildDocument(shape, item.value);
         const target = targetOf(datasets[shape], naming, document.eventTimeMs);
         targets[index] = target;
-        entries.push(createEntry(index, target, item.eventId, document.source));
+        entry = createEntry(index, target, item.eventId, document.source);
       } catch (error) {
         failures.push({
           index,
@@ -79,22 +104,21 @@ export function createSearchSink(config: SearchSinkConfig, dependencies: SearchS
             { stage: 'sending', component: 'sink.elasticsearch', cause: error },
           ),
         });
+        continue;
       }
-    });
-
-    let duplicates = 0;
-    for (const chunk of chunkEntries(entries, config.maxRequestBytes)) {
-      const response = await client.bulk(chunk.map((entry) => entry.lines));
-      const outcomes = classifyBulkResponse(response, chunk.length);
-      outcomes.forEach((outcome, position) => {
-        const entry = chunk[position]!;
-        if (outcome.kind === 'duplicate') duplicates += 1;
-        else if (outcome.kind !== 'stored') {
-          const eventId = batch.items[entry.index]!.eventId;
-          failures.push({ index: entry.index, error: itemError(outcome, targets[entry.index]!, eventId) });
-        }
-      });
+      if (
+        chunk.length > 0 &&
+        (chunkBytes + entry.bytes > config.maxRequestBytes || chunk.length >= config.maxRequestDocs)
+      ) {
+        await dispatch(chunk);
+        chunk = [];
+        chunkBytes = 0;
+      }
+      chunk.push(entry);
+      chunkBytes += entry.bytes;
     }
+    if (chunk.length > 0) await dispatch(chunk);
+    await inFlight;
     if (duplicates > 0) {
       logger.debug({ topic: batch.topic, dedupToken: batch.dedupToken, duplicates }, 'Events already stored (409).');
     }
