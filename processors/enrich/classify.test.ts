@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ErrorClass } from '../../schemas/generated/types.js';
+import { appErrors } from '../../connectors/sources/simulator/catalog-data.js';
 import { classifyError, ecsErrorCode } from './classify.js';
 
 const cases: readonly (readonly [string, string, ErrorClass])[] = [
@@ -61,5 +62,16 @@ describe('classifyError', () => {
 
   it('spells classes as ECS error.code values', () => {
     expect(ecsErrorCode('RATE_LIMIT')).toBe('rate_limit');
+  });
+});
+
+describe('classifyError on the simulator’s error catalogue', () => {
+  it('classifies every error the simulator raises; only generic [500]s stay UNKNOWN', () => {
+    const unclassified = Object.values(appErrors)
+      .flat()
+      .filter((error) => classifyError(error) === 'UNKNOWN')
+      .map((error) => error.message);
+    expect(unclassified.length).toBeGreaterThan(0);
+    expect(unclassified.filter((message) => !message.startsWith('[500]'))).toEqual([]);
   });
 });
