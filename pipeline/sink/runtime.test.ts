@@ -334,4 +334,11 @@ describe('startSink', () => {
     await waitFor(() => running!.stats().committed[`${TOPIC}/0`] === 3, 'commit soon after recovery', 5_000);
     expect(fake.rows.size).toBe(3);
   });
+
+  it('closes the connector when it cannot start (a topic that does not exist)', async () => {
+    await setUp();
+    const fake = createFakeConnector('fake-no-topic', [jsonTopic('test.sink.missing')]);
+    await expect(startSink(fake, options())).rejects.toThrow(/test\.sink\.missing/);
+    expect(fake.lifecycle).toEqual(['start', 'close']);
+  });
 });

@@ -19,7 +19,7 @@ import type { SchemaCatalog } from '../../schemas/catalog.js';
 import { sinkGroup, type SinkConnector, type SinkHealth } from './api.js';
 import { createPartitionBatcher, recordBytes, type PartitionBatch, type PartitionBatcher } from './batcher.js';
 import { parseSinkRuntimeConfig, type SinkRuntimeConfigInput } from './config.js';
-import { createDeadLetterWriter } from './dead-letter.js';
+import { createDeadLetterWriter, type DeadLetterWriter } from './dead-letter.js';
 import { createRecordDecoder } from './decode.js';
 import { deliverBatch, type DeliveryContext } from './delivery.js';
 import { sinkMetrics } from './metrics.js';
@@ -136,13 +136,22 @@ export async function startSink(connector: SinkConnector, options: StartSinkOpti
     onRetry: ({ error, delayMs }) =>
       logger.warn({ err: error, delayMs }, 'Failed to start the store connector; retrying.'),
   });
-  const deadLetters = await createDeadLetterWriter({ log, serde, sink: name, group, clock, catalog: options.catalog });
-  const consumer: Consumer = await log.consumer({
-    groupId: group,
-    topics,
-    ...(options.pollMaxRecords ? { maxRecords: options.pollMaxRecords } : {}),
-    ...(options.sessionTimeoutMs ? { sessionTimeoutMs: options.sessionTimeoutMs } : {}),
-  });
+  let deadLetters: DeadLetterWriter | undefined;
+  let consumer: Consumer;
+  try {
+    deadLetters = await createDeadLetterWriter({ log, serde, sink: name, group, clock, catalog: options.catalog });
+    consumer = await log.consumer({
+      groupId: group,
+      topics,
+      ...(options.pollMaxRecords ? { maxRecords: options.pollMaxRecords } : {}),
+      ...(options.sessionTimeoutMs ? { sessionTimeoutMs: options.sessionTimeoutMs } : {}),
+    });
+  } catch (error) {
+    // Close what was opened: a sink that cannot start leaves nothing running.
+    await deadLetters?.close().catch(() => undefined);
+    await connector.close().catch(() => undefined);
+    throw error;
+  }
   let recovered = promiseWithResolve();
   const context: DeliveryContext = {
     connector,
