@@ -4,8 +4,8 @@
  * - `sink write()`: ScenarioExecution events handed to the connector's `write()` in batches
  *   (encoding + validation of every value, `INSERT … FORMAT <insertFormat>` with a deduplication
  *   token per batch), for both insert formats;
- * - `startSink`: the same events pre-filled as Avro into an embedded-log topic and delivered by the
- *   sink runtime (poll, decode, batch, write, commit) until all are committed;
+ * - `startSink`: the same events pre-filled as Avro into an embedded-log topic of six partitions and
+ *   delivered by the sink runtime (poll, decode, batch, write, commit) until all are committed;
  * - baseline: chDB `INSERT INTO … FORMAT JSONEachRow` (and `JSONCompactEachRow`) of the same rows,
  *   pre-encoded, in one insert (the engine's bulk loader, no JS work per row) into an identical
  *   table; ratios are against the faster of the two;
@@ -35,6 +35,7 @@ import { allWritten, startSink, type SinkConnector } from '../../pipeline/sink/i
 import Database from '../../pipeline/sqlite.js';
 
 const TOPIC = 'make.executions.raw.v1';
+const PARTITIONS = 6;
 const { values: flags } = parseArgs({
   options: {
     rows: { type: 'string', default: process.env.BENCH_ROWS ?? '100000' },
@@ -185,15 +186,18 @@ async function throughRuntime(
   const database = new Database(':memory:');
   const serde = createAvroSerde({ store: createEmbeddedSchemaStore({ database }) });
   try {
-    await log.createTopics([{ name: TOPIC, partitions: 1 }]);
+    // Six partitions, as make.executions.raw.v1 has: the runtime delivers partitions concurrently.
+    await log.createTopics([{ name: TOPIC, partitions: PARTITIONS }]);
     const topicSerde = await bindTopic(serde, TOPIC, 'scenario-execution');
     const producer = await log.producer();
     for (let from = 0; from < events.length; from += 5000) {
       await producer.send(
         TOPIC,
-        events
-          .slice(from, from + 5000)
-          .map((event) => ({ key: String(event.scenarioId), value: topicSerde.encode(event), partition: 0 })),
+        events.slice(from, from + 5000).map((event) => ({
+          key: String(event.scenarioId),
+          value: topicSerde.encode(event),
+          partition: event.scenarioId % PARTITIONS,
+        })),
       );
     }
     await producer.close();
@@ -205,7 +209,8 @@ async function throughRuntime(
         pollMaxRecords: batchSize,
         batch: { maxRecords: batchSize, maxBytes: 64 * 1024 * 1024, lingerMs: 20 },
       });
-      while ((running.stats().committed[`${TOPIC}/0`] ?? 0) < events.length) {
+      const committed = (): number => Object.values(running.stats().committed).reduce((sum, offset) => sum + offset, 0);
+      while (committed() < events.length) {
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
       const elapsed = seconds(started);
