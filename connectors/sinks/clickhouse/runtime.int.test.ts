@@ -91,19 +91,22 @@ describe('ClickHouse sink under the sink runtime (embedded log → chDB)', () =>
   it('writes every record once and dead-letters the poison record alone', async () => {
     const running = await startSink(sink, { ...config, log, serde });
     const total = executions.length + logs.length + audit.length;
-    await waitFor(
-      () => running.stats().written + running.stats().deadLettered === total,
-      'every record handled',
-      60_000,
-    );
-    await waitFor(
-      () =>
-        running.stats().committed['make.executions.raw.v1/1'] === 139 &&
-        running.stats().committed['make.logs.enriched.v1/0'] === 120,
-      'commits',
-    );
-    expect(running.stats()).toMatchObject({ deadLettered: 1, written: total - 1 });
-    await running.stop();
+    try {
+      await waitFor(
+        () => running.stats().written + running.stats().deadLettered === total,
+        'every record handled',
+        60_000,
+      );
+      await waitFor(
+        () =>
+          running.stats().committed['make.executions.raw.v1/1'] === 139 &&
+          running.stats().committed['make.logs.enriched.v1/0'] === 120,
+        'commits',
+      );
+      expect(running.stats()).toMatchObject({ deadLettered: 1, written: total - 1 });
+    } finally {
+      await running.stop();
+    }
 
     expect(await count('SELECT count() AS n FROM makestream.executions FINAL')).toBe(executions.length - 1);
     expect(await count('SELECT count() AS n FROM makestream.logs FINAL')).toBe(logs.length);
@@ -123,14 +126,22 @@ describe('ClickHouse sink under the sink runtime (embedded log → chDB)', () =>
 
   it('replays the whole log under a new group without a second copy of anything', async () => {
     const replay = createClickHouseSink({ ...config, name: 'clickhouse-replay' });
-    const running = await startSink(replay, { ...config, log, serde });
-    await waitFor(
-      () => running.stats().written + running.stats().deadLettered === executions.length + logs.length + audit.length,
-      'replay handled',
-      60_000,
-    );
-    await running.stop();
-    await replay.close();
+    try {
+      const running = await startSink(replay, { ...config, log, serde });
+      try {
+        await waitFor(
+          () =>
+            running.stats().written + running.stats().deadLettered === executions.length + logs.length + audit.length,
+          'replay handled',
+          60_000,
+        );
+      } finally {
+        await running.stop();
+      }
+    } finally {
+      // chDB allows one data directory per process: every session must be closed for the next test file.
+      await replay.close();
+    }
     // Same batches, same tokens: the server dropped every insert.
     expect(await count('SELECT count() AS n FROM makestream.executions')).toBe(executions.length - 1);
     expect(await count('SELECT count() AS n FROM makestream.logs')).toBe(logs.length);
