@@ -7,7 +7,7 @@
  *
  *   npx tsx infra/local/cli.ts up elasticsearch opensearch   # no-op when running
  *   node --import tsx bench/sinks/elasticsearch.ts [--docs 20000] [--batch 1000] [--repeat 3]
- *        [--servers elasticsearch,opensearch] [--layout daily-indices|data-stream]
+ *        [--servers elasticsearch,opensearch] [--layout daily-indices|data-stream] [--request-docs 500]
  *
  * Both cases write the same documents, one bulk request in flight at a time (the sink runtime
  * writes one batch per sink at a time), `create` with the event id as `_id`, each round into fresh
@@ -40,6 +40,7 @@ const { values: flags } = parseArgs({
     repeat: { type: 'string', default: process.env.BENCH_REPEAT ?? '3' },
     servers: { type: 'string', default: process.env.BENCH_SERVERS ?? 'elasticsearch,opensearch' },
     layout: { type: 'string', default: process.env.BENCH_LAYOUT ?? 'daily-indices' },
+    'request-docs': { type: 'string', default: process.env.BENCH_REQUEST_DOCS ?? '500' },
   },
 });
 const docs = Number(flags.docs);
@@ -122,6 +123,7 @@ async function benchServer(
       prefix: layout === 'data-stream' ? 'makestream' : `bench${run}`,
       topics: [topic],
       replicas: 0,
+      maxRequestDocs: Number(flags['request-docs']),
     });
   const rates = { connector: [] as number[], raw: [] as number[] };
   const cpuPerDoc = { connector: [] as number[], raw: [] as number[] };
@@ -232,6 +234,8 @@ for (const server of flags.servers.split(',') as (keyof typeof urls)[]) {
       ` ${cpu.raw.toFixed(1).padStart(8)} ${cpu.connector.toFixed(1).padStart(8)}`,
   );
 }
-console.log(`\n${docs} EnrichedLog documents, batches of ${batchSize}, ${repeat} rounds, layout ${layout}`);
+console.log(
+  `\n${docs} EnrichedLog documents, batches of ${batchSize} (connector requests of ${flags['request-docs']}), ${repeat} rounds, layout ${layout}`,
+);
 console.log('server           raw best   raw med  conn. best   conn. med  ratio best/med   µs CPU/doc raw/conn.');
 for (const row of rows) console.log(row);
