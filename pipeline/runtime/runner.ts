@@ -49,6 +49,8 @@ export interface ProcessorRunnerDeps {
   readonly sessionTimeoutMs?: number;
   /** Restores and table loads end after this long without records (ms; default 100 embedded, 1500 Kafka). */
   readonly catchUpIdleMs?: number;
+  /** Called after each committed batch (benchmarks, tests). */
+  readonly onBatch?: (batch: { readonly records: number; readonly seconds: number }) => void;
 }
 
 /** A running processor. */
@@ -170,7 +172,9 @@ export async function startProcessor<Config, V>(
       }
     }
     if (touched.size > 0) {
-      metrics.batchSeconds.observe({ processor: name }, Number(process.hrtime.bigint() - started) / 1e9);
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      metrics.batchSeconds.observe({ processor: name }, seconds);
+      deps.onBatch?.({ records: records.length, seconds });
     }
   }
 
