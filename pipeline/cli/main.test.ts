@@ -17,7 +17,7 @@ describe('makestream command', () => {
     expect([result.status, result.stdout]).toEqual([0, `${version}\n`]);
   });
 
-  it('runs the zero-setup demo: a simulated Make.com API polled into the embedded log', () => {
+  it('runs the zero-setup demo: a simulated Make.com API polled into the embedded log, processed into chDB', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'run-'));
     try {
       const result = spawnSync(process.execPath, [bin, 'run', '--duration', '12'], {
@@ -28,9 +28,12 @@ describe('makestream command', () => {
       });
       expect(result.status).toBe(0);
       expect(result.stdout).toContain('demo mode (no source configured)');
-      const stored = Number(/stopped; (\d+) execution record/.exec(result.stdout)?.[1]);
-      expect(stored).toBeGreaterThan(0);
+      const stopped = /stopped; in ([\d,]+) · enrich ([\d,]+)/.exec(result.stdout);
+      const [received, enriched] = [Number(stopped?.[1]?.replace(/,/g, '')), Number(stopped?.[2]?.replace(/,/g, ''))];
+      expect(received).toBeGreaterThan(0);
+      expect(enriched).toBeGreaterThan(0);
       expect(existsSync(join(cwd, '.makestream', 'makestream.db'))).toBe(true);
+      expect(existsSync(join(cwd, '.makestream', 'chdb'))).toBe(true);
     } finally {
       rmSync(cwd, { recursive: true, force: true });
     }

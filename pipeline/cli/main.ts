@@ -9,7 +9,9 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { PipelineError } from '../errors/index.js';
 import { simulateCommand } from '../../connectors/sources/simulator/cli.js';
 import { consume } from './consume.js';
+import { detectCommand } from '../../processors/anomaly/cli.js';
 import { runPipeline } from './run.js';
+import { sqlCommand } from './sql.js';
 import { withContext, type CommandContext } from './context.js';
 import { checkSchemas, registerSchemas } from './schemas.js';
 import { ensureTopics, listTopics } from './topics.js';
@@ -23,8 +25,13 @@ const help = `makestream ${version}: an event-sourced log pipeline for Make.com
 Usage: makestream <command> [--config <file>] [options]
 
 Commands:
-  run [--duration <s>]         run the configured sources into the log until Ctrl-C; with none
-                               configured, a demo: a simulated Make.com API polled into the embedded log
+  run [--duration <s>]         run sources, processors and sinks until Ctrl-C; with nothing configured,
+                               the demo: a simulated Make.com API polled into the embedded log, through
+                               the processors into embedded ClickHouse (chDB)
+  sql "<query>" [--format F]   query the embedded warehouse (chDB) while run is stopped
+                               (F: a ClickHouse output format, default PrettyCompactMonoBlock)
+  detect --input <executions.ndjson> --output <anomalies.ndjson>
+                               offline anomaly detection over executions (ScenarioExecution JSON lines)
   topics ensure                create every topic of the catalogue that is missing (idempotent)
   topics list                  the catalogue's topics, partitions and end offsets
   schemas register             register every topic's value schema in the schema store
@@ -51,7 +58,9 @@ const options = {
   'timeout-ms': { type: 'string' },
   duration: { type: 'string' },
   meta: { type: 'boolean', default: false },
-  format: { type: 'string', default: 'ndjson' },
+  format: { type: 'string' },
+  input: { type: 'string' },
+  output: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies ParseArgsConfig['options'];
 
@@ -93,8 +102,9 @@ export async function main(
         throw new UsageError(`schemas takes "register" or "check", not "${sub ?? ''}".`);
       case 'consume': {
         if (!sub) throw new UsageError('consume needs a topic: makestream consume <topic>.');
-        if (values.format !== 'ndjson' && values.format !== 'pretty') {
-          throw new UsageError(`--format takes ndjson or pretty, not "${values.format}".`);
+        const format = values.format ?? 'ndjson';
+        if (format !== 'ndjson' && format !== 'pretty') {
+          throw new UsageError(`--format takes ndjson or pretty, not "${format}".`);
         }
         const consumeOptions = {
           topic: sub,
@@ -102,9 +112,31 @@ export async function main(
           max: count(values.max, 'max'),
           timeoutMs: count(values['timeout-ms'], 'timeout-ms'),
           meta: values.meta,
-          format: values.format,
+          format,
         } as const;
         return await run((context) => consume(context, consumeOptions));
+      }
+      case 'sql': {
+        if (!sub)
+          throw new UsageError('sql needs a query: makestream sql "SELECT count() FROM makestream.executions".');
+        const query = [sub, ...rest].join(' ');
+        return await run((context) =>
+          sqlCommand(context, { query, ...(values.format ? { format: values.format } : {}) }),
+        );
+      }
+      case 'detect': {
+        if (!values.input || !values.output) {
+          throw new UsageError('detect needs --input <executions.ndjson> and --output <anomalies.ndjson>.');
+        }
+        const { input, output } = values;
+        return await run(async (context) => {
+          const summary = await detectCommand({ input, output, config: context.config.processors.anomaly });
+          context.stdout.write(
+            `makestream: ${summary.executions} execution(s) in ${summary.windows} window(s), ${summary.late} late; ` +
+              `${summary.anomalies} anomal${summary.anomalies === 1 ? 'y' : 'ies'} written to ${output}\n`,
+          );
+          return 0;
+        });
       }
       case 'version':
         io.stdout.write(`${version}\n`);

@@ -1,7 +1,8 @@
 /**
- * `makestream run`: runs the configured sources (Make API poller, webhook receiver) into the log
- * until Ctrl-C (or `--duration`). Without a Make API source it is the zero-setup demo: a
- * simulated Make.com API in process (seeded traffic) polled by the real poller.
+ * `makestream run`: runs the configured sources (Make API poller, webhook receiver) into the log,
+ * and the processors and sinks behind it, until Ctrl-C (or `--duration`). Without a Make API
+ * source it is the zero-setup demo: a simulated Make.com API in process (seeded traffic) polled
+ * by the real poller; without sinks configured, the warehouse is embedded ClickHouse (chDB).
  */
 import {
   makeApiSourceConfigSchema,
@@ -13,6 +14,8 @@ import { createWebhookSource } from '../../connectors/sources/webhook/index.js';
 import { createLogger } from '../telemetry/logger.js';
 import { createMetricsRegistry } from '../telemetry/metrics.js';
 import { serveMetrics, type MetricsServer } from '../telemetry/metrics-server.js';
+import { rawTopics, sinkSections, startPipeline, type RunningPipeline } from '../app/pipeline.js';
+import { formatProgress, readProgress } from '../app/summary.js';
 import type { CommandContext } from './context.js';
 
 /** Options of the run command. */
@@ -21,7 +24,9 @@ export interface RunOptions {
   readonly durationSeconds?: number;
 }
 
-const PROGRESS_EVERY_MS = 10_000;
+/** The live summary line: rewritten in place on a terminal, else a line every 10 s. */
+const PROGRESS_TTY_MS = 2_000;
+const PROGRESS_LINES_MS = 10_000;
 
 /** Runs until interrupted; exit code 0. */
 export async function runPipeline(context: CommandContext, options: RunOptions): Promise<number> {
@@ -69,16 +74,46 @@ export async function runPipeline(context: CommandContext, options: RunOptions):
     const { url } = await webhook.start();
     context.stdout.write(`makestream: webhook receiver listening at ${url}\n`);
   }
+  let pipeline: RunningPipeline | undefined;
+  try {
+    pipeline = await startPipeline(config, { log, serde, logger, metrics });
+  } catch (error) {
+    await metricsServer?.close();
+    await webhook?.stop();
+    await poller.stop();
+    await simulator?.close();
+    throw error;
+  }
+  const sections = sinkSections(config);
+  for (const sink of pipeline.sinks) context.stdout.write(`makestream: sink ${sink.name} running\n`);
+  const chdb = (sections.clickhouse as { embedded?: { path?: string }; url?: string } | undefined) ?? undefined;
+  if (chdb && chdb.url === undefined) {
+    context.stdout.write(
+      `makestream: warehouse: embedded ClickHouse (chDB) in ${chdb.embedded?.path ?? '.makestream/chdb'}; ` +
+        'after Ctrl-C, query it with `makestream sql "SELECT count() FROM makestream.executions"`.\n',
+    );
+  }
   context.stdout.write(
-    'makestream: running. Ctrl-C stops; `makestream consume make.executions.raw.v1` shows the events.\n',
+    `makestream: running ${pipeline.processors.length} processor(s) and ${pipeline.sinks.length} sink(s). ` +
+      'Ctrl-C stops; `makestream consume make.logs.enriched.v1` shows the events.\n',
   );
 
-  const progress = setInterval(() => {
-    void log.endOffsets('make.executions.raw.v1').then((ends) => {
-      const total = ends.reduce((sum, partition) => sum + partition.offset, 0);
-      context.stdout.write(`makestream: ${total} execution record(s) in make.executions.raw.v1\n`);
-    });
-  }, PROGRESS_EVERY_MS);
+  const tty = (context.stdout as { isTTY?: boolean }).isTTY === true;
+  const stages = pipeline.stages;
+  let reading = false;
+  const progress = setInterval(
+    () => {
+      if (reading) return;
+      reading = true;
+      void readProgress(log, rawTopics, stages)
+        .then((snapshot) =>
+          context.stdout.write(`${tty ? '\r\x1b[2K' : ''}makestream: ${formatProgress(snapshot)}${tty ? '' : '\n'}`),
+        )
+        .catch(() => undefined)
+        .finally(() => (reading = false));
+    },
+    tty ? PROGRESS_TTY_MS : PROGRESS_LINES_MS,
+  );
   const { durationSeconds } = options;
   let timer: NodeJS.Timeout | undefined;
   const elapsed =
@@ -92,14 +127,13 @@ export async function runPipeline(context: CommandContext, options: RunOptions):
   } finally {
     clearTimeout(timer);
     clearInterval(progress);
-    await metricsServer?.close();
+    if (tty) context.stdout.write('\n');
     await webhook?.stop();
     await poller.stop();
+    await pipeline.stop();
+    await metricsServer?.close();
     await simulator?.close();
   }
-  const ends = await log.endOffsets('make.executions.raw.v1');
-  context.stdout.write(
-    `makestream: stopped; ${ends.reduce((sum, p) => sum + p.offset, 0)} execution record(s) in make.executions.raw.v1.\n`,
-  );
+  context.stdout.write(`makestream: stopped; ${formatProgress(await readProgress(log, rawTopics, stages))}\n`);
   return 0;
 }

@@ -4,6 +4,7 @@
  * one SQLite file under `.makestream/`. Each section's schema is its component's documentation.
  */
 import { z } from 'zod';
+import { processorNames } from '../../processors/index.js';
 import { makeApiSourceConfigSchema } from '../../connectors/sources/make-api/config.js';
 import { simulatorConfigSchema } from '../../connectors/sources/simulator/config.js';
 import { webhookSourceConfigSchema } from '../../connectors/sources/webhook/config.js';
@@ -37,6 +38,14 @@ const topicOverride = z
   .describe('Overrides of one topic of the catalogue.');
 
 /** The whole configuration. */
+/** A processor's section: validated by the processor's own schema when it starts. */
+const processorSection = (where: string) =>
+  z.unknown().optional().describe(`Settings of ${where}; see its README.md and config.ts.`);
+
+/** A sink's section (one destination, or a list of them): validated by the sink's own schema at start. */
+const sinkSection = (where: string) =>
+  z.unknown().optional().describe(`One destination (or a list) of ${where}; see its README.md and config.ts.`);
+
 export const makestreamConfigSchema = z
   .strictObject({
     logLevel: z
@@ -84,6 +93,30 @@ export const makestreamConfigSchema = z
       })
       .prefault({})
       .describe('Where events come from. Without makeApi, `run` polls an in-process simulator (demo).'),
+    processors: z
+      .strictObject({
+        enabled: z
+          .array(z.enum(processorNames as [string, ...string[]]))
+          .optional()
+          .describe('Processors `run` starts, by name; default: all of them (processors/index.ts).'),
+        enrich: processorSection('processors/enrich'),
+        correlate: processorSection('processors/correlate (stage 1: occurrences)'),
+        incidents: processorSection('processors/correlate (stage 2: incidents)'),
+        aggregate: processorSection('processors/aggregate (aggregate and rollup)'),
+        anomaly: processorSection('processors/anomaly'),
+      })
+      .prefault({})
+      .describe('The processors and their settings; each section is checked by its processor at start.'),
+    sinks: z
+      .strictObject({
+        clickhouse: sinkSection('connectors/sinks/clickhouse'),
+        postgres: sinkSection('connectors/sinks/postgres'),
+        elasticsearch: sinkSection('connectors/sinks/elasticsearch (flavour elasticsearch)'),
+        opensearch: sinkSection('connectors/sinks/elasticsearch (flavour opensearch)'),
+        syslog: sinkSection('connectors/sinks/syslog'),
+      })
+      .optional()
+      .describe('Where events are delivered. Without this section: ClickHouse embedded (chDB) in .makestream/chdb.'),
     topics: z
       .strictObject({
         overrides: z

@@ -3,6 +3,7 @@
  * destination; several destinations are several entries with distinct names.
  */
 import { z } from 'zod';
+import { sinkRuntimeConfigSchema } from '../../../pipeline/sink/config.js';
 
 /** TLS settings (RFC 5425). Files are re-read when they change (certificate rotation). */
 export const syslogTlsSchema = z
@@ -31,8 +32,8 @@ export const syslogTlsSchema = z
   .describe('TLS to the receiver (transport tls).');
 
 /** One syslog destination. */
-export const syslogSinkConfigSchema = z
-  .strictObject({
+export const syslogSinkConfigSchema = sinkRuntimeConfigSchema
+  .extend({
     name: z
       .string()
       .regex(/^[a-z][a-z0-9-]*$/)

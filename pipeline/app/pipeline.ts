@@ -1,0 +1,132 @@
+/**
+ * Starts what sits between the raw topics and the stores: the configured processors and sinks,
+ * each through its runtime (`pipeline/runtime`, `pipeline/sink`), in one process. Every part is a
+ * consumer group of its own, so the same config started on several machines shares the work.
+ */
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import type { Registry } from 'prom-client';
+import { configuredSinks, type ConfiguredSink } from '../../connectors/sinks/index.js';
+import { registeredProcessors } from '../../processors/index.js';
+import type { MakestreamConfig } from '../config/makestream.js';
+import type { SecretEnvironment } from '../config/secret.js';
+import { configuredTopics } from '../connect.js';
+import type { EventLog, TopicConfig } from '../log/contract.js';
+import { processorGroup } from '../runtime/api.js';
+import { startProcessor, type RunningProcessor } from '../runtime/runner.js';
+import type { AvroSerde } from '../serde/index.js';
+import { sinkGroup } from '../sink/api.js';
+import { startSink, type RunningSink } from '../sink/index.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { SummaryStage } from './summary.js';
+
+/** The embedded warehouse when the config names no sinks: chDB in this folder. */
+export const DEFAULT_CHDB_PATH = '.makestream/chdb';
+
+/** The raw topics sources write: the summary's "events in". */
+export const rawTopics = ['make.executions.raw.v1', 'make.audit.raw.v1'];
+
+/** Services the pipeline runs with. */
+export interface PipelineDependencies {
+  readonly log: EventLog;
+  readonly serde: AvroSerde;
+  readonly logger: Logger;
+  readonly metrics: Registry;
+  /** Where sinks read secrets (default: this process's environment and files). */
+  readonly environment?: SecretEnvironment;
+  /** Names this instance (default: host name and pid). */
+  readonly instanceId?: string;
+}
+
+/** The running processors and sinks. */
+export interface RunningPipeline {
+  readonly processors: readonly RunningProcessor[];
+  readonly sinks: readonly RunningSink[];
+  /** What the live summary reports on. */
+  readonly stages: readonly SummaryStage[];
+  /** Stops sinks and processors (each finishes and commits its batch). */
+  stop(): Promise<void>;
+}
+
+/** The sink sections in effect: the config's, or the embedded chDB warehouse when it has none. */
+export function sinkSections(config: MakestreamConfig): Readonly<Record<string, unknown>> {
+  return config.sinks ?? { clickhouse: { embedded: { path: DEFAULT_CHDB_PATH } } };
+}
+
+const processSecrets: SecretEnvironment = { env: process.env, readFile: (path) => readFileSync(path, 'utf8') };
+
+/** Partitions of the processors' internal topics (repartitioning) that the catalogue does not list. */
+const INTERNAL_TOPIC_PARTITIONS = 6;
+
+/** Topics processors read or write that are not in the catalogue (JSON repartition topics). */
+function internalTopics(catalogued: readonly string[], config: MakestreamConfig): TopicConfig[] {
+  const known = new Set(catalogued);
+  const topics = new Map<string, TopicConfig>();
+  for (const { definition } of registeredProcessors) {
+    for (const { topic } of [...definition.inputs, ...definition.outputs]) {
+      if (known.has(topic) || topics.has(topic)) continue;
+      topics.set(topic, {
+        name: topic,
+        partitions: INTERNAL_TOPIC_PARTITIONS,
+        retentionMs: 7 * 24 * 60 * 60 * 1000,
+        ...(config.topics.overrides[topic] ?? {}),
+      });
+    }
+  }
+  return [...topics.values()];
+}
+
+/** Creates the catalogue's topics, then starts every enabled processor and configured sink. */
+export async function startPipeline(config: MakestreamConfig, deps: PipelineDependencies): Promise<RunningPipeline> {
+  const { log, serde, logger, metrics } = deps;
+  const instanceId = deps.instanceId ?? `${hostname()}-${process.pid}`;
+  const catalogue = configuredTopics(config);
+  await log.createTopics([
+    ...catalogue,
+    ...internalTopics(
+      catalogue.map((topic) => topic.name),
+      config,
+    ),
+  ]);
+
+  const enabled = new Set(config.processors.enabled ?? registeredProcessors.map(({ definition }) => definition.name));
+  const sections = config.processors as Readonly<Record<string, unknown>>;
+  const processors: RunningProcessor[] = [];
+  const sinks: RunningSink[] = [];
+  const stages: SummaryStage[] = [];
+  const stop = async () => {
+    await Promise.allSettled(sinks.map((sink) => sink.stop()));
+    await Promise.allSettled(processors.map((processor) => processor.stop()));
+  };
+  try {
+    for (const { definition, section } of registeredProcessors) {
+      if (!enabled.has(definition.name)) continue;
+      processors.push(
+        await startProcessor(definition, { log, serde, config: sections[section], logger, metrics, instanceId }),
+      );
+      stages.push({
+        name: definition.name,
+        kind: 'processor',
+        groupId: processorGroup(definition.name),
+        topics: definition.inputs.map((input) => input.topic),
+      });
+    }
+    const configured: ConfiguredSink[] = configuredSinks(sinkSections(config), {
+      environment: deps.environment ?? processSecrets,
+      logger,
+    });
+    for (const { connector, runtime } of configured) {
+      sinks.push(await startSink(connector, { ...runtime, log, serde, logger, metrics, instanceId }));
+      stages.push({
+        name: connector.name,
+        kind: 'sink',
+        groupId: sinkGroup(connector.name),
+        topics: connector.topics.map((topic) => topic.topic),
+      });
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { processors, sinks, stages, stop };
+}
