@@ -33,16 +33,17 @@ export function rollupKey(scope: RollupScope, scopeId: number): string {
   return `${scope === 'TEAM' ? 'team' : 'org'}:${scopeId}`;
 }
 
-/** Builds the contribution of a scenario window to one rollup. */
+/**
+ * Builds the contribution of a scenario window to one rollup. `encodedSketch` saves encoding the
+ * sketch again when the caller already has its bytes (one window goes to two rollups).
+ */
 export function toContribution(
   identity: Omit<RollupContribution, 'totals'>,
   totals: WindowTotals,
   sketcher: DurationSketcher,
+  encodedSketch: Buffer = sketcher.encode(totals.durationSketch),
 ): RollupContribution {
-  return {
-    ...identity,
-    totals: { ...totals, durationSketch: sketcher.encode(totals.durationSketch).toString('base64') },
-  };
+  return { ...identity, totals: { ...totals, durationSketch: encodedSketch.toString('base64') } };
 }
 
 const count = z.number().int().min(0);

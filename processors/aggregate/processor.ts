@@ -103,7 +103,12 @@ export function createAggregateTask(
     return state;
   };
 
-  function emitWindow(state: ScenarioWindowState, isFinal: boolean, context: TaskContext): void {
+  function emitWindow(
+    state: ScenarioWindowState,
+    isFinal: boolean,
+    context: TaskContext,
+    encodedSketch?: Buffer,
+  ): void {
     const windowEnd = state.windowStart + state.windowSizeMs;
     const value: MetricWindow = {
       eventId: metricWindowEventId({
@@ -122,7 +127,7 @@ export function createAggregateTask(
       windowEnd,
       revision: state.revision,
       isFinal,
-      ...totalsFields(state.totals, sketcher, config.keepSketch),
+      ...totalsFields(state.totals, sketcher, config.keepSketch, encodedSketch),
       scope: 'SCENARIO',
       scopeId: state.scenarioId,
       scenarioCount: 1,
@@ -132,7 +137,7 @@ export function createAggregateTask(
     state.changed = false;
   }
 
-  function emitContributions(state: ScenarioWindowState, context: TaskContext): void {
+  function emitContributions(state: ScenarioWindowState, context: TaskContext, encodedSketch: Buffer): void {
     const identity = {
       zone: state.zone,
       organizationId: state.organizationId,
@@ -146,7 +151,7 @@ export function createAggregateTask(
       ['TEAM', state.teamId],
       ['ORGANIZATION', state.organizationId],
     ] as const) {
-      const value = toContribution({ ...identity, scope, scopeId }, state.totals, sketcher);
+      const value = toContribution({ ...identity, scope, scopeId }, state.totals, sketcher, encodedSketch);
       context.emit({ topic: topics.rollup, key: rollupKey(scope, scopeId), value, timestamp: state.windowStart });
     }
   }
@@ -203,8 +208,10 @@ export function createAggregateTask(
       const state = windows.get(key);
       if (state === undefined) return;
       if (isFinal) {
-        emitWindow(state, true, context);
-        if (config.rollups) emitContributions(state, context);
+        // One encoding of the sketch serves the metric window and both rollup contributions.
+        const encodedSketch = sketcher.encode(state.totals.durationSketch);
+        emitWindow(state, true, context, encodedSketch);
+        if (config.rollups) emitContributions(state, context, encodedSketch);
         windows.delete(key);
         context.cancel(EARLY + key);
         return;

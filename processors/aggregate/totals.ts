@@ -124,7 +124,12 @@ export type TotalsFields = Pick<
  * representative value can lie just outside the values seen). `keepSketch` writes the encoded
  * sketch into `durationSketch`.
  */
-export function totalsFields(totals: WindowTotals, sketcher: DurationSketcher, keepSketch: boolean): TotalsFields {
+export function totalsFields(
+  totals: WindowTotals,
+  sketcher: DurationSketcher,
+  keepSketch: boolean,
+  encodedSketch?: Buffer,
+): TotalsFields {
   const [p50, p95, p99] = sketcher.quantiles(totals.durationSketch, [0.5, 0.95, 0.99]);
   const clamp = (value: number | null | undefined): number | null =>
     value === null || value === undefined || totals.durationMinMs === null || totals.durationMaxMs === null
@@ -146,6 +151,6 @@ export function totalsFields(totals: WindowTotals, sketcher: DurationSketcher, k
     durationP95Ms: clamp(p95),
     durationP99Ms: clamp(p99),
     errorRate: totals.executions === 0 ? 0 : totals.errors / totals.executions,
-    durationSketch: keepSketch ? sketcher.encode(totals.durationSketch) : null,
+    durationSketch: keepSketch ? (encodedSketch ?? sketcher.encode(totals.durationSketch)) : null,
   };
 }
