@@ -60,6 +60,8 @@ export function createTaskClock(store: ManagedStore, allowedLatenessMs: number):
       store.put(CLOCK_KEY, { maxEventTime, watermark } satisfies ClockState);
     },
     schedule(time, id) {
+      // The common case (a window's timer scheduled again by each of its records) changes nothing.
+      if (store.get(`${TIMER_PREFIX}${id}`) === time) return;
       sortableTime(time); // throws a RangeError for a time that is not an epoch-ms integer
       clock.cancel(id);
       store.put(`${TIMER_PREFIX}${id}`, time);
