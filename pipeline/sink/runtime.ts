@@ -8,77 +8,22 @@
  * `maxQueuedBatches` batches waiting, is paused: the log keeps the records (lag grows) and memory
  * stays bounded. The loop keeps polling meanwhile, so the group membership stays alive.
  */
-import type { Logger } from 'pino';
 import { isRetriable } from '../errors/index.js';
-import type { Consumer, EventLog, LogRecord, TopicPartition, TopicPartitionOffset } from '../log/contract.js';
-import { retry, RetryAbortedError, sleep as timerSleep, type Sleep } from '../retry/index.js';
-import type { AvroSerde } from '../serde/index.js';
-import { createMetricsRegistry, type Registry } from '../telemetry/metrics.js';
+import type { Consumer, LogRecord, TopicPartition, TopicPartitionOffset } from '../log/contract.js';
+import { retry, RetryAbortedError, sleep as timerSleep } from '../retry/index.js';
+import { createMetricsRegistry } from '../telemetry/metrics.js';
 import { silentLogger } from '../telemetry/logger.js';
-import type { SchemaCatalog } from '../../schemas/catalog.js';
-import { sinkGroup, type SinkConnector, type SinkHealth } from './api.js';
+import { sinkGroup, type SinkConnector } from './api.js';
 import { createPartitionBatcher, recordBytes, type PartitionBatch, type PartitionBatcher } from './batcher.js';
-import { parseSinkRuntimeConfig, type SinkRuntimeConfigInput } from './config.js';
+import { parseSinkRuntimeConfig } from './config.js';
 import { createDeadLetterWriter, type DeadLetterWriter } from './dead-letter.js';
 import { createRecordDecoder } from './decode.js';
 import { deliverBatch, type DeliveryContext } from './delivery.js';
 import { sinkMetrics } from './metrics.js';
+import { startStoreMonitor } from './monitor.js';
+import type { RunningSink, SinkRuntimeHealth, StartSinkOptions } from './runtime-types.js';
 
-/** Options of {@link startSink}: the shared sink config plus the process's services. */
-export interface StartSinkOptions extends SinkRuntimeConfigInput {
-  readonly log: EventLog;
-  readonly serde: AvroSerde;
-  /** The process logger (a child per sink is made); default: silent. */
-  readonly logger?: Logger;
-  /** The process metrics registry; default: a private one. */
-  readonly metrics?: Registry;
-  /** Names this process in logs (e.g. host and pid); default `pid-<pid>`. */
-  readonly instanceId?: string;
-  /** Most records one poll returns (default 500). */
-  readonly pollMaxRecords?: number;
-  /** Consumer session timeout (ms, default the log's). */
-  readonly sessionTimeoutMs?: number;
-  /** Epoch-ms clock (default `Date.now`). */
-  readonly clock?: () => number;
-  /** Random source for backoff jitter (default `Math.random`). */
-  readonly random?: () => number;
-  /** How to wait between retries (default: timers). */
-  readonly sleep?: Sleep;
-  /** Schema catalog (default: `schemas/`). */
-  readonly catalog?: SchemaCatalog;
-}
-
-/** The health of a running sink: its store's and its own. */
-export interface SinkRuntimeHealth extends SinkHealth {
-  readonly state: 'running' | 'stopping' | 'stopped' | 'failed';
-  /** The store's last health answer. */
-  readonly store: SinkHealth;
-  /** Partitions paused now (`topic/partition`). */
-  readonly paused: readonly string[];
-}
-
-/** Counters of a running sink (tests, the CLI's one-line summary). */
-export interface SinkStats {
-  readonly received: number;
-  readonly written: number;
-  readonly deadLettered: number;
-  readonly skipped: number;
-  readonly batches: number;
-  readonly writes: number;
-  /** Committed positions by `topic/partition`. */
-  readonly committed: Readonly<Record<string, number>>;
-}
-
-/** A running sink. */
-export interface RunningSink {
-  readonly name: string;
-  health(): Promise<SinkRuntimeHealth>;
-  stats(): SinkStats;
-  /** Stops polling, delivers what was read (retrying batches get `drainTimeoutMs`), commits, closes. */
-  stop(): Promise<void>;
-  /** Settles when the sink has stopped: rejects with the error that failed it. */
-  readonly done: Promise<void>;
-}
+export type { RunningSink, SinkRuntimeHealth, SinkStats, StartSinkOptions } from './runtime-types.js';
 
 interface PartitionState {
   readonly topic: string;
@@ -152,7 +97,6 @@ export async function startSink(connector: SinkConnector, options: StartSinkOpti
     await connector.close().catch(() => undefined);
     throw error;
   }
-  let recovered = promiseWithResolve();
   const context: DeliveryContext = {
     connector,
     deadLetters,
@@ -162,7 +106,7 @@ export async function startSink(connector: SinkConnector, options: StartSinkOpti
     clock,
     random,
     sleep,
-    storeRecovered: () => recovered.promise,
+    storeRecovered: () => monitor.recovered(),
   };
 
   const partitions = new Map<string, PartitionState>();
@@ -172,7 +116,6 @@ export async function startSink(connector: SinkConnector, options: StartSinkOpti
   const committed: Record<string, number> = {};
   let state: SinkRuntimeHealth['state'] = 'running';
   let failure: unknown;
-  let storeHealth: SinkHealth = { healthy: true, detail: 'not checked yet' };
 
   function fail(error: unknown): void {
     if (failure !== undefined) return;
@@ -412,36 +355,7 @@ export async function startSink(connector: SinkConnector, options: StartSinkOpti
     if (failure === undefined) await commitDelivered();
   }
 
-  const healthTimer = setInterval(() => void checkHealth(), config.healthIntervalMs);
-  healthTimer.unref();
-  const lagTimer = setInterval(() => void readLag(), config.lagIntervalMs);
-  lagTimer.unref();
-
-  async function checkHealth(): Promise<SinkHealth> {
-    const before = storeHealth;
-    try {
-      storeHealth = await connector.health();
-    } catch (error) {
-      storeHealth = { healthy: false, detail: `health check failed: ${(error as Error).message}` };
-    }
-    if (!before.healthy && storeHealth.healthy) {
-      logger.info({ detail: storeHealth.detail }, 'Store is healthy again; retrying waiting batches now.');
-      recovered.resolve();
-      recovered = promiseWithResolve();
-    }
-    metrics.healthy(storeHealth.healthy);
-    return storeHealth;
-  }
-
-  async function readLag(): Promise<void> {
-    try {
-      for (const topic of topics) {
-        for (const lag of await log.lag(group, topic)) metrics.lag(lag.topic, lag.partition, lag.lag);
-      }
-    } catch (error) {
-      logger.debug({ err: error }, 'Could not read the consumer lag.');
-    }
-  }
+  const monitor = startStoreMonitor({ connector, log, group, topics, metrics, logger, ...config });
 
   logger.info({ topics, group, dlq: deadLetters.topic, batch: config.batch }, 'Sink started.');
   const done = (async () => {
@@ -454,8 +368,7 @@ export async function startSink(connector: SinkConnector, options: StartSinkOpti
     try {
       await drain();
     } finally {
-      clearInterval(healthTimer);
-      clearInterval(lagTimer);
+      monitor.stop();
       await consumer.close().catch((error: unknown) => logger.warn({ err: error }, 'Failed to close the consumer.'));
       await deadLetters
         .close()
@@ -471,7 +384,7 @@ export async function startSink(connector: SinkConnector, options: StartSinkOpti
   return {
     name,
     async health() {
-      const store = await checkHealth();
+      const store = await monitor.check();
       const pausedNow = [...paused.keys()];
       const healthy = state === 'running' && store.healthy;
       const detail =
@@ -487,10 +400,4 @@ export async function startSink(connector: SinkConnector, options: StartSinkOpti
     },
     done,
   };
-}
-
-function promiseWithResolve(): { readonly promise: Promise<void>; resolve(): void } {
-  let resolve: () => void = () => undefined;
-  const promise = new Promise<void>((done) => (resolve = done));
-  return { promise, resolve };
 }
