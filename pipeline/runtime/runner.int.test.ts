@@ -27,6 +27,8 @@ import {
   windowCounts,
 } from './testing/harness.js';
 import { windowedCounter, type WindowedCounterOptions } from './testing/windowed-counter.js';
+import { avroTopic, defineMapper, jsonTopic } from './api.js';
+import type { ScenarioExecution } from '../../schemas/generated/types.js';
 
 const CHILD = '../../../runtime/testing/counter-process.ts';
 
@@ -164,4 +166,54 @@ describe.each(['embedded', 'kafka'] as const)('processor runner on the %s log', 
     await Promise.all([one.stop(), two.stop()]);
     expect(countsByKey(outputs)).toEqual(expected);
   }, 180_000);
+
+  it('loads a global table before processing and follows it afterwards', async () => {
+    const options = await setup('table');
+    const names = `${options.name}.names`;
+    await backend.log.createTopics([{ name: names, partitions: 2, compacted: true }]);
+    const producer = await backend.log.producer();
+    const name = (key: string, value: string | null) => ({
+      key,
+      value: value === null ? null : Buffer.from(JSON.stringify(value)),
+    });
+    await producer.send(names, [name('1000', 'old'), name('1000', 'orders'), name('1001', 'gone'), name('1001', null)]);
+    const tagger = defineMapper<unknown, ScenarioExecution>({
+      name: options.name,
+      description: 'tags executions with the scenario name from a table',
+      inputs: [avroTopic(options.input, 'scenario-execution')],
+      outputs: [jsonTopic(options.output)],
+      tables: { names: jsonTopic(names) },
+      map: (record, context) => [
+        {
+          topic: options.output,
+          key: record.key,
+          value: `${record.value.executionId}:${context.table<string>('names').get(record.key!) ?? '-'}`,
+        },
+      ],
+    });
+    const running = await startProcessor(tagger, {
+      log: backend.log,
+      serde: backend.serde,
+      logger: silentLogger,
+      metrics: createMetricsRegistry(),
+      instanceId: 'it-table',
+      pollTimeoutMs: 100,
+    });
+    const [first, second] = executions({ count: 2, scenarios: 1 });
+    await appendExecutions(backend.log, backend.serde, options.input, [first!]);
+    const before = await readRecords(backend.log, options.output, 1, { settleMs: 0 });
+    await producer.send(names, [name('1000', 'invoices')]);
+    await producer.close();
+    // The follower takes the update in within a few batches.
+    let after: string[] = [];
+    const deadline = Date.now() + 30_000;
+    while (!after.some((value) => value.endsWith(':invoices')) && Date.now() < deadline) {
+      await appendExecutions(backend.log, backend.serde, options.input, [second!]);
+      const records = await readRecords(backend.log, options.output, 1_000_000, { timeoutMs: 500, settleMs: 0 });
+      after = records.map((record) => JSON.parse(record.value!.toString()) as string);
+    }
+    await running.stop();
+    expect(before.map((record) => JSON.parse(record.value!.toString()) as string)).toEqual(['exec-0:orders']);
+    expect(after.at(-1)).toBe('exec-1:invoices');
+  }, 120_000);
 });
