@@ -19,7 +19,16 @@ import {
   type DdlContext,
   type PartitionMode,
 } from './ddl.js';
-import { warehouseTables } from './tables.js';
+import type { ColumnSpec } from './table-spec.js';
+import { incidentsV3Columns, logsV3Columns, warehouseTables } from './tables.js';
+
+/** `ALTER TABLE … ADD COLUMN IF NOT EXISTS` for nullable columns (partitions and chunks follow). */
+export function addColumnStatements(schema: string, table: string, columns: readonly ColumnSpec[]): string[] {
+  return columns.map(
+    (column) =>
+      `ALTER TABLE ${qualified(schema, table)} ADD COLUMN IF NOT EXISTS ${quoteIdent(column.name)} ${column.type}`,
+  );
+}
 
 /** One schema change. */
 export interface Migration {
@@ -42,6 +51,18 @@ export const migrations: readonly Migration[] = [
     version: 2,
     name: 'partitioning: pg_partman parents or TimescaleDB hypertables',
     statements: (context) => warehouseTables.flatMap((table) => partitioningStatements(context, table)),
+  },
+  {
+    version: 3,
+    name: 'logs and incidents: error class, folder, apps, redactions, record count, root cause, affected scenarios',
+    // Version 1 creates tables as `tables.ts` describes them now, these columns included; this
+    // brings tables made before them to the same shape (IF NOT EXISTS: a no-op on new ones).
+    statements: (context) => [
+      ...addColumnStatements(context.schema, 'logs', logsV3Columns),
+      ...addColumnStatements(context.schema, 'incidents', incidentsV3Columns),
+      // `SELECT *` views are expanded when created: re-create them to show the new columns.
+      ...viewStatements(context.schema),
+    ],
   },
 ];
 

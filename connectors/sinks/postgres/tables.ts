@@ -12,6 +12,7 @@ import {
   keyColumns,
   nested,
   optional,
+  type ColumnSpec,
   type EventValue,
   type TableSpec,
 } from './table-spec.js';
@@ -24,6 +25,46 @@ const ingestedAt = column(
   'ingestedAt',
   'When makestream received the data (source wall clock).',
 );
+
+/**
+ * Columns added by migration 3 (fields the enrich and correlate processors added). Nullable, so
+ * that tables made before them and tables made after have the same shape.
+ */
+export const logsV3Columns: readonly ColumnSpec[] = [
+  optional(
+    'error_class',
+    'text',
+    'errorClass',
+    'makestream error class: CONNECTION, AUTHENTICATION, RATE_LIMIT, DATA_VALIDATION, TIMEOUT, QUOTA, NONE, UNKNOWN.',
+  ),
+  optional('folder_id', 'bigint', 'folderId', 'Folder of the scenario, when in one.'),
+  optional('scenario_apps', 'jsonb', 'scenarioApps', 'Apps the scenario uses, from the catalog (JSON array).'),
+  optional(
+    'redactions',
+    'integer',
+    'redactions',
+    'Secrets or personal data values makestream replaced in this record.',
+  ),
+  optional('record_count', 'integer', 'recordCount', 'Records of the raw event (1 + module entries); 0 when unknown.'),
+];
+
+/** Columns of `incidents` added by migration 3. */
+export const incidentsV3Columns: readonly ColumnSpec[] = [
+  optional('cause_module_app', 'text', 'causeModuleApp', 'App of the module that caused the errors.'),
+  optional(
+    'error_class',
+    'text',
+    'errorClass',
+    'makestream error class of the grouped errors, e.g. CONNECTION, RATE_LIMIT.',
+  ),
+  optional('root_cause', 'text', 'rootCause', 'The likely root cause in one sentence, when something points to one.'),
+  optional(
+    'affected_scenario_ids',
+    'jsonb',
+    'affectedScenarioIds',
+    'Scenarios with errors in the incident, ascending (JSON array, bounded).',
+  ),
+];
 
 const executions: TableSpec = {
   name: 'executions',
@@ -116,6 +157,7 @@ const logs: TableSpec = {
     ...errorColumns(),
     derived('tags', 'jsonb', false, 'Free-form tags (JSON array of strings).', (value) => value.tags ?? []),
     derived('labels', 'jsonb', false, 'Extra key/value context (JSON object).', (value) => value.labels ?? {}),
+    ...logsV3Columns,
   ],
   indexes: [
     { suffix: 'scenario_time', columns: 'scenario_id, time DESC' },
@@ -218,6 +260,7 @@ const incidents: TableSpec = {
       'Some affected execution ids (JSON array).',
       (value) => value.sampleExecutionIds ?? [],
     ),
+    ...incidentsV3Columns,
   ],
   indexes: [
     { suffix: 'fingerprint', columns: 'fingerprint, revision DESC' },
