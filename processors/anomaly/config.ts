@@ -39,7 +39,7 @@ const errorRateSchema = z
   })
   .describe('Error-rate spikes: errors / executions against an exponentially weighted baseline rate.');
 
-const levelShiftSchema = (what: string, threshold: number, minRatio: number) =>
+const levelShiftSchema = (what: string, threshold: number, minRatio: number, minPooled: number) =>
   z
     .strictObject({
       enabled: z.boolean().default(true).describe(`Detect ${what}.`),
@@ -58,6 +58,14 @@ const levelShiftSchema = (what: string, threshold: number, minRatio: number) =>
         .positive()
         .default(0.1)
         .describe('Smallest spread (σ of the log value) assumed, so a very steady metric does not flag tiny changes.'),
+      minPooled: z
+        .number()
+        .int()
+        .min(1)
+        .default(minPooled)
+        .describe(
+          'Fewest trailing non-empty windows whose mean is tested; 1 also tests single windows (heavy-tailed metrics flag outliers then).',
+        ),
       minHistory: z
         .number()
         .int()
@@ -189,8 +197,8 @@ export const anomalyConfigSchema = z
       .default(2016)
       .describe('Empty windows filled in between two windows of a scenario (longer gaps restart the trailing state).'),
     errorRate: errorRateSchema.prefault({}),
-    latency: levelShiftSchema('latency regressions (p95 duration)', 3.5, 1.5).prefault({}),
-    burn: levelShiftSchema('operations/credit burn surges (centicredits per execution)', 3.5, 2).prefault({}),
+    latency: levelShiftSchema('latency regressions (p95 duration)', 3.5, 1.5, 1).prefault({}),
+    burn: levelShiftSchema('operations/credit burn surges (centicredits per execution)', 3.5, 2, 1).prefault({}),
     volume: volumeSchema.prefault({}),
     silence: silenceSchema.prefault({}),
   })

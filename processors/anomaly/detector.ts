@@ -207,10 +207,10 @@ function levelShift(spec: LevelShiftSpec): { score: number; value: number; cente
   const minShift = Math.log(settings.minRatio);
   let best: { score: number; value: number } | null = null;
   const single = (current - center) / spread;
-  if (current - center >= minShift) best = { score: single, value: current };
+  if (settings.minPooled <= 1 && current - center >= minShift) best = { score: single, value: current };
   for (const span of spec.spans) {
     const values = spec.pooled.slice(Math.max(0, spec.pooled.length - span));
-    if (values.length < 2) continue;
+    if (values.length < Math.max(2, settings.minPooled)) continue;
     const mean = values.reduce((sum, v) => sum + v, 0) / values.length;
     const pooledScore = (mean - center) / (spread / Math.sqrt(values.length));
     if (mean - center >= minShift && (best === null || pooledScore > best.score))

@@ -73,13 +73,14 @@ describe('anomaly processor', () => {
     const skipped: MetricWindow[] = [
       { ...base, isFinal: false },
       { ...base, windowSizeMs: 60_000, windowEnd: base.windowStart + 60_000 },
+      { ...base, scope: 'TEAM', scenarioId: null, scopeId: 9001 },
     ];
     driver.pipe(
       metricsTopic,
       skipped.map((value) => ({ key: '203', value, partition: 0 })),
     );
     expect(driver.read(anomaliesTopic)).toEqual([]);
-    expect(driver.counters()).toMatchObject({ window_not_final: 1, window_other_size: 1 });
+    expect(driver.counters()).toMatchObject({ window_not_final: 1, window_other_size: 1, window_other_scope: 1 });
     expect(driver.store(0, 'scenarios').size).toBe(0);
   });
 

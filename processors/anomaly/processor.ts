@@ -4,8 +4,8 @@
  * `scenarios` store (changelogged by the runtime); silences are found by event-time timers, since a
  * scenario that stopped produces no window. Deterministic: no clock, ids from `anomalyEventId`.
  *
- * Windows taken in: `isFinal`, `windowSizeMs` equal to the configured size, `scope` SCENARIO (or no
- * `scope` field, as in the first MetricWindow version) and a scenarioId. Others are counted and
+ * Windows taken in: `isFinal`, `windowSizeMs` equal to the configured size, `scope` SCENARIO (the
+ * schema's default for records written before the field existed) and a scenarioId. Others are counted and
  * skipped. Event time of a window: its `windowEnd`.
  */
 import { avroTopic, defineProcessor, type TaskContext } from '../../pipeline/runtime/api.js';
@@ -22,17 +22,14 @@ export const anomaliesTopic = 'make.anomalies.v1';
 /** Name of the per-scenario state store. */
 export const scenarioStore = 'scenarios';
 
-/** A metric window as this processor reads it (later schema versions may add `scope`, nullable scenarioId). */
-export type MetricWindowInput = Omit<MetricWindow, 'scenarioId'> & {
-  readonly scenarioId: number | null;
-  readonly scope?: string | null;
-};
+/** A metric window as this processor reads it. */
+export type MetricWindowInput = MetricWindow;
 
 /** Why a window is skipped, or null when it is analysed. */
 export function skipReason(window: MetricWindowInput, config: AnomalyConfig): string | null {
   if (!window.isFinal) return 'window_not_final';
   if (window.windowSizeMs !== config.windowSizeMs) return 'window_other_size';
-  if (window.scope !== undefined && window.scope !== null && window.scope !== 'SCENARIO') return 'window_other_scope';
+  if (window.scope !== 'SCENARIO') return 'window_other_scope';
   if (window.scenarioId === null) return 'window_without_scenario';
   return null;
 }

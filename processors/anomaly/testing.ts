@@ -101,5 +101,9 @@ export function toMetricWindow(observation: WindowObservation): MetricWindow {
     durationP95Ms: observation.durationP95Ms,
     durationP99Ms: observation.durationP95Ms,
     errorRate: observation.executions === 0 ? 0 : observation.errors / observation.executions,
+    scope: 'SCENARIO',
+    scopeId: observation.scenarioId,
+    scenarioCount: 1,
+    durationSketch: null,
   };
 }
