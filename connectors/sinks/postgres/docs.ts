@@ -23,7 +23,7 @@ export function renderPostgresTables(): string {
       '',
       `${table.description} From topic \`${table.topic}\` (schema \`schemas/${table.valueSchema}.avsc\`).`,
       '',
-      `Primary key \`(time, event_id)\`; \`time\`: ${table.timeDoc.replace(/\.$/, '').toLowerCase()}. Indexes: ${table.indexes
+      `Primary key \`(time, event_id)\`; \`time\`: ${lowerFirst(table.timeDoc.replace(/\.$/, ''))}. Indexes: ${table.indexes
         .map(
           (index) =>
             `\`(${index.columns})\`${index.using === 'gin' ? ' (GIN)' : ''}${index.where ? ` where ${index.where}` : ''}`,
@@ -39,6 +39,10 @@ export function renderPostgresTables(): string {
     );
   }
   return parts.join('\n');
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
 /** `document` with the generated part replaced (throws when the markers are missing). */
