@@ -59,7 +59,7 @@ export const clickHouseSinkConfigSchema = sinkRuntimeConfigSchema.extend({
     .min(0)
     .default(90)
     .describe(
-      'Retention of rows by event time, in days (table TTL, set when a table is created); 0 keeps rows forever.',
+      'Retention of rows by event time, in days (table TTL; a change is applied at start); 0 keeps rows forever.',
     ),
   ttlDaysByTable: z
     .partialRecord(z.enum(tableNames), z.number().int().min(0))

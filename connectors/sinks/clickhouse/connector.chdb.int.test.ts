@@ -199,6 +199,38 @@ describe('ClickHouse sink on chDB', () => {
     expect(await sink.health()).toEqual({ healthy: true, detail: expect.stringContaining('answers') });
   });
 
+  it('applies a changed retention at start (MODIFY TTL, REMOVE TTL) and leaves it when unchanged', async () => {
+    const path = join(directory, 'chdb');
+    const restart = async (ttl: Record<string, unknown>) => {
+      const other = createClickHouseSink(parseClickHouseSinkConfig({ embedded: { path }, ...ttl }));
+      try {
+        await other.start();
+        return other.retentionChanges();
+      } finally {
+        await other.close();
+      }
+    };
+    expect(await restart({ ttlDays: 30 })).toEqual([]);
+    expect(await restart({ ttlDays: 30, ttlDaysByTable: { logs: 7, audit_events: 0 } })).toEqual([
+      { table: 'logs', fromDays: 30, toDays: 7 },
+      { table: 'audit_events', fromDays: 30, toDays: 0 },
+    ]);
+    const engines = await sink
+      .transport()
+      .query<{ name: string; engine_full: string }>(
+        "SELECT name, engine_full FROM system.tables WHERE database = 'makestream' AND name IN ('logs', 'audit_events', 'executions') ORDER BY name",
+      );
+    expect(engines.map((row) => [row.name, /TTL[^S]*/.exec(row.engine_full)?.[0]?.trim() ?? null])).toEqual([
+      ['audit_events', null],
+      ['executions', 'TTL toDateTime(started_at) + toIntervalDay(30)'],
+      ['logs', 'TTL toDateTime(timestamp) + toIntervalDay(7)'],
+    ]);
+    expect(await restart({ ttlDays: 30 })).toEqual([
+      { table: 'logs', fromDays: 7, toDays: 30 },
+      { table: 'audit_events', fromDays: 0, toDays: 30 },
+    ]);
+  });
+
   it('refuses a database migrated by a newer makestream', async () => {
     await sink
       .transport()

@@ -22,6 +22,7 @@ import { insertTarget, qualifiedName, type DdlContext } from './ddl.js';
 import { createRowEncoder } from './encode.js';
 import { toPipelineError } from './errors.js';
 import { migrate, migrations, type Migration, type MigrationReport } from './migrations.js';
+import { alignRetention, type RetentionChange } from './retention.js';
 import { warehouseTables, type AnyTableSpec } from './tables/index.js';
 import type { ClickHouseTransport } from './transport.js';
 import { createChdbTransport } from './transport-chdb.js';
@@ -56,6 +57,8 @@ export interface ClickHouseSink extends SinkConnector {
   readonly tableName: (table: string) => string;
   /** What the last `start` migrated. */
   readonly migrationReport: () => MigrationReport | undefined;
+  /** The TTL changes the last `start` made (config changed since the tables were created). */
+  readonly retentionChanges: () => readonly RetentionChange[];
 }
 
 /** Creates the sink from a parsed config. Nothing connects before `start`. */
@@ -74,6 +77,7 @@ export function createClickHouseSink(
   let transport = dependencies.transport;
   let writers: Map<string, TableWriter> | undefined;
   let report: MigrationReport | undefined;
+  let retention: RetentionChange[] = [];
 
   const openTransport = (): ClickHouseTransport => {
     if (transport) return transport;
@@ -102,6 +106,7 @@ export function createClickHouseSink(
     transport: () => openTransport(),
     tableName: (table) => qualifiedName(config, table),
     migrationReport: () => report,
+    retentionChanges: () => retention,
 
     async start() {
       const open = openTransport();
@@ -109,6 +114,7 @@ export function createClickHouseSink(
       const ddl = context(dialect);
       try {
         report = await migrate(open, ddl, { list: dependencies.migrations ?? migrations, now: dependencies.now });
+        retention = await alignRetention(open, ddl, tables, dependencies.logger);
       } catch (error) {
         throw toPipelineError(error, `migrating ${open.target}`);
       }

@@ -4,6 +4,7 @@ import { topicCatalogue } from '../../../pipeline/topics.js';
 import { currentDialect, legacyDialect } from './column-types.js';
 import { addColumnsStatements, createTableStatement, type DdlContext } from './ddl.js';
 import { migrations } from './migrations.js';
+import { ttlDaysInEngine } from './retention.js';
 import { warehouseTables } from './tables/index.js';
 
 const context: DdlContext = {
@@ -97,5 +98,15 @@ describe('DDL', () => {
       "ALTER TABLE `makestream`.`ms_executions` ADD COLUMN IF NOT EXISTS `error_class` UInt64 COMMENT 'Make organization id.'",
     ]);
     expect(() => addColumnsStatements(table, 8, context)).toThrow(/since: 8/);
+  });
+});
+
+describe('retention in the engine description', () => {
+  it("reads the sink's own TTL, none, or someone else's", () => {
+    const engine = (ttl: string) =>
+      `ReplacingMergeTree PARTITION BY toYYYYMMDD(started_at) ORDER BY (event_id) ${ttl}SETTINGS index_granularity = 8192`;
+    expect(ttlDaysInEngine(engine('TTL toDateTime(started_at) + toIntervalDay(45) '), 'started_at')).toBe(45);
+    expect(ttlDaysInEngine(engine(''), 'started_at')).toBe(0);
+    expect(ttlDaysInEngine(engine('TTL toDateTime(started_at) + toIntervalMonth(2) '), 'started_at')).toBe('custom');
   });
 });
