@@ -163,6 +163,7 @@ export async function startProcessor<Config, V>(
       try {
         const { batch } = await active.commit(task);
         recordCounts(metrics, name, batch.counts);
+        failures = 0;
       } catch (error) {
         // Fenced (another instance owns the task now) or the log failed: drop the task's state; if we
         // still own it, the next sync reopens it from the committed state.
@@ -191,7 +192,8 @@ export async function startProcessor<Config, V>(
         await tables.follow();
         await runBatch(records, opened);
         backoffMs = 100;
-        if (failures > 5) throw new Error(`Processor "${name}": 5 task commits failed; see the log for the errors.`);
+        if (failures > 5)
+          throw new Error(`Processor "${name}": 6 task commits in a row failed; see the log for the errors.`);
       } catch (error) {
         if (!isRetriable(error)) throw error;
         logger.warn({ err: error, processor: name, backoffMs }, 'The log failed; retrying.');
