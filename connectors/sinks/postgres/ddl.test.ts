@@ -7,6 +7,7 @@ import {
   timescaleStatements,
   type DdlContext,
 } from './ddl.js';
+import { migrations } from './migrations.js';
 import { tableForTopic, warehouseTables } from './tables.js';
 
 const context = (mode: DdlContext['mode']): DdlContext => ({
@@ -88,5 +89,25 @@ describe('warehouse DDL', () => {
       `SELECT remove_compression_policy('makestream.logs', if_exists => TRUE)`,
       `SELECT add_compression_policy('makestream.logs', INTERVAL '7 days')`,
     ]);
+  });
+});
+
+describe('migrations', () => {
+  it('are numbered 1…n without gaps, and migration 3 adds nullable columns idempotently', () => {
+    expect(migrations.map((migration) => migration.version)).toEqual(migrations.map((_, index) => index + 1));
+    const third = migrations[2]!.statements(context('pg_partman'));
+    expect(third).toContain(`ALTER TABLE "makestream"."logs" ADD COLUMN IF NOT EXISTS "error_class" text`);
+    expect(third).toContain(
+      `ALTER TABLE "makestream"."incidents" ADD COLUMN IF NOT EXISTS "affected_scenario_ids" jsonb`,
+    );
+    expect(third.filter((statement) => statement.startsWith('CREATE OR REPLACE VIEW'))).toHaveLength(2);
+  });
+
+  it('create every table before partitioning it, in each mode', () => {
+    for (const mode of ['pg_partman', 'timescaledb', 'none'] as const) {
+      const [tables, partitioning] = migrations.map((migration) => migration.statements(context(mode)));
+      expect(tables!.filter((statement) => statement.startsWith('CREATE TABLE'))).toHaveLength(warehouseTables.length);
+      expect(partitioning).toHaveLength(mode === 'none' ? 0 : mode === 'pg_partman' ? 6 : 12);
+    }
   });
 });
