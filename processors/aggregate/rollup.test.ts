@@ -149,6 +149,35 @@ describe('rollup', () => {
     );
   });
 
+  it('restarted mid-stream (both processors restored from their changelogs) gives the uninterrupted output', () => {
+    const executions = Array.from({ length: 300 }, (_, sequence) => ({
+      scenarioId: 1 + (sequence % 7),
+      teamId: 100 + (sequence % 3),
+      organizationId: 7,
+      timestamp: t0 + sequence * 20_000,
+      status: statuses[sequence % statuses.length]!,
+      duration: 50 + ((sequence * 977) % 60_000),
+      operations: sequence % 4,
+      transfer: sequence,
+      centicredits: 10,
+      sequence,
+    }));
+    const whole = createTestDriver([aggregateProcessor, rollupProcessor], { config, partitions: PARTITIONS });
+    run(whole, executions);
+    const split = createTestDriver([aggregateProcessor, rollupProcessor], { config, partitions: PARTITIONS });
+    split.pipe(
+      EXECUTIONS_TOPIC,
+      executions
+        .slice(0, 140)
+        .map((execution) => ({ key: String(execution.scenarioId), value: makeExecution(execution) })),
+    );
+    split.restart();
+    run(split, executions.slice(140));
+    expect(rollups(split, 'TEAM')).toEqual(rollups(whole, 'TEAM'));
+    expect(rollups(split, 'ORGANIZATION')).toEqual(rollups(whole, 'ORGANIZATION'));
+    expect(rollups(whole, 'TEAM').length).toBeGreaterThan(50);
+  });
+
   function contribution(scenarioId: number, duration: number): RollupContribution {
     const totals = emptyTotals(sketcher);
     addExecution(totals, { status: 'ERROR', duration, operations: 1, transfer: 10, centicredits: 100 }, sketcher);
