@@ -13,143 +13,25 @@
  * A window that a detector flags does not update that detector's baseline, so an ongoing anomaly does
  * not become the new normal within its own episode.
  */
-import type { Anomaly, AnomalyDirection, Severity } from '../../schemas/generated/types.js';
-import { anomalyEventId } from '../../pipeline/ids.js';
 import type { AnomalyConfig } from './config.js';
+import { addGap } from './silence.js';
+import {
+  expectedVolume,
+  hourMs,
+  initialState,
+  percent,
+  round,
+  toAnomaly,
+  type Finding,
+  type RecentWindow,
+  type ScenarioState,
+  type WindowObservation,
+  type WindowResult,
+} from './state.js';
 import { binomialUpperTailScore, median, poissonLowerTailScore, quantile, scaledMad } from './stats.js';
 
-/** What the detector reads from one (final) metric window of one scenario. */
-export interface WindowObservation {
-  readonly zone: string;
-  readonly scenarioId: number;
-  readonly organizationId: number | null;
-  readonly teamId: number | null;
-  readonly windowStart: number;
-  readonly windowEnd: number;
-  readonly executions: number;
-  readonly errors: number;
-  readonly operations: number;
-  readonly centicredits: number;
-  /** null when the window had no executions. */
-  readonly durationP95Ms: number | null;
-}
-
-/** One trailing window: [windowStart, executions, errors, log p95 or null, centicredits]. */
-type RecentWindow = [number, number, number, number | null, number];
-
-/** A scenario's detector state (JSON-serialisable; kept in the processor's `scenarios` store). */
-export interface ScenarioState {
-  readonly zone: string;
-  readonly scenarioId: number;
-  organizationId: number | null;
-  teamId: number | null;
-  windowSizeMs: number;
-  /** End of the last window taken in (real or filled), null before the first. */
-  lastWindowEnd: number | null;
-  recent: RecentWindow[];
-  errorExecutions: number;
-  errorCount: number;
-  latencyHistory: number[];
-  burnHistory: number[];
-  /** [mean executions per window, windows seen] per UTC hour of day. */
-  volumeSlots: [number, number][];
-  volumeMean: number;
-  volumeSamples: number;
-  lastActiveStart: number | null;
-  /** Decayed histogram of gaps between the starts of active windows: [gap in windows, weight], ascending. */
-  gaps: [number, number][];
-  silenceReported: boolean;
-}
-
-/** What one window produced. */
-export interface WindowResult {
-  readonly state: ScenarioState;
-  readonly anomalies: Anomaly[];
-}
-
-const hourMs = 3_600_000;
-
-/** A new, empty state for the scenario of `observation`. */
-export function initialState(observation: WindowObservation, config: AnomalyConfig): ScenarioState {
-  return {
-    zone: observation.zone,
-    scenarioId: observation.scenarioId,
-    organizationId: observation.organizationId,
-    teamId: observation.teamId,
-    windowSizeMs: config.windowSizeMs,
-    lastWindowEnd: null,
-    recent: [],
-    errorExecutions: 0,
-    errorCount: 0,
-    latencyHistory: [],
-    burnHistory: [],
-    volumeSlots: Array.from({ length: 24 }, (): [number, number] => [0, 0]),
-    volumeMean: 0,
-    volumeSamples: 0,
-    lastActiveStart: null,
-    gaps: [],
-    silenceReported: false,
-  };
-}
-
-function severityOf(score: number, threshold: number): Severity {
-  const ratio = score / threshold;
-  if (ratio >= 3) return 'CRITICAL';
-  if (ratio >= 2) return 'HIGH';
-  if (ratio >= 1.25) return 'MEDIUM';
-  return 'LOW';
-}
-
-const percent = (value: number) => `${(value * 100).toFixed(value < 0.1 ? 1 : 0)}%`;
-const round = (value: number) => (Math.abs(value) >= 100 ? value.toFixed(0) : value.toPrecision(3));
-const finite = (value: number) => (Number.isFinite(value) ? value : Number.MAX_VALUE);
-
-interface Finding {
-  readonly detector: string;
-  readonly metric: string;
-  readonly direction: AnomalyDirection;
-  readonly observed: number;
-  readonly baseline: number;
-  readonly expectedLow: number | null;
-  readonly expectedHigh: number | null;
-  readonly score: number;
-  readonly threshold: number;
-  readonly severity?: Severity;
-  readonly explanation: string;
-}
-
-/** Builds the Anomaly record of `finding` for the window [windowStart, windowEnd). */
-export function toAnomaly(state: ScenarioState, windowStart: number, windowEnd: number, finding: Finding): Anomaly {
-  const windowSizeMs = windowEnd - windowStart;
-  return {
-    eventId: anomalyEventId({
-      zone: state.zone,
-      scenarioId: state.scenarioId,
-      detector: finding.detector,
-      metric: finding.metric,
-      windowSizeMs,
-      windowStart,
-    }),
-    zone: state.zone,
-    scenarioId: state.scenarioId,
-    organizationId: state.organizationId,
-    teamId: state.teamId,
-    detector: finding.detector,
-    metric: finding.metric,
-    windowSizeMs,
-    windowStart,
-    windowEnd,
-    direction: finding.direction,
-    observed: finite(finding.observed),
-    baseline: finite(finding.baseline),
-    expectedLow: finding.expectedLow,
-    expectedHigh: finding.expectedHigh,
-    score: finite(finding.score),
-    threshold: finding.threshold,
-    severity: finding.severity ?? severityOf(finding.score, finding.threshold),
-    explanation: finding.explanation,
-  };
-}
+export { initialState, toAnomaly, type ScenarioState, type WindowObservation, type WindowResult } from './state.js';
+export { checkSilence, silenceDeadline, silenceThresholdMs } from './silence.js';
 
 function trailing(state: ScenarioState, windows: number): RecentWindow[] {
   return state.recent.slice(Math.max(0, state.recent.length - windows));
@@ -273,11 +155,6 @@ function burnFinding(state: ScenarioState, config: AnomalyConfig, current: numbe
       `Scenario ${state.scenarioId} burned ${round(observed / 100)} credits per run over the last ${minutes} minutes, ` +
       `${(observed / Math.max(baseline, 1e-9)).toFixed(1)}× its usual ${round(baseline / 100)}.`,
   };
-}
-
-function expectedVolume(state: ScenarioState, config: AnomalyConfig, windowStart: number): number {
-  const slot = state.volumeSlots[Math.floor(windowStart / hourMs) % 24] as [number, number];
-  return slot[1] >= config.volume.minSlotSamples ? slot[0] : state.volumeMean;
 }
 
 function volumeFinding(state: ScenarioState, config: AnomalyConfig, minutes: number): Finding | null {
@@ -408,110 +285,4 @@ export function observeWindow(
     state,
     anomalies: findings.map((finding) => toAnomaly(state, window.windowStart, window.windowEnd, finding)),
   };
-}
-
-function addGap(state: ScenarioState, gapWindows: number, config: AnomalyConfig): void {
-  const decay = 1 - 1 / config.silence.gapHistory;
-  const kept: [number, number][] = [];
-  let added = false;
-  for (const [gap, weight] of state.gaps) {
-    const decayed = weight * decay;
-    if (gap === gapWindows) {
-      kept.push([gap, decayed + 1]);
-      added = true;
-    } else if (decayed >= 0.05) kept.push([gap, decayed]);
-  }
-  if (!added) kept.push([gapWindows, 1]);
-  state.gaps = kept.sort((a, b) => a[0] - b[0]);
-}
-
-/** Gaps seen (sum of weights, so recent gaps count most). */
-function gapWeight(state: ScenarioState): number {
-  return state.gaps.reduce((sum, [, weight]) => sum + weight, 0);
-}
-
-/** Weighted quantile of the gap histogram, in windows. */
-function gapQuantile(state: ScenarioState, q: number): number {
-  const total = gapWeight(state);
-  let seen = 0;
-  for (const [gap, weight] of state.gaps) {
-    seen += weight;
-    if (seen >= total * q) return gap;
-  }
-  return state.gaps.length === 0 ? 0 : (state.gaps[state.gaps.length - 1] as [number, number])[0];
-}
-
-/** Longest remembered gap, weighted median and 99th percentile gaps, in ms. */
-function gapStats(state: ScenarioState): { longest: number; median: number; p99: number } {
-  const longest = state.gaps.length === 0 ? 0 : (state.gaps[state.gaps.length - 1] as [number, number])[0];
-  return {
-    longest: longest * state.windowSizeMs,
-    median: gapQuantile(state, 0.5) * state.windowSizeMs,
-    p99: gapQuantile(state, 0.99) * state.windowSizeMs,
-  };
-}
-
-/** How long a silence must last before it is reported (ms), or null while there is too little history. */
-export function silenceThresholdMs(state: ScenarioState, config: AnomalyConfig): number | null {
-  const settings = config.silence;
-  if (!settings.enabled || gapWeight(state) < settings.minGaps) return null;
-  const { longest, median: medianGap } = gapStats(state);
-  return Math.max(settings.minSilenceMs, settings.maxGapFactor * longest, settings.medianGapFactor * medianGap);
-}
-
-/**
- * When the scenario's current silence becomes reportable: a window boundary (event time, ms), or
- * null when nothing is to be reported (too little history, or this silence was reported already).
- */
-export function silenceDeadline(state: ScenarioState, config: AnomalyConfig): number | null {
-  const threshold = silenceThresholdMs(state, config);
-  if (threshold === null || state.lastActiveStart === null || state.silenceReported) return null;
-  const size = state.windowSizeMs;
-  const deadline = Math.ceil((state.lastActiveStart + threshold) / size) * size;
-  const gaps = gapStats(state);
-  if (gaps.p99 <= config.silence.regularGapRatio * gaps.median) return deadline;
-  // Irregular (random) arrivals: long gaps happen by chance, more so at quiet hours. Also require
-  // that so long a silence be improbable for a Poisson process at the seasonal rate.
-  const needed = config.silence.minScore * Math.LN10;
-  let expected = 0;
-  let end = state.lastActiveStart + size;
-  for (let step = 0; step < config.maxGapFillWindows; step++) {
-    expected += expectedVolume(state, config, end);
-    end += size;
-    if (expected >= needed) return Math.max(deadline, end);
-  }
-  return null;
-}
-
-/**
- * Checks, at event time `time` (the watermark reached it), whether the scenario has been silent for
- * too long; reports each silence once (a new active window re-arms it).
- */
-export function checkSilence(state: ScenarioState, time: number, config: AnomalyConfig): WindowResult {
-  const deadline = silenceDeadline(state, config);
-  const threshold = silenceThresholdMs(state, config);
-  if (deadline === null || threshold === null || time < deadline || state.lastActiveStart === null) {
-    return { state, anomalies: [] };
-  }
-  state.silenceReported = true;
-  const silentMinutes = (time - state.lastActiveStart) / 60_000;
-  const gaps = gapStats(state);
-  const usualMinutes = gaps.median / 60_000;
-  const windowStart = time - state.windowSizeMs;
-  const anomaly = toAnomaly(state, windowStart, time, {
-    detector: 'silence',
-    metric: 'silence_minutes',
-    direction: 'ABOVE',
-    observed: silentMinutes,
-    baseline: usualMinutes,
-    expectedLow: 0,
-    expectedHigh: threshold / 60_000,
-    score: silentMinutes / usualMinutes,
-    threshold: threshold / gaps.median,
-    severity: 'HIGH',
-    explanation:
-      `Scenario ${state.scenarioId} has not run for ${Math.round(silentMinutes)} minutes; ` +
-      `it usually runs every ${round(usualMinutes)} minutes and has not paused longer than ${round(gaps.longest / 60_000)} recently.`,
-  });
-  return { state, anomalies: [anomaly] };
 }
