@@ -142,6 +142,28 @@ export function metricWindowEventId(identity: {
   ]);
 }
 
+/**
+ * One emission (`revision`, from 0) of one team or organization rollup window. Six components
+ * against the scenario windows' five, so the two never collide.
+ */
+export function rollupWindowEventId(identity: {
+  readonly zone: string;
+  readonly scope: 'TEAM' | 'ORGANIZATION';
+  readonly scopeId: number;
+  readonly windowSizeMs: number;
+  readonly windowStart: number;
+  readonly revision: number;
+}): string {
+  return eventId('metric-window', [
+    normaliseZone(identity.zone),
+    identity.scope === 'TEAM' ? 'team' : 'organization',
+    normaliseIndex(identity.scopeId, 'scopeId'),
+    normaliseIndex(identity.windowSizeMs, 'windowSizeMs'),
+    normaliseIndex(identity.windowStart, 'windowStart'),
+    normaliseIndex(identity.revision, 'revision'),
+  ]);
+}
+
 /** One transition (`revision`, from 1) of one incident. */
 export function incidentEventId(identity: { readonly fingerprint: string; readonly revision: number }): string {
   if (identity.fingerprint === '') invalid('incident fingerprint is empty');

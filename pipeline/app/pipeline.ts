@@ -46,6 +46,8 @@ export interface RunningPipeline {
   readonly stages: readonly SummaryStage[];
   /** Stops sinks and processors (each finishes and commits its batch). */
   stop(): Promise<void>;
+  /** Rejects when a processor or sink fails for good (the run should end with an error). */
+  readonly failed: Promise<never>;
 }
 
 /** The sink sections in effect: the config's, or the embedded chDB warehouse when it has none. */
@@ -68,7 +70,9 @@ function internalTopics(catalogued: readonly string[], config: MakestreamConfig)
       topics.set(topic, {
         name: topic,
         partitions: INTERNAL_TOPIC_PARTITIONS,
-        retentionMs: 7 * 24 * 60 * 60 * 1000,
+        // Kept until read: records carry event-time timestamps, so time-based retention would drop
+        // the contributions of a replay of old data before the next stage reads them.
+        retentionMs: -1,
         ...(config.topics.overrides[topic] ?? {}),
       });
     }
@@ -102,7 +106,15 @@ export async function startPipeline(config: MakestreamConfig, deps: PipelineDepe
     for (const { definition, section } of registeredProcessors) {
       if (!enabled.has(definition.name)) continue;
       processors.push(
-        await startProcessor(definition, { log, serde, config: sections[section], logger, metrics, instanceId }),
+        await startProcessor(definition, {
+          log,
+          serde,
+          config: sections[section],
+          logger,
+          metrics,
+          instanceId,
+          ...config.runtime.processors,
+        }),
       );
       stages.push({
         name: definition.name,
@@ -128,5 +140,9 @@ export async function startPipeline(config: MakestreamConfig, deps: PipelineDepe
     await stop();
     throw error;
   }
-  return { processors, sinks, stages, stop };
+  const failed = Promise.race([...processors, ...sinks].map((part) => part.done)).then(
+    () => new Promise<never>(() => {}),
+  );
+  failed.catch(() => undefined); // observed by the caller's race; this only keeps it from being "unhandled"
+  return { processors, sinks, stages, stop, failed };
 }

@@ -123,7 +123,7 @@ export async function runPipeline(context: CommandContext, options: RunOptions):
           timer = setTimeout(resolve, durationSeconds * 1000);
         });
   try {
-    await Promise.race([context.interrupted, elapsed]);
+    await Promise.race([context.interrupted, elapsed, pipeline.failed]);
   } finally {
     clearTimeout(timer);
     clearInterval(progress);

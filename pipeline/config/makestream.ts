@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { processorNames } from '../../processors/index.js';
+import { processorRuntimeConfigSchema } from '../runtime/config.js';
 import { makeApiSourceConfigSchema } from '../../connectors/sources/make-api/config.js';
 import { simulatorConfigSchema } from '../../connectors/sources/simulator/config.js';
 import { webhookSourceConfigSchema } from '../../connectors/sources/webhook/config.js';
@@ -104,9 +105,16 @@ export const makestreamConfigSchema = z
         incidents: processorSection('processors/correlate (stage 2: incidents)'),
         aggregate: processorSection('processors/aggregate (aggregate and rollup)'),
         anomaly: processorSection('processors/anomaly'),
+        siem: processorSection('processors/siem (SIEM topics)'),
       })
       .prefault({})
       .describe('The processors and their settings; each section is checked by its processor at start.'),
+    runtime: z
+      .strictObject({
+        processors: processorRuntimeConfigSchema.prefault({}),
+      })
+      .prefault({})
+      .describe('Runtime settings shared by every processor (batching and group membership).'),
     sinks: z
       .strictObject({
         clickhouse: sinkSection('connectors/sinks/clickhouse'),

@@ -200,7 +200,7 @@ export async function deliverBatch(
   const seconds = (clock() - started) / 1000;
   metrics.written(written);
   metrics.batchSeconds(seconds);
-  logger.info(
+  logger.debug(
     {
       topic: batch.topic,
       partition: batch.partition,

@@ -248,11 +248,11 @@ export async function startSink(connector: SinkConnector, options: StartSinkOpti
     }
     if (toPause.length > 0) {
       guard(() => consumer.pause(toPause), 'pause');
-      logger.info({ partitions: toPause.map(keyOf) }, 'Paused partitions (store retrying or batches queued).');
+      logger.debug({ partitions: toPause.map(keyOf) }, 'Paused partitions (store retrying or batches queued).');
     }
     if (toResume.length > 0) {
       guard(() => consumer.resume(toResume), 'resume');
-      logger.info({ partitions: toResume.map(keyOf) }, 'Resumed partitions.');
+      logger.debug({ partitions: toResume.map(keyOf) }, 'Resumed partitions.');
     }
     metrics.paused(paused.size);
   }
