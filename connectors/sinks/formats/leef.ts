@@ -27,13 +27,30 @@ export interface LeefOptions {
   readonly maxValueLength?: number;
 }
 
+const HEADER_SPECIAL = /[\\|\r\n]/;
+const VALUE_SPECIAL = /[\\\n\r]/;
+const attributeKeys = new Map<string, string>();
+let checkedDelimiter: string | undefined;
+
+function attributeKey(rawKey: string): string {
+  let key = attributeKeys.get(rawKey);
+  if (key === undefined) {
+    key = rawKey.replace(/[^A-Za-z0-9_]/g, '');
+    if (attributeKeys.size < 1024) attributeKeys.set(rawKey, key);
+  }
+  return key;
+}
+
 /** A header field: `\` → `\\`, `|` → `\|`, line breaks → space. */
 export function escapeLeefHeader(value: string): string {
+  if (!HEADER_SPECIAL.test(value)) return value;
   return value.replace(/\r\n|[\r\n]/g, ' ').replace(/[\\|]/g, (character) => `\\${character}`);
 }
 
 /** An attribute value: `\`, the delimiter, LF and CR escaped with a backslash. */
 export function escapeLeefValue(value: string, delimiter: string): string {
+  // Fast path (most values): nothing to escape.
+  if (!VALUE_SPECIAL.test(value) && !value.includes(delimiter)) return value;
   let escaped = '';
   for (const character of value) {
     if (character === '\\') escaped += '\\\\';
@@ -54,24 +71,24 @@ function delimiterField(delimiter: string): string {
 /** Formats one event as a LEEF 2.0 line (no syslog header, no trailing newline). */
 export function formatLeef(event: LeefEvent, options: LeefOptions = {}): string {
   const delimiter = options.delimiter ?? '^';
-  if ([...delimiter].length !== 1 || /[\\=|\r\n]/.test(delimiter)) {
-    throw new Error(`LEEF delimiter "${delimiter}" must be one character other than \\, =, |, CR and LF.`);
+  if (delimiter !== checkedDelimiter) {
+    if ([...delimiter].length !== 1 || /[\\=|\r\n]/.test(delimiter)) {
+      throw new Error(`LEEF delimiter "${delimiter}" must be one character other than \\, =, |, CR and LF.`);
+    }
+    checkedDelimiter = delimiter;
   }
   const maxValueLength = options.maxValueLength ?? 4000;
-  const header = [
-    'LEEF:2.0',
-    escapeLeefHeader(event.vendor),
-    escapeLeefHeader(event.product),
-    escapeLeefHeader(event.version),
-    escapeLeefHeader(event.eventId),
-    delimiterField(delimiter),
-  ].join('|');
-  const attributes: string[] = [];
+  let line =
+    `LEEF:2.0|${escapeLeefHeader(event.vendor)}|${escapeLeefHeader(event.product)}` +
+    `|${escapeLeefHeader(event.version)}|${escapeLeefHeader(event.eventId)}|${delimiterField(delimiter)}|`;
+  let first = true;
   for (const [rawKey, rawValue] of event.attributes) {
     if (rawValue === null || rawValue === undefined) continue;
-    const key = rawKey.replace(/[^A-Za-z0-9_]/g, '');
+    const key = attributeKey(rawKey);
     if (key === '') continue;
-    attributes.push(`${key}=${escapeLeefValue(truncateCharacters(String(rawValue), maxValueLength), delimiter)}`);
+    const text = typeof rawValue === 'string' ? rawValue : String(rawValue);
+    line += `${first ? '' : delimiter}${key}=${escapeLeefValue(truncateCharacters(text, maxValueLength), delimiter)}`;
+    first = false;
   }
-  return `${header}|${attributes.join(delimiter)}`;
+  return line;
 }

@@ -76,21 +76,33 @@ export function priority(facility: number, severity: number): number {
   return facility * 8 + severity;
 }
 
+const PRINTABLE_ASCII = /^[\x21-\x7e]*$/;
+const PARAM_SPECIAL = /["\\\]]/;
+const sdNames = new Map<string, string>();
+
 /** A header field: printable US-ASCII only (others → `_`), cut at `maxLength`, `-` when empty. */
 export function headerField(value: string | null | undefined, maxLength: number): string {
   if (value === null || value === undefined || value === '') return '-';
+  if (value.length <= maxLength && PRINTABLE_ASCII.test(value)) return value;
   const printable = value.replace(/[^\x21-\x7e]/g, '_').slice(0, maxLength);
   return printable === '' ? '-' : printable;
 }
 
 /** An SD-NAME (SD-ID or PARAM-NAME): printable ASCII except `=`, space, `]`, `"`; 1–32 characters. */
 export function sdName(value: string): string {
-  const name = value.replace(/[^\x21-\x7e]|[= \]"]/g, '_').slice(0, 32);
-  return name === '' ? '_' : name;
+  let name = sdNames.get(value);
+  if (name === undefined) {
+    name = value.replace(/[^\x21-\x7e]|[= \]"]/g, '_').slice(0, 32);
+    if (name === '') name = '_';
+    // Names come from code, so the cache stays small; the bound guards against callers that do not.
+    if (sdNames.size < 1024) sdNames.set(value, name);
+  }
+  return name;
 }
 
 /** A PARAM-VALUE: `"`, `\` and `]` escaped with a backslash. */
 export function escapeParamValue(value: string): string {
+  if (!PARAM_SPECIAL.test(value)) return value;
   return value.replace(/["\\\]]/g, (character) => `\\${character}`);
 }
 
@@ -101,29 +113,25 @@ export function rfc3339(timestamp: number): string {
 
 /** The STRUCTURED-DATA part (`-` when there is none). */
 export function formatStructuredData(elements: readonly StructuredDataElement[] = []): string {
-  const written = elements
-    .map((element) => {
-      const params = element.params
-        .filter((param): param is readonly [string, string | number] => param[1] !== null && param[1] !== undefined)
-        .map(([name, value]) => ` ${sdName(name)}="${escapeParamValue(String(value))}"`)
-        .join('');
-      return `[${sdName(element.id)}${params}]`;
-    })
-    .join('');
+  let written = '';
+  for (const element of elements) {
+    written += `[${sdName(element.id)}`;
+    for (const [name, value] of element.params) {
+      if (value === null || value === undefined) continue;
+      written += ` ${sdName(name)}="${escapeParamValue(typeof value === 'string' ? value : String(value))}"`;
+    }
+    written += ']';
+  }
   return written === '' ? '-' : written;
 }
 
 /** Formats one RFC 5424 message (no framing, no trailing newline). */
 export function formatRfc5424(message: Rfc5424Message, options: Rfc5424Options = {}): string {
-  const header = [
-    `<${priority(message.facility, message.severity)}>1`,
-    message.timestamp === null ? '-' : rfc3339(message.timestamp),
-    headerField(message.hostname, 255),
-    headerField(message.appName, 48),
-    headerField(message.procId, 128),
-    headerField(message.msgId, 32),
-    formatStructuredData(message.structuredData),
-  ].join(' ');
+  const header =
+    `<${priority(message.facility, message.severity)}>1 ` +
+    `${message.timestamp === null ? '-' : rfc3339(message.timestamp)} ${headerField(message.hostname, 255)} ` +
+    `${headerField(message.appName, 48)} ${headerField(message.procId, 128)} ${headerField(message.msgId, 32)} ` +
+    formatStructuredData(message.structuredData);
   if (message.message === null || message.message === undefined) return header;
   return `${header} ${options.byteOrderMark ? '\uFEFF' : ''}${message.message}`;
 }
