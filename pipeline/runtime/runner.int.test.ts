@@ -155,7 +155,11 @@ describe.each(['embedded', 'kafka'] as const)('processor runner on the %s log', 
     await readRecords(backend.log, options.output, 1, { settleMs: 0 });
     const two = await start(options, 'it-b');
     const deadline = Date.now() + 60_000;
-    while ((one.tasks().length === 0 || two.tasks().length === 0) && Date.now() < deadline) {
+    // tasks() is what each instance synced at its last poll: during the rebalance the old owner may
+    // still list a task the new one already opened (it drops it at its next poll), so wait for both.
+    const settled = (): boolean =>
+      one.tasks().length > 0 && two.tasks().length > 0 && one.tasks().length + two.tasks().length === 3;
+    while (!settled() && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(one.tasks().length).toBeGreaterThan(0);

@@ -44,21 +44,24 @@ describe('managed store', () => {
     expect(() => store.put('k', undefined)).toThrow(/not JSON-serialisable/);
   });
 
-  it('behaves like a sorted map under random operations, rollbacks included (property)', () => {
+  it('behaves like a sorted map under random operations, rollbacks and changes outside a unit included (property)', () => {
     const operation = fc.oneof(
       fc.record({ kind: fc.constant('put' as const), key: fc.string({ maxLength: 3 }), value: fc.integer() }),
       fc.record({ kind: fc.constant('delete' as const), key: fc.string({ maxLength: 3 }) }),
     );
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.array(operation, { maxLength: 8 }), fc.boolean()), { maxLength: 20 }),
+        fc.array(fc.tuple(fc.array(operation, { maxLength: 8 }), fc.constantFrom('keep', 'rollback', 'outside')), {
+          maxLength: 20,
+        }),
         (units) => {
           const store = createManagedStore<number>('s');
           const model = new Map<string, number>();
           const restored = createManagedStore<number>('r');
-          for (const [operations, keep] of units) {
+          for (const [operations, ending] of units) {
             const copy = new Map(model);
-            store.begin();
+            // 'outside': changes made with no unit open (as timers' removals are) are kept at once.
+            if (ending !== 'outside') store.begin();
             for (const op of operations) {
               if (op.kind === 'put') {
                 store.put(op.key, op.value);
@@ -68,8 +71,8 @@ describe('managed store', () => {
                 copy.delete(op.key);
               }
             }
-            if (keep) {
-              store.keep();
+            if (ending !== 'rollback') {
+              if (ending === 'keep') store.keep();
               model.clear();
               for (const [key, value] of copy) model.set(key, value);
             } else store.rollback();

@@ -35,7 +35,10 @@ export interface ManagedStore<V = unknown> extends KeyValueStore<V> {
 export function createManagedStore<V = unknown>(name: string): ManagedStore<V> {
   const values = new Map<string, string>();
   const sortedKeys: string[] = [];
-  let journal: Map<string, string | undefined> | undefined;
+  // The journal of the unit in progress: one Map reused by every unit (begin runs once per record and
+  // store, so allocating one each time showed in profiles); `journaling` says whether a unit is open.
+  const journal = new Map<string, string | undefined>();
+  let journaling = false;
   const pending = new Set<string>();
 
   function indexOf(key: string): number {
@@ -65,9 +68,12 @@ export function createManagedStore<V = unknown>(name: string): ManagedStore<V> {
     if (typeof key !== 'string') {
       throw new TypeError(`Store "${name}": keys must be strings (got ${typeof key}).`);
     }
-    if (journal && !journal.has(key)) journal.set(key, values.get(key));
+    if (journaling) {
+      if (!journal.has(key)) journal.set(key, values.get(key));
+    } else {
+      pending.add(key);
+    }
     setRaw(key, text);
-    if (!journal) pending.add(key);
   }
 
   function* iterate(from: string | undefined, to: string | undefined): IterableIterator<[string, V]> {
@@ -111,15 +117,22 @@ export function createManagedStore<V = unknown>(name: string): ManagedStore<V> {
       return values.size;
     },
     begin() {
-      journal = new Map();
+      if (journal.size > 0) journal.clear();
+      journaling = true;
     },
     keep() {
-      if (journal) for (const key of journal.keys()) pending.add(key);
-      journal = undefined;
+      if (journaling && journal.size > 0) {
+        for (const key of journal.keys()) pending.add(key);
+        journal.clear();
+      }
+      journaling = false;
     },
     rollback() {
-      if (journal) for (const [key, text] of journal) setRaw(key, text);
-      journal = undefined;
+      if (journaling && journal.size > 0) {
+        for (const [key, text] of journal) setRaw(key, text);
+        journal.clear();
+      }
+      journaling = false;
     },
     flush() {
       const changes = [...pending].sort().map((key) => ({ key, value: values.get(key) ?? null }));

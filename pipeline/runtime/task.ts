@@ -119,6 +119,7 @@ export function createTask(host: TaskHost): Task {
   const group = `makestream.processor.${processor}`;
   const storeNames = storeNamesOf(definition);
   const stores = new Map(storeNames.map((name) => [name, createManagedStore(name)]));
+  const storeList = [...stores.values()];
   const clock: TaskClock = createTaskClock(stores.get(RUNTIME_STORE)!, definition.allowedLatenessMs ?? 0);
   const outputSpecs = new Map(definition.outputs.map((spec) => [spec.topic, spec]));
   const late = jsonTopic(lateTopic(processor));
@@ -127,9 +128,10 @@ export function createTask(host: TaskHost): Task {
 
   let outputs: EncodedOutput[] = [];
   const counts = new Map<string, number>();
-  // The unit (one record or one timer) in progress.
-  let unitOutputs: EncodedOutput[] = [];
-  let unitCounts = new Map<string, number>();
+  // The unit (one record or one timer) in progress; its output list and counters are reused by every
+  // unit (cleared at `begin`) rather than allocated per record.
+  const unitOutputs: EncodedOutput[] = [];
+  const unitCounts = new Map<string, number>();
   let current: { record?: InputRecord<unknown>; time: number } | undefined;
 
   const add = (map: Map<string, number>, event: string, by = 1): void => {
@@ -211,20 +213,22 @@ export function createTask(host: TaskHost): Task {
 
   function begin(unit: { record?: InputRecord<unknown>; time: number }): void {
     current = unit;
-    unitOutputs = [];
-    unitCounts = new Map();
-    for (const store of stores.values()) store.begin();
+    unitOutputs.length = 0;
+    if (unitCounts.size > 0) unitCounts.clear();
+    for (const store of storeList) store.begin();
   }
 
   function keep(): void {
-    for (const store of stores.values()) store.keep();
-    outputs.push(...unitOutputs);
+    for (const store of storeList) store.keep();
+    for (const output of unitOutputs) outputs.push(output);
+    unitOutputs.length = 0;
     for (const [event, by] of unitCounts) add(counts, event, by);
     current = undefined;
   }
 
   function rollback(): void {
-    for (const store of stores.values()) store.rollback();
+    for (const store of storeList) store.rollback();
+    unitOutputs.length = 0;
     current = undefined;
   }
 

@@ -1,0 +1,174 @@
+/**
+ * Full-chain benchmark: every registered processor (`processors/index.ts`: enrich → correlate →
+ * incidents, aggregate → rollup, anomaly) in ONE process through the real runner, over pre-filled raw
+ * executions, on the embedded log and on Kafka + the registry. The clock runs from the start of the
+ * processors until every group's lag is 0 (twice in a row: downstream stages get records late).
+ * Prints, per stage: records in, events/s over its active span (first batch start → last commit),
+ * p95 batch latency (poll → commit); overall events/s (raw executions / wall time) and CPU-seconds.
+ *
+ *   node --import tsx bench/pipeline/chain.ts [executions=100000] [embedded|kafka|both=both] [maxRecords=500]
+ *
+ * On Kafka every topic, group and changelog carries a unique prefix (isolate.ts) and is deleted after.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { processorGroup, type ProcessorDefinition } from '../../pipeline/runtime/api.js';
+import { startProcessor, type RunningProcessor } from '../../pipeline/runtime/runner.js';
+import { openBackend, type Backend, type BackendSpec } from '../../pipeline/runtime/testing/backends.js';
+import { silentLogger } from '../../pipeline/telemetry/logger.js';
+import { createMetricsRegistry } from '../../pipeline/telemetry/metrics.js';
+import { topicCatalogue } from '../../pipeline/topics.js';
+import { registeredProcessors } from '../../processors/index.js';
+import { catalogTopic, executionsTopic } from '../../processors/enrich/index.js';
+import { loadSchemaCatalog } from '../../schemas/catalog.js';
+import { requireService } from '../../test/support/services.js';
+import { benchExecutions } from '../processors/data.js';
+import { isolateProcessor } from './isolate.js';
+
+const count = Number(process.argv[2] ?? 100_000);
+const which = process.argv[3] ?? 'both';
+const maxRecords = Number(process.argv[4] ?? 500);
+
+interface StageFigures {
+  records: number;
+  batches: number[];
+  first?: number;
+  last?: number;
+}
+
+const cpuSeconds = (): number => {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1e6;
+};
+
+async function fill(backend: Backend, topic: (name: string) => string): Promise<void> {
+  const data = benchExecutions({ count, scenarios: 200, stepMs: 50, seed: 7 });
+  const schemas = loadSchemaCatalog();
+  const producer = await backend.log.producer();
+  const catalogSerde = await backend.serde.forTopic(
+    topic(catalogTopic.topic),
+    schemas.byFile('scenario-catalog-entry').text,
+  );
+  await producer.send(
+    topic(catalogTopic.topic),
+    data.catalog.map((entry) => ({ key: String(entry.scenarioId), value: catalogSerde.encode(entry) })),
+  );
+  const serde = await backend.serde.forTopic(topic(executionsTopic.topic), schemas.byFile('scenario-execution').text);
+  for (let from = 0; from < data.executions.length; from += 2_000) {
+    await producer.send(
+      topic(executionsTopic.topic),
+      data.executions.slice(from, from + 2_000).map((execution) => ({
+        key: String(execution.scenarioId),
+        value: serde.encode(execution),
+        timestamp: execution.ingestedAt,
+      })),
+    );
+  }
+  await producer.close();
+}
+
+async function totalLag(backend: Backend, definitions: readonly ProcessorDefinition[]): Promise<number> {
+  let lag = 0;
+  for (const definition of definitions) {
+    for (const input of definition.inputs) {
+      for (const partition of await backend.log.lag(processorGroup(definition.name), input.topic)) lag += partition.lag;
+    }
+  }
+  return lag;
+}
+
+function p95(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))] ?? 0;
+}
+
+async function run(spec: BackendSpec): Promise<void> {
+  const backend = openBackend(spec);
+  const prefix = spec.kind === 'kafka' ? `bench-chain-${Date.now().toString(36)}` : undefined;
+  const topic = (name: string): string => (prefix ? `${prefix}.${name}` : name);
+  const definitions = registeredProcessors.map(({ definition }) =>
+    prefix ? isolateProcessor(definition, prefix) : definition,
+  ) as ProcessorDefinition[];
+  const running: RunningProcessor[] = [];
+  try {
+    // The catalogue, plus the processors' internal topics with 6 partitions, as `makestream run` does.
+    const catalogued = new Set(topicCatalogue.map((definition) => definition.name));
+    const internal = new Set(
+      registeredProcessors.flatMap(({ definition }) =>
+        [...definition.inputs, ...definition.outputs].map((spec) => spec.topic).filter((name) => !catalogued.has(name)),
+      ),
+    );
+    await backend.log.createTopics([
+      ...topicCatalogue.map((definition) => ({ ...definition, name: topic(definition.name), retentionMs: -1 })),
+      ...[...internal].map((name) => ({ name: topic(name), partitions: 6, retentionMs: -1 })),
+    ]);
+    await fill(backend, topic);
+    const figures = new Map<string, StageFigures>();
+    const started = performance.now();
+    const cpuStarted = cpuSeconds();
+    for (const [index, definition] of definitions.entries()) {
+      const stage: StageFigures = { records: 0, batches: [] };
+      figures.set(registeredProcessors[index]!.definition.name, stage);
+      running.push(
+        await startProcessor(definition, {
+          log: backend.log,
+          serde: backend.serde,
+          logger: silentLogger,
+          metrics: createMetricsRegistry(),
+          instanceId: 'bench-chain',
+          maxRecords,
+          pollTimeoutMs: 100,
+          sessionTimeoutMs: 60_000,
+          onBatch: ({ records, seconds }) => {
+            const end = performance.now();
+            stage.first ??= end - seconds * 1000;
+            stage.last = end;
+            stage.records += records;
+            stage.batches.push(seconds * 1000);
+          },
+        }),
+      );
+    }
+    for (let quiet = 0; quiet < 2;) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      quiet = (await totalLag(backend, definitions)) === 0 ? quiet + 1 : 0;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const cpu = cpuSeconds() - cpuStarted;
+    console.log(`\n${spec.kind}: ${count} executions, maxRecords ${maxRecords}`);
+    for (const [name, stage] of figures) {
+      const span = ((stage.last ?? 0) - (stage.first ?? 0)) / 1000;
+      console.log(
+        `  ${name.padEnd(10)} ${String(stage.records).padStart(7)} records ` +
+          `${String(Math.round(stage.records / Math.max(span, 1e-3))).padStart(7)} events/s ` +
+          `(${span.toFixed(1)} s active, ${stage.batches.length} batches, p95 batch ${p95(stage.batches).toFixed(1)} ms)`,
+      );
+    }
+    console.log(
+      `  overall    ${Math.round(count / seconds)} executions/s (${seconds.toFixed(1)} s wall incl. start-up), ` +
+        `${cpu.toFixed(1)} CPU-s, ${Math.round(count / cpu)} executions per CPU-second`,
+    );
+  } finally {
+    await Promise.allSettled(running.map((processor) => processor.stop()));
+    if (prefix) {
+      const mine = (await backend.log.listTopics()).filter((name) => name.includes(prefix));
+      await backend.log.deleteTopics(mine).catch(() => undefined);
+    }
+    await backend.close();
+  }
+}
+
+if (which === 'embedded' || which === 'both') {
+  const directory = mkdtempSync(join(tmpdir(), 'makestream-bench-chain-'));
+  try {
+    await run({ kind: 'embedded', path: join(directory, 'log.db'), schemaPath: join(directory, 'schemas.db') });
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+if (which === 'kafka' || which === 'both') {
+  const kafka = await requireService('kafka');
+  const registry = await requireService('registry');
+  await run({ kind: 'kafka', bootstrap: kafka.endpoints.bootstrap!, registryUrl: registry.endpoints.url! });
+}
