@@ -1,0 +1,109 @@
+/**
+ * Test support: a private rsyslogd a test starts, kills and restarts at will (never the stack's
+ * shared one), with its own config, ports and output file: RELP (imrelp) and plain TCP (imptcp,
+ * octet counting or LF) into one file of raw messages.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const RSYSLOGD = '/usr/sbin/rsyslogd';
+
+/** A private rsyslogd. */
+export interface PrivateRsyslog {
+  readonly relpPort: number;
+  readonly tcpPort: number;
+  /** Raw messages, one per line (`%rawmsg%`). */
+  readonly output: string;
+  /** Starts rsyslogd (again) on the same ports and file; resolves once both ports accept connections. */
+  start(): Promise<void>;
+  /** Stops it with `signal` (SIGTERM: orderly, drains its queue; SIGKILL: crash) and waits for the exit. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  /** Stops it if running and removes its directory. */
+  dispose(): Promise<void>;
+}
+
+/** A free TCP port on 127.0.0.1 (the OS picks it; a tiny race with other processes remains). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Creates (does not start) a private rsyslogd in a temporary directory. */
+export async function createPrivateRsyslog(): Promise<PrivateRsyslog> {
+  const dir = mkdtempSync(join(tmpdir(), 'makestream-rsyslog-'));
+  const relpPort = await freePort();
+  const tcpPort = await freePort();
+  const output = join(dir, 'received.log');
+  const config = join(dir, 'rsyslog.conf');
+  const pidFile = join(dir, 'rsyslogd.pid');
+  writeFileSync(
+    config,
+    [
+      `global(workDirectory="${dir}" maxMessageSize="64k" parser.escapeControlCharactersOnReceive="off" processInternalMessages="on")`,
+      'module(load="imrelp")',
+      `input(type="imrelp" address="127.0.0.1" port="${relpPort}" ruleset="received")`,
+      'module(load="imptcp")',
+      `input(type="imptcp" address="127.0.0.1" port="${tcpPort}" ruleset="received")`,
+      'template(name="raw" type="string" string="%rawmsg%\\n")',
+      `ruleset(name="received") { action(type="omfile" file="${output}" template="raw") }`,
+      `action(type="omfile" file="${join(dir, 'rsyslogd.log')}" template="RSYSLOG_FileFormat")`,
+      '',
+    ].join('\n'),
+  );
+  let child: ChildProcess | undefined;
+  let exited: Promise<void> | undefined;
+
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<void> => {
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    child.kill(signal);
+    await exited;
+    // A killed rsyslogd leaves its pid file; a new one refuses to start while it names a live PID.
+    rmSync(pidFile, { force: true });
+  };
+
+  return {
+    relpPort,
+    tcpPort,
+    output,
+    async start() {
+      if (child && child.exitCode === null && child.signalCode === null)
+        throw new Error('private rsyslogd already runs');
+      child = spawn(RSYSLOGD, ['-n', '-f', config, '-i', pidFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const running = child;
+      exited = new Promise((resolve) => running.once('exit', () => resolve()));
+      const deadline = Date.now() + 15_000;
+      while (!((await accepts(relpPort)) && (await accepts(tcpPort)))) {
+        if (running.exitCode !== null) throw new Error(`private rsyslogd exited (${running.exitCode}): ${stderr}`);
+        if (Date.now() > deadline) throw new Error(`private rsyslogd did not listen within 15 s: ${stderr}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+    stop,
+    async dispose() {
+      await stop('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
