@@ -151,7 +151,7 @@ export function createSplunkHecSink(
     write,
     async health() {
       try {
-        const reply = await send({ method: 'GET', url: `${base}/services/collector/health`, headers: {} });
+        const reply = await send({ method: 'GET', url: `${base}/services/collector/health`, headers });
         const parsed = parseHecReply(reply.body);
         const detail = `${base}: HTTP ${reply.status}${parsed.text === undefined ? '' : ` ${parsed.text}`}`;
         return { healthy: reply.status === 200, detail };

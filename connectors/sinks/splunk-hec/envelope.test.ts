@@ -85,7 +85,7 @@ describe('indexer ack waiter', () => {
   it('remembers trues, polls the rest, and reports timeouts', async () => {
     let now = 0;
     const asked: number[][] = [];
-    const answers = [{ 1: true }, { 2: false }, { 2: false }];
+    const answers: Record<string, boolean>[] = [{ 1: true }, { 2: false }, { 2: false }];
     const wait = createAckWaiter({
       pollIntervalMs: 10,
       timeoutMs: 25,
