@@ -75,6 +75,40 @@ const levelShiftSchema = (what: string, threshold: number, minRatio: number, min
     })
     .describe(`${what}: robust level shift of the log value against median + MAD of recent windows.`);
 
+const sequentialSchema = (what: string, threshold: number, drift: number, minRatio: number) =>
+  z
+    .strictObject({
+      enabled: z.boolean().default(true).describe(`Run the sequential (CUSUM) test for ${what}.`),
+      threshold: z
+        .number()
+        .positive()
+        .default(threshold)
+        .describe('Cumulative sum of robust z-scores (minus the drift) at which the test flags.'),
+      drift: z
+        .number()
+        .min(0)
+        .default(drift)
+        .describe("Subtracted from every window's z-score: shifts smaller than this many σ never accumulate."),
+      maxStep: z
+        .number()
+        .positive()
+        .default(threshold / 2)
+        .describe('Largest z-score one window adds, so one outlier window alone cannot flag.'),
+      minRatio: z
+        .number()
+        .min(1)
+        .default(minRatio)
+        .describe('The current window must be at least this many times the baseline median to be flagged.'),
+      minSpread: z.number().positive().default(0.1).describe('Smallest spread (σ of the log value) assumed.'),
+      minHistory: z
+        .number()
+        .int()
+        .min(3)
+        .default(24)
+        .describe('Non-empty windows in the history before the test runs (warm-up).'),
+    })
+    .describe(`${what}: one-sided CUSUM of robust z-scores of the log value per non-empty window.`);
+
 const volumeSchema = z
   .strictObject({
     enabled: z.boolean().default(true).describe('Detect volume drops.'),
@@ -199,6 +233,12 @@ export const anomalyConfigSchema = z
     errorRate: errorRateSchema.prefault({}),
     latency: levelShiftSchema('latency regressions (p95 duration)', 3.5, 1.5, 1).prefault({}),
     burn: levelShiftSchema('operations/credit burn surges (centicredits per execution)', 3.5, 2, 1).prefault({}),
+    latencySequential: sequentialSchema('latency regressions (log mean duration per window)', 5, 0.75, 1.3).prefault(
+      {},
+    ),
+    burnSequential: sequentialSchema('burn surges (log(1 + centicredits per run) per window)', 5, 0.75, 1.5).prefault(
+      {},
+    ),
     volume: volumeSchema.prefault({}),
     silence: silenceSchema.prefault({}),
   })

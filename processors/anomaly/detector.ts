@@ -28,6 +28,7 @@ import {
   type WindowObservation,
   type WindowResult,
 } from './state.js';
+import { sequentialStep, type SequentialStep } from './sequential.js';
 import { binomialUpperTailScore, median, poissonLowerTailScore, quantile, scaledMad } from './stats.js';
 
 export { initialState, toAnomaly, type ScenarioState, type WindowObservation, type WindowResult } from './state.js';
@@ -157,6 +158,87 @@ function burnFinding(state: ScenarioState, config: AnomalyConfig, current: numbe
   };
 }
 
+/** Log mean duration of a window; null when empty or the duration sum is unknown. */
+function logMeanDuration(window: WindowObservation): number | null {
+  if (window.executions === 0 || window.durationSumMs === undefined || window.durationSumMs === null) return null;
+  return Math.log(Math.max(1, window.durationSumMs / window.executions));
+}
+
+/** log(1 + centicredits per run) of a single window; null when empty. */
+function logBurn(window: WindowObservation): number | null {
+  return window.executions === 0 ? null : Math.log(1 + window.centicredits / window.executions);
+}
+
+/** The sequential steps of this window (computed once: the finding reads them, `takeIn` stores the sums). */
+interface SequentialSteps {
+  readonly latency: SequentialStep | null;
+  readonly burn: SequentialStep | null;
+}
+
+function sequentialSteps(state: ScenarioState, window: WindowObservation, config: AnomalyConfig): SequentialSteps {
+  return {
+    latency: sequentialStep(
+      config.latencySequential,
+      state.latencyMeans ?? [],
+      state.latencyCusum ?? 0,
+      logMeanDuration(window),
+    ),
+    burn: sequentialStep(config.burnSequential, state.burnSingles ?? [], state.burnCusum ?? 0, logBurn(window)),
+  };
+}
+
+function sequentialLatencyFinding(
+  state: ScenarioState,
+  config: AnomalyConfig,
+  window: WindowObservation,
+  step: SequentialStep | null,
+): Finding | null {
+  const value = logMeanDuration(window);
+  if (step === null || !step.flagged || value === null) return null;
+  const observed = Math.exp(value);
+  const baseline = Math.exp(step.center);
+  return {
+    detector: 'latency-regression',
+    metric: 'duration_mean_ms',
+    direction: 'ABOVE',
+    observed,
+    baseline,
+    expectedLow: null,
+    expectedHigh: Math.exp(step.center + config.latencySequential.drift * step.spread),
+    score: step.sum,
+    threshold: config.latencySequential.threshold,
+    explanation:
+      `Mean duration of scenario ${state.scenarioId} has stayed above its usual ${round(baseline / 1000)} s ` +
+      `for several windows and is now ${round(observed / 1000)} s (${(observed / baseline).toFixed(1)}×).`,
+  };
+}
+
+function sequentialBurnFinding(
+  state: ScenarioState,
+  config: AnomalyConfig,
+  window: WindowObservation,
+  step: SequentialStep | null,
+): Finding | null {
+  const value = logBurn(window);
+  if (step === null || !step.flagged || value === null) return null;
+  const observed = Math.exp(value) - 1;
+  const baseline = Math.exp(step.center) - 1;
+  return {
+    detector: 'burn-surge',
+    metric: 'centicredits_per_execution',
+    direction: 'ABOVE',
+    observed,
+    baseline,
+    expectedLow: null,
+    expectedHigh: Math.exp(step.center + config.burnSequential.drift * step.spread) - 1,
+    score: step.sum,
+    threshold: config.burnSequential.threshold,
+    explanation:
+      `Scenario ${state.scenarioId} has burned more credits per run than its usual ${round(baseline / 100)} ` +
+      `for several windows: ${round(observed / 100)} per run now (${(observed / Math.max(baseline, 1e-9)).toFixed(1)}×).`,
+  };
+}
+
 function volumeFinding(state: ScenarioState, config: AnomalyConfig, minutes: number): Finding | null {
   const settings = config.volume;
   if (!settings.enabled || state.volumeSamples < settings.minSamples) return null;
@@ -190,7 +272,23 @@ function pushBounded(list: number[], value: number, limit: number): void {
 }
 
 /** Takes one window (real or filled-in empty) into the trailing state and the baselines. */
-function takeIn(state: ScenarioState, window: WindowObservation, config: AnomalyConfig, flagged: Set<string>): void {
+function takeIn(
+  state: ScenarioState,
+  window: WindowObservation,
+  config: AnomalyConfig,
+  flagged: Set<string>,
+  steps: SequentialSteps | null,
+): void {
+  if (steps?.latency) state.latencyCusum = steps.latency.sum;
+  if (steps?.burn) state.burnCusum = steps.burn.sum;
+  const logMean = logMeanDuration(window);
+  if (logMean !== null && !flagged.has('latency-regression')) {
+    pushBounded((state.latencyMeans ??= []), logMean, config.historyWindows);
+  }
+  const logSingle = logBurn(window);
+  if (logSingle !== null && !flagged.has('burn-surge')) {
+    pushBounded((state.burnSingles ??= []), logSingle, config.historyWindows);
+  }
   const decay = Math.pow(0.5, 1 / config.baselineHalfLifeWindows);
   if (!flagged.has('error-rate-spike')) {
     state.errorExecutions = state.errorExecutions * decay + window.executions;
@@ -267,20 +365,23 @@ export function observeWindow(
       for (let i = 0; i < missing; i++) {
         const empty = emptyWindow(state, state.lastWindowEnd);
         appendRecent(state, empty, config);
-        takeIn(state, empty, config, new Set());
+        takeIn(state, empty, config, new Set(), null);
       }
     }
   }
   appendRecent(state, window, config);
   const minutes = config.windowSizeMs / 60_000;
   const last = state.recent[state.recent.length - 1] as RecentWindow;
+  const steps = sequentialSteps(state, window, config);
+  // The level-shift test speaks for its detector when both flag (one anomaly per detector and window).
   const findings = [
     errorFinding(state, config, minutes),
-    latencyFinding(state, config, last[3]),
-    burnFinding(state, config, last[1] === 0 ? null : pooledBurn(state, config)),
+    latencyFinding(state, config, last[3]) ?? sequentialLatencyFinding(state, config, window, steps.latency),
+    burnFinding(state, config, last[1] === 0 ? null : pooledBurn(state, config)) ??
+      sequentialBurnFinding(state, config, window, steps.burn),
     volumeFinding(state, config, minutes),
   ].filter((finding): finding is Finding => finding !== null);
-  takeIn(state, window, config, new Set(findings.map((finding) => finding.detector)));
+  takeIn(state, window, config, new Set(findings.map((finding) => finding.detector)), steps);
   return {
     state,
     anomalies: findings.map((finding) => toAnomaly(state, window.windowStart, window.windowEnd, finding)),

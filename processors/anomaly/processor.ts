@@ -48,6 +48,7 @@ export function toObservation(window: MetricWindowInput & { readonly scenarioId:
     operations: window.operations,
     centicredits: window.centicredits,
     durationP95Ms: window.durationP95Ms,
+    durationSumMs: window.durationSumMs,
   };
 }
 

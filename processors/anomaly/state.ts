@@ -20,6 +20,8 @@ export interface WindowObservation {
   readonly centicredits: number;
   /** null when the window had no executions. */
   readonly durationP95Ms: number | null;
+  /** Sum of the durations of the window's executions (ms); absent/null: unknown (no mean-duration test). */
+  readonly durationSumMs?: number | null;
 }
 
 /** One trailing window: [windowStart, executions, errors, log p95 or null, centicredits]. */
@@ -39,6 +41,14 @@ export interface ScenarioState {
   errorCount: number;
   latencyHistory: number[];
   burnHistory: number[];
+  /** Log mean duration of recent non-empty windows (sequential latency test); absent in older states. */
+  latencyMeans?: number[];
+  /** CUSUM of the sequential latency test. */
+  latencyCusum?: number;
+  /** log(1 + centicredits per run) of recent single non-empty windows (sequential burn test). */
+  burnSingles?: number[];
+  /** CUSUM of the sequential burn test. */
+  burnCusum?: number;
   /** [mean executions per window, windows seen] per UTC hour of day. */
   volumeSlots: [number, number][];
   volumeMean: number;
@@ -71,6 +81,10 @@ export function initialState(observation: WindowObservation, config: AnomalyConf
     errorCount: 0,
     latencyHistory: [],
     burnHistory: [],
+    latencyMeans: [],
+    latencyCusum: 0,
+    burnSingles: [],
+    burnCusum: 0,
     volumeSlots: Array.from({ length: 24 }, (): [number, number] => [0, 0]),
     volumeMean: 0,
     volumeSamples: 0,

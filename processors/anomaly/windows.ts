@@ -62,6 +62,7 @@ function toObservation(window: OpenWindow, size: number): WindowObservation {
     operations: window.operations,
     centicredits: window.centicredits,
     durationP95Ms: p95(window.durations),
+    durationSumMs: window.durations.reduce((sum, duration) => sum + duration, 0),
   };
 }
 
