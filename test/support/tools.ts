@@ -35,3 +35,21 @@ export async function pythonWithConfluentKafka(): Promise<string> {
   }
   return python;
 }
+
+/** Independent SIEM-format parsers from PyPI, pinned: an RFC 5424 parser and a CEF parser. */
+const SIEM_PARSER_REQUIREMENTS = ['syslog-rfc5424-parser==0.3.2', 'pycef==1.11'];
+
+/** A Python interpreter in its own venv with {@link SIEM_PARSER_REQUIREMENTS} (parsers makestream did not write). */
+export async function pythonWithSiemParsers(): Promise<string> {
+  const venv = join(localStack().stateDir, 'cache', 'python-siem-parsers');
+  const python = join(venv, 'bin', 'python');
+  const marker = join(venv, `.installed-${SIEM_PARSER_REQUIREMENTS.join('_').replace(/[^\w.=-]/g, '')}`);
+  if (!existsSync(marker)) {
+    mkdirSync(venv, { recursive: true });
+    log(`creating ${venv} with ${SIEM_PARSER_REQUIREMENTS.join(' ')}`);
+    await run('python3', ['-m', 'venv', venv], { timeoutMs: 120_000 });
+    await run(python, ['-m', 'pip', 'install', '--quiet', ...SIEM_PARSER_REQUIREMENTS], { timeoutMs: 600_000 });
+    await run('touch', [marker]);
+  }
+  return python;
+}
