@@ -43,7 +43,11 @@ export function createStreamConnector(config: SyslogSinkConfig): StreamConnector
   const useTls = config.transport === 'tls' || (config.transport === 'relp' && config.tls !== undefined);
   const watchers: FSWatcher[] = [];
   let stale = false;
-  if (useTls && config.tls?.reloadOnChange !== false) {
+  let watching = false;
+  /** Watches the TLS files from the first connection on (not at construction: config checks open nothing). */
+  function watchTlsFiles(): void {
+    if (watching || !useTls || config.tls?.reloadOnChange === false) return;
+    watching = true;
     for (const file of [config.tls?.caFile, config.tls?.certFile, config.tls?.keyFile]) {
       if (file === undefined) continue;
       try {
@@ -84,6 +88,7 @@ export function createStreamConnector(config: SyslogSinkConfig): StreamConnector
   }
 
   async function connect(): Promise<StreamConnection> {
+    watchTlsFiles();
     stale = false;
     const socket: Socket | TLSSocket = useTls
       ? connectTls(tlsOptions())
