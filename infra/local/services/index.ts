@@ -12,6 +12,7 @@ import { opensearch } from './opensearch.js';
 import { postgres } from './postgres.js';
 import { registry } from './registry.js';
 import { rsyslog } from './rsyslog.js';
+import { syslogNg } from './syslog-ng.js';
 
 export const services: readonly LocalService[] = [
   kafka,
@@ -22,4 +23,5 @@ export const services: readonly LocalService[] = [
   elasticsearch,
   opensearch,
   rsyslog,
+  syslogNg,
 ];
