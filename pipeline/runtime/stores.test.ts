@@ -39,6 +39,18 @@ describe('managed store', () => {
     ]);
   });
 
+  it('finds the first key of a range without reading values, and gives the stored text', () => {
+    const store = createManagedStore<number>('s');
+    for (const key of ['due:b', 'due:a', 'timer:x', 'clock']) store.put(key, 1);
+    expect(store.firstKey('due:', 'due:~')).toBe('due:a');
+    store.delete('due:a');
+    expect(store.firstKey('due:', 'due:~')).toBe('due:b');
+    expect(store.firstKey('due:c', 'due:~')).toBeUndefined();
+    expect(store.firstKey('zzz', 'zzzz')).toBeUndefined();
+    expect(store.text('timer:x')).toBe('1');
+    expect(store.text('nothing')).toBeUndefined();
+  });
+
   it('refuses values that are not JSON', () => {
     const store = createManagedStore<unknown>('s');
     expect(() => store.put('k', undefined)).toThrow(/not JSON-serialisable/);

@@ -29,6 +29,10 @@ export interface ManagedStore<V = unknown> extends KeyValueStore<V> {
   flush(): StoreChange[];
   /** Applies a changelog record while restoring (no journal, not pending). */
   restore(key: string, value: string | null): void;
+  /** The first key with from <= key < to, without reading its value (the runtime's timer check per record). */
+  firstKey(from: string, to: string): string | undefined;
+  /** The stored JSON text of a key (no parse), undefined when absent. */
+  text(key: string): string | undefined;
 }
 
 /** Creates an empty store. */
@@ -141,6 +145,13 @@ export function createManagedStore<V = unknown>(name: string): ManagedStore<V> {
     },
     restore(key, value) {
       setRaw(key, value ?? undefined);
+    },
+    firstKey(from, to) {
+      const key = sortedKeys[indexOf(from)];
+      return key !== undefined && key < to ? key : undefined;
+    },
+    text(key) {
+      return values.get(key);
     },
   };
 }

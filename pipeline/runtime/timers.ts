@@ -8,7 +8,7 @@
  * - `due:<sortable time>:<id>` -> the id: an index in (time, id) order, so due timers are a range scan.
  */
 import type { ManagedStore } from './stores.js';
-import { sortableTime } from './windows.js';
+import { sortableTime, timeOfSortable } from './windows.js';
 
 /** Name of the internal store of every task (its changelog: `makestream.processor.<name>._runtime.changelog`). */
 export const RUNTIME_STORE = '_runtime';
@@ -61,7 +61,8 @@ export function createTaskClock(store: ManagedStore, allowedLatenessMs: number):
     },
     schedule(time, id) {
       // The common case (a window's timer scheduled again by each of its records) changes nothing.
-      if (store.get(`${TIMER_PREFIX}${id}`) === time) return;
+      // (compared as JSON text: a stored number's text is String(time), no parse needed)
+      if (store.text(`${TIMER_PREFIX}${id}`) === String(time)) return;
       sortableTime(time); // throws a RangeError for a time that is not an epoch-ms integer
       clock.cancel(id);
       store.put(`${TIMER_PREFIX}${id}`, time);
@@ -75,13 +76,15 @@ export function createTaskClock(store: ManagedStore, allowedLatenessMs: number):
     },
     takeDue() {
       if (watermark === -Infinity) return undefined;
-      for (const [, id] of store.range(DUE_PREFIX, `${DUE_PREFIX}~`)) {
-        const time = store.get(`${TIMER_PREFIX}${id as string}`) as number;
-        if (time > watermark) return undefined;
-        clock.cancel(id as string);
-        return { time, id: id as string };
-      }
-      return undefined;
+      // Runs after every record: the earliest due key carries its time (`due:<14 hex digits>:<id>`), so
+      // the common "nothing due" answer needs no value read.
+      const key = store.firstKey(DUE_PREFIX, `${DUE_PREFIX}~`);
+      if (key === undefined) return undefined;
+      const time = timeOfSortable(key.slice(DUE_PREFIX.length));
+      if (time > watermark) return undefined;
+      const id = key.slice(DUE_PREFIX.length + 15);
+      clock.cancel(id);
+      return { time, id };
     },
   };
   return clock;

@@ -1,7 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { createManagedStore } from './stores.js';
-import { hoppingWindows, isWindowClosed, sortableTime, tumblingWindow, windowStore } from './windows.js';
+import {
+  hoppingWindows,
+  isWindowClosed,
+  sortableTime,
+  timeOfSortable,
+  tumblingWindow,
+  windowStore,
+} from './windows.js';
 
 describe('windows', () => {
   it('aligns tumbling windows to the epoch, negative times included', () => {
@@ -46,13 +53,14 @@ describe('windows', () => {
     expect(isWindowClosed({ start: 0, end: 10 }, -Infinity)).toBe(false);
   });
 
-  it('sorts times as strings like numbers (property)', () => {
+  it('sorts times as strings like numbers and reads them back (property)', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: -(2 ** 50), max: 2 ** 50 }),
         fc.integer({ min: -(2 ** 50), max: 2 ** 50 }),
         (a, b) => {
           expect(Math.sign(a - b)).toBe(a === b ? 0 : sortableTime(a) < sortableTime(b) ? -1 : 1);
+          expect(timeOfSortable(`${sortableTime(a)}:id`)).toBe(a);
         },
       ),
     );

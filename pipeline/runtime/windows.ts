@@ -63,6 +63,11 @@ export function sortableTime(time: number): string {
   return (time + TIME_SHIFT).toString(16).padStart(14, '0');
 }
 
+/** The time a {@link sortableTime} text (its first 14 characters) stands for. */
+export function timeOfSortable(text: string): number {
+  return parseInt(text.slice(0, 14), 16) - TIME_SHIFT;
+}
+
 /** One entry of a window store. */
 export interface WindowEntry<V> {
   readonly window: TimeWindow;
