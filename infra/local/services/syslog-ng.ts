@@ -5,8 +5,14 @@
  * per line, to `.stack/syslog-ng/received.log`. Private config, persist file, pid file and control
  * socket: the system's syslog, /dev/log and /etc/syslog-ng are never touched. The TLS certificates
  * are made like rsyslog's (`rsyslog-pki.ts`), under `.stack/syslog-ng/pki`.
+ *
+ * Debian's `syslog-ng-core` CONFLICTS with `rsyslog` (both provide system-log-daemon): installing it
+ * with apt removes rsyslog, which the stack needs. So the package is only downloaded
+ * (`apt-get download`) and unpacked (`dpkg -x`) into the stack's cache, its library dependencies
+ * (which conflict with nothing) are installed with apt, and syslog-ng runs from the cache with
+ * `LD_LIBRARY_PATH` and `--module-path` pointing there.
  */
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { aptInstall, isAlive, run, spawnDetached } from '../process.js';
 import type { Health, LocalService, ServiceContext } from '../service.js';
@@ -17,8 +23,55 @@ import { PROBE_APP, probeInputs } from './rsyslog-probe.js';
 const TCP_PORT = 17514;
 const UDP_PORT = 17514;
 const TLS_PORT = 17515;
-const SYSLOG_NG = '/usr/sbin/syslog-ng';
-const PACKAGES = ['syslog-ng-core'];
+const PACKAGE = 'syslog-ng-core';
+/** `Depends:` of Debian 12's syslog-ng-core 3.38.1-5+deb12u1 (all but libc6, sysvinit-utils). */
+const DEPENDENCIES = [
+  'libcap2',
+  'libglib2.0-0',
+  'libivykis0',
+  'libjson-c5',
+  'libnet1',
+  'libpcre3',
+  'libssl3',
+  'libwrap0',
+];
+
+/** Where the unpacked package lives (shared cache: survives `stack:clean` of the service dir). */
+const unpacked = (ctx: ServiceContext) => {
+  const root = join(ctx.cacheDir, 'syslog-ng-core');
+  return {
+    root,
+    binary: join(root, 'usr/sbin/syslog-ng'),
+    libraries: join(root, 'usr/lib/syslog-ng'),
+    modules: join(root, 'usr/lib/syslog-ng/3.38'),
+  };
+};
+
+/** Downloads and unpacks syslog-ng-core into the cache unless it is there. Never installs it (see above). */
+async function unpackSyslogNg(ctx: ServiceContext): Promise<void> {
+  const target = unpacked(ctx);
+  if (existsSync(target.binary)) return;
+  const download = join(ctx.cacheDir, 'syslog-ng-download');
+  rmSync(download, { recursive: true, force: true });
+  mkdirSync(download, { recursive: true });
+  ctx.log(`apt-get download ${PACKAGE} (unpacked into ${target.root}, not installed: it conflicts with rsyslog)`);
+  await run('apt-get', ['download', PACKAGE], { cwd: download, timeoutMs: 5 * 60_000 });
+  const deb = readdirSync(download).find((name) => name.endsWith('.deb'));
+  if (!deb) throw new Error(`apt-get download ${PACKAGE} left no .deb in ${download}.`);
+  await run('dpkg', ['-x', join(download, deb), target.root], { timeoutMs: 60_000 });
+  rmSync(download, { recursive: true, force: true });
+}
+
+const syslogNgEnv = (ctx: ServiceContext): NodeJS.ProcessEnv => ({
+  ...process.env,
+  LD_LIBRARY_PATH: unpacked(ctx).libraries,
+});
+
+const syslogNgRun = (ctx: ServiceContext, args: readonly string[]) =>
+  run(unpacked(ctx).binary, [`--module-path=${unpacked(ctx).modules}`, ...args], {
+    env: syslogNgEnv(ctx),
+    timeoutMs: 15_000,
+  });
 
 const files = (ctx: ServiceContext) => ({
   config: join(ctx.dir, 'syslog-ng.conf'),
@@ -33,9 +86,9 @@ const files = (ctx: ServiceContext) => ({
 let version: string | undefined;
 
 /** `syslog-ng --version` prints "syslog-ng 3 (3.38.1)" first. */
-async function syslogNgVersion(): Promise<string | undefined> {
+async function syslogNgVersion(ctx: ServiceContext): Promise<string | undefined> {
   if (version === undefined) {
-    const { stdout } = await run(SYSLOG_NG, ['--version'], { timeoutMs: 5_000 });
+    const { stdout } = await syslogNgRun(ctx, ['--version']);
     version = /syslog-ng \d+ \(([^)]+)\)/.exec(stdout)?.[1];
   }
   return version;
@@ -55,7 +108,7 @@ async function writeConfig(ctx: ServiceContext): Promise<void> {
     OUTPUT_FILE: f.output,
   };
   writeFileSync(f.config, renderTemplate(join(ctx.root, 'infra/local/syslog-ng/syslog-ng.conf'), values));
-  await run(SYSLOG_NG, ['-s', '-f', f.config], { timeoutMs: 15_000 });
+  await syslogNgRun(ctx, ['-s', '-f', f.config]);
 }
 
 /** The PID in syslog-ng's pid file when it is a live syslog-ng running our config. */
@@ -64,13 +117,13 @@ function runningPid(ctx: ServiceContext): number | undefined {
   if (!existsSync(f.pid)) return undefined;
   const pid = Number.parseInt(readFileSync(f.pid, 'utf8'), 10);
   const args = Number.isInteger(pid) && pid > 0 && isAlive(pid) ? commandLine(pid) : undefined;
-  return args?.[0] === SYSLOG_NG && args.includes(f.config) ? pid : undefined;
+  return args?.[0]?.endsWith('/syslog-ng') && args.includes(f.config) ? pid : undefined;
 }
 
 async function probe(ctx: ServiceContext): Promise<Health> {
   const f = files(ctx);
   if (runningPid(ctx) === undefined) return { healthy: false, detail: 'syslog-ng is not running' };
-  const current = await syslogNgVersion().catch(() => undefined);
+  const current = await syslogNgVersion(ctx).catch(() => undefined);
   const failures = await probeInputs({
     tcpPort: TCP_PORT,
     tlsPort: TLS_PORT,
@@ -97,12 +150,14 @@ export const syslogNg: LocalService = {
   }),
 
   async install(ctx) {
-    await aptInstall(ctx, PACKAGES);
+    await aptInstall(ctx, DEPENDENCIES);
+    await unpackSyslogNg(ctx);
     await ensurePki(join(ctx.dir, 'pki'));
   },
 
   async start(ctx) {
     const f = files(ctx);
+    await unpackSyslogNg(ctx);
     await ensurePki(join(ctx.dir, 'pki'));
     await writeConfig(ctx);
     const pid = runningPid(ctx);
@@ -110,7 +165,10 @@ export const syslogNg: LocalService = {
     rmSync(f.pid, { force: true });
     rmSync(f.probe, { force: true });
     // -F: foreground (the stack supervises it); -e would log to stderr, the stack's log file takes stdout/stderr.
-    return spawnDetached(ctx, SYSLOG_NG, ['-F', '-e', '-f', f.config, '-R', f.persist, '-p', f.pid, '-c', f.control]);
+    const { binary, modules } = unpacked(ctx);
+    // prettier-ignore
+    const args = ['-F', '-e', `--module-path=${modules}`, '-f', f.config, '-R', f.persist, '-p', f.pid, '-c', f.control];
+    return spawnDetached(ctx, binary, args, { env: syslogNgEnv(ctx) });
   },
 
   health: (ctx) => probe(ctx),
