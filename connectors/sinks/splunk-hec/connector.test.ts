@@ -2,7 +2,9 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { PipelineError } from '../../../pipeline/errors/index.js';
 import { batchOf, corpus } from '../syslog/testing.js';
 import { createSplunkHecSink } from './connector.js';
-import { startFakeHec, type FakeHec } from './fake-hec.js';
+import { splitConcatenatedJson, startFakeHec, type FakeHec } from './fake-hec.js';
+import { indexedFields } from './envelope.js';
+import { enrichedLogDocument } from '../elasticsearch/documents.js';
 import type { SplunkHecSinkConfigInput } from './config.js';
 
 const token = '11111111-2222-3333-4444-555555555555';
@@ -35,7 +37,17 @@ describe('Splunk HEC sink against a fake HEC', () => {
     expect(fake.events.map((event) => (event.event as { event: { id: string } }).event.id)).toEqual(
       logs.map((log) => log.eventId),
     );
-    expect(fake.events[3]).toMatchObject({ index: 'make', fields: { event_id: logs[3]!.eventId } });
+    logs.forEach((log, at) => {
+      expect(fake!.events[at]).toEqual({
+        time: log.timestamp / 1000,
+        host: log.zone,
+        source: 'makestream',
+        sourcetype: 'makestream:log',
+        index: 'make',
+        event: enrichedLogDocument(log).source,
+        fields: indexedFields(log),
+      });
+    });
   });
 
   it('fails only the event the receiver names as invalid and resends the rest', async () => {
@@ -77,6 +89,17 @@ describe('Splunk HEC sink against a fake HEC', () => {
     fake = await startFakeHec(token);
     await expect(sink(fake.url).health()).resolves.toMatchObject({ healthy: true });
     await expect(sink('http://127.0.0.1:1').health()).resolves.toMatchObject({ healthy: false });
+  });
+});
+
+describe('the fake HEC is strict', () => {
+  it('accepts only concatenated JSON objects', () => {
+    expect(splitConcatenatedJson('{"event":"a"}\n{"event":{"b":"}{"}}')).toEqual([
+      { event: 'a' },
+      { event: { b: '}{' } },
+    ]);
+    expect(() => splitConcatenatedJson('[{"event":"a"}]')).toThrow();
+    expect(() => splitConcatenatedJson('{"event":"a"},{"event":"b"}')).toThrow();
   });
 });
 
