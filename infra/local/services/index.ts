@@ -9,6 +9,7 @@ import { clickhouse } from './clickhouse.js';
 import { elasticsearch } from './elasticsearch.js';
 import { kafka } from './kafka.js';
 import { opensearch } from './opensearch.js';
+import { otelcol } from './otelcol.js';
 import { postgres } from './postgres.js';
 import { registry } from './registry.js';
 import { rsyslog } from './rsyslog.js';
@@ -24,4 +25,5 @@ export const services: readonly LocalService[] = [
   opensearch,
   rsyslog,
   syslogNg,
+  otelcol,
 ];
