@@ -9,6 +9,7 @@ import { aggregateProcessor, rollupProcessor } from './aggregate/index.js';
 import { anomalyProcessor } from './anomaly/index.js';
 import { correlateProcessor, incidentsProcessor } from './correlate/index.js';
 import { enrichProcessor } from './enrich/index.js';
+import { siemProcessor } from './siem/index.js';
 
 /** A processor as the runtime starts it. */
 export interface RegisteredProcessor {
@@ -21,6 +22,7 @@ export interface RegisteredProcessor {
 /** Every processor, in topology order. */
 export const registeredProcessors: readonly RegisteredProcessor[] = checkUnique([
   { definition: enrichProcessor, section: 'enrich' },
+  { definition: siemProcessor, section: 'siem' },
   { definition: correlateProcessor, section: 'correlate' },
   { definition: incidentsProcessor, section: 'incidents' },
   { definition: aggregateProcessor, section: 'aggregate' },

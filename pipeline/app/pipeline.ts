@@ -60,7 +60,7 @@ const processSecrets: SecretEnvironment = { env: process.env, readFile: (path) =
 /** Partitions of the processors' internal topics (repartitioning) that the catalogue does not list. */
 const INTERNAL_TOPIC_PARTITIONS = 6;
 
-/** Topics processors read or write that are not in the catalogue (JSON repartition topics). */
+/** Topics processors read or write that are not in the catalogue (JSON values: repartition topics, SIEM feeds). */
 function internalTopics(catalogued: readonly string[], config: MakestreamConfig): TopicConfig[] {
   const known = new Set(catalogued);
   const topics = new Map<string, TopicConfig>();
@@ -70,9 +70,10 @@ function internalTopics(catalogued: readonly string[], config: MakestreamConfig)
       topics.set(topic, {
         name: topic,
         partitions: INTERNAL_TOPIC_PARTITIONS,
-        // Kept until read: records carry event-time timestamps, so time-based retention would drop
-        // the contributions of a replay of old data before the next stage reads them.
-        retentionMs: -1,
+        // Internal repartition topics are kept until read: records carry event-time timestamps, so
+        // time-based retention would drop a replay's contributions before the next stage reads them.
+        // Feeds for other tools (siem.*) keep a week, like the catalogue's derived topics.
+        retentionMs: topic.startsWith('makestream.') ? -1 : 7 * 24 * 60 * 60 * 1000,
         ...(config.topics.overrides[topic] ?? {}),
       });
     }

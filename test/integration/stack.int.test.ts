@@ -19,7 +19,18 @@ describe('local stack (real services)', () => {
       services: { name: string; healthy: boolean; version?: string; endpoints: Record<string, string> }[];
     };
     expect(report.services.map((s) => s.name).sort()).toEqual(
-      ['chdb', 'clickhouse', 'elasticsearch', 'kafka', 'opensearch', 'postgres', 'registry', 'rsyslog'].sort(),
+      [
+        'chdb',
+        'clickhouse',
+        'elasticsearch',
+        'kafka',
+        'opensearch',
+        'otelcol',
+        'postgres',
+        'registry',
+        'rsyslog',
+        'syslog-ng',
+      ].sort(),
     );
     for (const service of report.services) {
       expect([service.name, service.healthy]).toEqual([service.name, true]);

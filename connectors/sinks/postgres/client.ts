@@ -62,5 +62,12 @@ export function createPool(
   const pool = new pg.Pool(poolConfig(config, secrets));
   // Without a listener, an idle client's socket error (server restart) would crash the process.
   pool.on('error', onIdleError);
+  // The pool listens only while a client is idle: a checked-out client whose connection resets
+  // mid-batch would emit an unhandled 'error' and crash the process. Its running query rejects
+  // with the same error anyway (classified retriable by errors.ts), so this listener only keeps
+  // the event from being fatal.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   return pool;
 }
