@@ -10,6 +10,8 @@ import type { Logger } from '../../pipeline/telemetry/logger.js';
 import { createClickHouseSink, parseClickHouseSinkConfig } from './clickhouse/index.js';
 import { searchSinkFromConfig } from './elasticsearch/index.js';
 import { createPostgresSink, parsePostgresSinkConfig } from './postgres/index.js';
+import { createDatadogSink, datadogSinkConfigSchema } from './datadog/index.js';
+import { createSplunkHecSink, splunkHecSinkConfigSchema } from './splunk-hec/index.js';
 import { createSyslogSink, syslogSinkConfigSchema } from './syslog/index.js';
 
 /** What a factory gets besides its section. */
@@ -60,6 +62,14 @@ export const sinkKinds = {
   opensearch(section: unknown, context: SinkFactoryContext): ConfiguredSink {
     const raw = { flavour: 'opensearch', ...(section as object) };
     return { connector: searchSinkFromConfig(raw, { ...context, section: 'sinks.opensearch' }), runtime: {} };
+  },
+  splunkHec(section: unknown, context: SinkFactoryContext): ConfiguredSink {
+    const config = splunkHecSinkConfigSchema.parse(section);
+    return { connector: createSplunkHecSink(config, { environment: context.environment }), runtime: runtimeOf(config) };
+  },
+  datadog(section: unknown, context: SinkFactoryContext): ConfiguredSink {
+    const config = datadogSinkConfigSchema.parse(section);
+    return { connector: createDatadogSink(config, { environment: context.environment }), runtime: runtimeOf(config) };
   },
   syslog(section: unknown): ConfiguredSink {
     const config = syslogSinkConfigSchema.parse(section);

@@ -122,6 +122,8 @@ export const makestreamConfigSchema = z
         elasticsearch: sinkSection('connectors/sinks/elasticsearch (flavour elasticsearch)'),
         opensearch: sinkSection('connectors/sinks/elasticsearch (flavour opensearch)'),
         syslog: sinkSection('connectors/sinks/syslog'),
+        splunkHec: sinkSection('connectors/sinks/splunk-hec'),
+        datadog: sinkSection('connectors/sinks/datadog'),
       })
       .optional()
       .describe('Where events are delivered. Without this section: ClickHouse embedded (chDB) in .makestream/chdb.'),
