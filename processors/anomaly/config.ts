@@ -233,12 +233,10 @@ export const anomalyConfigSchema = z
     errorRate: errorRateSchema.prefault({}),
     latency: levelShiftSchema('latency regressions (p95 duration)', 3.5, 1.5, 1).prefault({}),
     burn: levelShiftSchema('operations/credit burn surges (centicredits per execution)', 3.5, 2, 1).prefault({}),
-    latencySequential: sequentialSchema('latency regressions (log mean duration per window)', 5, 0.75, 1.3).prefault(
+    latencySequential: sequentialSchema('latency regressions (log mean duration per window)', 6, 1.25, 1.5).prefault(
       {},
     ),
-    burnSequential: sequentialSchema('burn surges (log(1 + centicredits per run) per window)', 5, 0.75, 1.5).prefault(
-      {},
-    ),
+    burnSequential: sequentialSchema('burn surges (log(1 + centicredits per run) per window)', 6, 1.25, 2).prefault({}),
     volume: volumeSchema.prefault({}),
     silence: silenceSchema.prefault({}),
   })

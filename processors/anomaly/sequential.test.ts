@@ -53,6 +53,8 @@ describe('sequential (CUSUM) test', () => {
 
 describe('sequential tests in the detector', () => {
   const day = 288;
+  /** Sensitive settings (the defaults, tuned on bench/anomaly, want larger shifts). */
+  const sensitive = { threshold: 5, drift: 0.75, maxStep: 2.5, minRatio: 1.3 };
   const run = (windows: readonly WindowObservation[], input: object = {}) => {
     const detector = createOfflineDetector(parseAnomalyConfig(input));
     for (const window of windows) detector.window(window);
@@ -68,7 +70,7 @@ describe('sequential tests in the detector', () => {
 
   it('finds a moderate latency regression that the single-window level shift misses', () => {
     const levelOnly = run(ramp(301), { latencySequential: { enabled: false } });
-    const withSequential = run(ramp(301));
+    const withSequential = run(ramp(301), { latencySequential: sensitive });
     const sequential = withSequential.filter((a) => a.metric === 'duration_mean_ms');
     expect(sequential.length).toBeGreaterThan(0);
     expect(sequential[0]).toMatchObject({ detector: 'latency-regression', direction: 'ABOVE', scenarioId: 301 });
@@ -82,12 +84,16 @@ describe('sequential tests in the detector', () => {
       windows: day + 20,
       effects: [{ from: day, to: day + 8, costFactor: 1.8 }],
     });
-    const surges = run(windows, { burn: { enabled: false } }).filter((a) => a.detector === 'burn-surge');
+    const surges = run(windows, { burn: { enabled: false }, burnSequential: sensitive }).filter(
+      (a) => a.detector === 'burn-surge',
+    );
     expect(surges.length).toBeGreaterThan(0);
     expect(surges[0]!.windowStart).toBeGreaterThanOrEqual(windows[day]!.windowStart);
   });
 
   it('reports nothing on two days of normal traffic', () => {
-    expect(run(series({ scenarioId: 303, windows: 2 * day }))).toEqual([]);
+    expect(
+      run(series({ scenarioId: 303, windows: 2 * day }), { latencySequential: sensitive, burnSequential: sensitive }),
+    ).toEqual([]);
   });
 });
