@@ -22,16 +22,27 @@ export interface OffsetsDeps {
   readonly connection: ConnectionDescription;
 }
 
+/** Attempts of one offset query while a new topic's metadata settles (~4.5 s in all). */
+const QUERY_ATTEMPTS = 10;
+
 const byPartition = <T extends { partition: number }>(a: T, b: T): number => a.partition - b.partition;
 
 /** Offset queries over a lazily connected admin client. */
 export function createKafkaOffsets(deps: OffsetsDeps): KafkaOffsets {
   const query = async <T>(action: string, topic: string, work: (admin: Admin) => Promise<T>): Promise<T> => {
     await deps.topics.requireExisting([topic]);
-    try {
-      return await work(await deps.admin());
-    } catch (error) {
-      throw kafkaError(error, { connection: deps.connection, action, topic });
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await work(await deps.admin());
+      } catch (error) {
+        // Right after a topic is created, the broker's metadata may not list a leader for every
+        // partition yet, and kafkajs' offset queries then fail inside with a TypeError
+        // ("Cannot destructure property 'partitions' of 'low.pop(...)'"): wait and ask again.
+        if (!(error instanceof TypeError) || attempt >= QUERY_ATTEMPTS) {
+          throw kafkaError(error, { connection: deps.connection, action, topic });
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
     }
   };
 
