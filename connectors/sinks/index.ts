@@ -5,7 +5,7 @@
  */
 import type { SecretEnvironment } from '../../pipeline/config/secret.js';
 import type { SinkConnector } from '../../pipeline/sink/api.js';
-import type { SinkRuntimeConfigInput } from '../../pipeline/sink/config.js';
+import { parseSinkSection, type SinkRuntimeConfigInput } from '../../pipeline/sink/config.js';
 import type { Logger } from '../../pipeline/telemetry/logger.js';
 import { createClickHouseSink, parseClickHouseSinkConfig } from './clickhouse/index.js';
 import { searchSinkFromConfig } from './elasticsearch/index.js';
@@ -64,15 +64,27 @@ export const sinkKinds = {
     return { connector: searchSinkFromConfig(raw, { ...context, section: 'sinks.opensearch' }), runtime: {} };
   },
   splunkHec(section: unknown, context: SinkFactoryContext): ConfiguredSink {
-    const config = splunkHecSinkConfigSchema.parse(section);
+    const config = parseSinkSection(splunkHecSinkConfigSchema, section, {
+      prefix: 'sinks.splunkHec',
+      label: 'Splunk HEC sink',
+      unknownFieldHint: 'see connectors/sinks/splunk-hec/README.md',
+    });
     return { connector: createSplunkHecSink(config, { environment: context.environment }), runtime: runtimeOf(config) };
   },
   datadog(section: unknown, context: SinkFactoryContext): ConfiguredSink {
-    const config = datadogSinkConfigSchema.parse(section);
+    const config = parseSinkSection(datadogSinkConfigSchema, section, {
+      prefix: 'sinks.datadog',
+      label: 'Datadog sink',
+      unknownFieldHint: 'see connectors/sinks/datadog/README.md',
+    });
     return { connector: createDatadogSink(config, { environment: context.environment }), runtime: runtimeOf(config) };
   },
   syslog(section: unknown): ConfiguredSink {
-    const config = syslogSinkConfigSchema.parse(section);
+    const config = parseSinkSection(syslogSinkConfigSchema, section, {
+      prefix: 'sinks.syslog',
+      label: 'syslog sink',
+      unknownFieldHint: 'see connectors/sinks/syslog/README.md',
+    });
     return { connector: createSyslogSink(config), runtime: runtimeOf(config) };
   },
 } as const;

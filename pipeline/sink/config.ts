@@ -107,3 +107,26 @@ export function parseSinkRuntimeConfig(input: unknown, path = 'sinks.<name>'): S
   );
   throw new ConfigError(`Invalid sink configuration: ${problems.join('; ')}.`, { component: 'sink' });
 }
+
+/**
+ * Validates a whole sink section with its connector's schema; throws one ConfigError listing every
+ * problem as `<prefix>.<field>: <problem>` (unknown fields named with `unknownFieldHint`), so a typo
+ * in any sink's config reads the same and never surfaces as a raw schema error.
+ */
+export function parseSinkSection<Schema extends z.ZodType>(
+  schema: Schema,
+  input: unknown,
+  options: { readonly prefix: string; readonly label: string; readonly unknownFieldHint: string },
+): z.output<Schema> {
+  const result = schema.safeParse(input ?? {});
+  if (result.success) return result.data;
+  const problems = result.error.issues.flatMap((issue) => {
+    const path = [options.prefix, ...issue.path.map(String)].join('.');
+    return issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => `${path}.${key}: unknown field (${options.unknownFieldHint})`)
+      : [`${path}: ${issue.message}`];
+  });
+  throw new ConfigError(`Invalid ${options.label} configuration:\n  ${problems.join('\n  ')}`, {
+    component: options.prefix,
+  });
+}

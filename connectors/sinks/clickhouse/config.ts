@@ -7,9 +7,8 @@
  * `startSink` takes (with the log and serde).
  */
 import { z } from 'zod';
-import { ConfigError } from '../../../pipeline/errors/index.js';
 import { secretSourceSchema } from '../../../pipeline/config/secret.js';
-import { sinkRuntimeConfigSchema } from '../../../pipeline/sink/config.js';
+import { parseSinkSection, sinkRuntimeConfigSchema } from '../../../pipeline/sink/config.js';
 import { warehouseTables } from './tables/index.js';
 
 const identifier = z
@@ -108,16 +107,10 @@ export type ClickHouseSinkConfig = z.output<typeof clickHouseSinkConfigSchema>;
 
 /** Validates `input`; throws one ConfigError listing every problem as `<prefix>.<field>: <problem>`. */
 export function parseClickHouseSinkConfig(input: unknown, prefix = 'sinks.clickhouse'): ClickHouseSinkConfig {
-  const result = clickHouseSinkConfigSchema.safeParse(input ?? {});
-  if (result.success) return result.data;
-  const problems = result.error.issues.flatMap((issue) => {
-    const path = [prefix, ...issue.path.map(String)].join('.');
-    return issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => `${path}.${key}: unknown field (check its spelling against README.md)`)
-      : [`${path}: ${issue.message}`];
-  });
-  throw new ConfigError(`Invalid ClickHouse sink configuration:\n  ${problems.join('\n  ')}`, {
-    component: 'sinks.clickhouse',
+  return parseSinkSection(clickHouseSinkConfigSchema, input, {
+    prefix,
+    label: 'ClickHouse sink',
+    unknownFieldHint: 'check its spelling against README.md',
   });
 }
 

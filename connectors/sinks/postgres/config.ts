@@ -8,8 +8,7 @@
  */
 import { z } from 'zod';
 import { secretSourceSchema } from '../../../pipeline/config/secret.js';
-import { ConfigError } from '../../../pipeline/errors/index.js';
-import { sinkRuntimeConfigSchema } from '../../../pipeline/sink/config.js';
+import { parseSinkSection, sinkRuntimeConfigSchema } from '../../../pipeline/sink/config.js';
 import { warehouseTables } from './tables.js';
 
 const identifier = z
@@ -157,16 +156,10 @@ export type PostgresSinkConfig = z.infer<typeof postgresSinkConfigSchema>;
 
 /** Validates `input`; throws one ConfigError listing every problem as `<prefix>.<field>: <problem>`. */
 export function parsePostgresSinkConfig(input: unknown, prefix = 'sinks.postgres'): PostgresSinkConfig {
-  const result = postgresSinkConfigSchema.safeParse(input ?? {});
-  if (result.success) return result.data;
-  const problems = result.error.issues.flatMap((issue) => {
-    const path = [prefix, ...issue.path.map(String)].join('.');
-    return issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => `${path}.${key}: unknown field (see connectors/sinks/postgres/README.md)`)
-      : [`${path}: ${issue.message}`];
-  });
-  throw new ConfigError(`Invalid PostgreSQL sink configuration:\n  ${problems.join('\n  ')}`, {
-    component: 'sinks.postgres',
+  return parseSinkSection(postgresSinkConfigSchema, input, {
+    prefix,
+    label: 'PostgreSQL sink',
+    unknownFieldHint: 'see connectors/sinks/postgres/README.md',
   });
 }
 
