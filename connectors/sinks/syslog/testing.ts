@@ -47,10 +47,16 @@ export function batchOf(values: readonly EnrichedLog[], topic = 'make.logs.enric
   };
 }
 
-/** The messages in a receiver's output file that contain `marker`, split where a new `<PRI>` starts a line. */
+/**
+ * The messages in a receiver's output file that contain `marker`, split where a new `<PRI>` starts a
+ * line. Only complete lines count: the receiver flushes its buffer at arbitrary byte boundaries, so
+ * the file's tail may hold the first half of a long message (read too early, it would look cut).
+ */
 export function receivedMessages(file: string, marker: string): string[] {
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
+  const text = readFileSync(file, 'utf8');
+  return text
+    .slice(0, text.lastIndexOf('\n') + 1)
     .split(/\n(?=<\d{1,3}>)/)
     .map((message) => message.replace(/\n$/, ''))
     .filter((message) => message.includes(marker));

@@ -84,7 +84,15 @@ export function transactionCases(context: SuiteContext): void {
       await transaction.sendOffsets(groupId, [...positions.values()]);
       await transaction.commit();
 
-      const lag = (await log.lag(groupId, input)).sort((a, b) => a.partition - b.partition);
+      // Kafka's group coordinator applies transactional offsets when it writes the commit marker,
+      // just after EndTxn returns; kafkajs' OffsetFetch predates `require_stable` (KIP-447), so
+      // the committed offsets become visible shortly after commit() rather than at once.
+      const committedLag = async () => (await log.lag(groupId, input)).sort((a, b) => a.partition - b.partition);
+      let lag = await committedLag();
+      for (let tries = 0; tries < 50 && lag.some((one) => one.committed === undefined); tries += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        lag = await committedLag();
+      }
       expect(lag.map((one) => [one.partition, one.committed, one.lag])).toEqual(
         [0, 1].map((partition) => [partition, positions.get(partition)?.offset, 0]),
       );
