@@ -24,7 +24,13 @@ export type ValueCodec =
   /** Avro in the Confluent wire format, with the schema of `schemas/<schema>.avsc`. */
   | { readonly kind: 'avro'; readonly schema: string }
   /** JSON (UTF-8), for internal topics such as repartition topics. */
-  | { readonly kind: 'json' };
+  | { readonly kind: 'json' }
+  /**
+   * Plain text: the value is a string, written as its UTF-8 bytes (no quotes, no escaping), for
+   * feeds other tools read as lines (`siem.cef.v1`). Emitting a non-string, or reading bytes that
+   * are not valid UTF-8, is an invalid record (dead letter).
+   */
+  | { readonly kind: 'string' };
 
 /** A topic a processor reads or writes. */
 export interface TopicSpec {
@@ -40,6 +46,11 @@ export function avroTopic(topic: string, schema: string): TopicSpec {
 /** JSON codec helper for internal topics. */
 export function jsonTopic(topic: string): TopicSpec {
   return { topic, codec: { kind: 'json' } };
+}
+
+/** Plain UTF-8 string codec helper: `stringTopic('siem.cef.v1')` (values are strings). */
+export function stringTopic(topic: string): TopicSpec {
+  return { topic, codec: { kind: 'string' } };
 }
 
 /** A record handed to a processor: the log record with its decoded value. */

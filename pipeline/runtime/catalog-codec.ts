@@ -1,8 +1,9 @@
 /**
  * A value codec over the schema catalog (`schemas/*.avsc`) without a schema store: Avro values are
- * framed in the Confluent wire format with a local id per schema file. The test driver uses it, so a
- * value a processor emits is encoded exactly as the runner's serde would encode it (same avsc options,
- * same RecordValidationError naming the fields at fault), and read back as a consumer would see it.
+ * framed in the Confluent wire format with a local id per schema file (JSON and plain string topics
+ * as the runner writes them, `string-codec.ts`). The test driver uses it, so a value a processor
+ * emits is encoded exactly as the runner's serde would encode it (same avsc options, same
+ * RecordValidationError naming the fields at fault), and read back as a consumer would see it.
  */
 import type { Type } from 'avsc';
 import { InvalidRecordError } from '../errors/index.js';
@@ -10,6 +11,7 @@ import { encodeAvro } from '../serde/avro.js';
 import { decodeWireFormat, encodeWireFormat } from '../serde/wire-format.js';
 import { loadSchemaCatalog, type SchemaCatalog } from '../../schemas/catalog.js';
 import type { TopicSpec } from './api.js';
+import { decodeStringValue, encodeStringValue } from './string-codec.js';
 
 /** Encodes and decodes values of topics by their {@link TopicSpec}. */
 export interface CatalogCodec {
@@ -39,10 +41,12 @@ export function createCatalogCodec(catalog: SchemaCatalog = (sharedCatalog ??= l
   return {
     encode(spec, value) {
       if (spec.codec.kind === 'json') return Buffer.from(JSON.stringify(value), 'utf8');
+      if (spec.codec.kind === 'string') return encodeStringValue(spec.topic, value);
       const id = schemaIdOf(spec.codec.schema);
       return encodeWireFormat(id, encodeAvro(types.get(id)!, value, `A value for topic "${spec.topic}"`));
     },
     decode(spec, value) {
+      if (spec.codec.kind === 'string') return decodeStringValue(spec.topic, value);
       if (spec.codec.kind === 'json') {
         try {
           return JSON.parse(value.toString('utf8')) as unknown;

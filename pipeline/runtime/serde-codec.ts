@@ -1,12 +1,14 @@
 /**
  * The runner's value codec: Avro topics through the process's serde (schemas registered under
- * `<topic>-value` from `schemas/<schema>.avsc`, Confluent wire format), JSON topics as UTF-8 JSON.
+ * `<topic>-value` from `schemas/<schema>.avsc`, Confluent wire format), JSON topics as UTF-8 JSON,
+ * string topics as the string's UTF-8 bytes (`string-codec.ts`).
  * Binding is async (registration); encoding is then synchronous, as the task module needs.
  */
 import { InvalidRecordError } from '../errors/index.js';
 import type { AvroSerde, TopicSerde } from '../serde/index.js';
 import { loadSchemaCatalog, type SchemaCatalog } from '../../schemas/catalog.js';
 import type { TopicSpec } from './api.js';
+import { decodeStringValue, encodeStringValue } from './string-codec.js';
 
 /** Encodes (sync) and decodes (async) values of bound topics. */
 export interface SerdeCodec {
@@ -32,10 +34,12 @@ export async function bindSerdeCodec(serde: AvroSerde, specs: readonly TopicSpec
   return {
     encode(spec, value) {
       if (spec.codec.kind === 'json') return Buffer.from(JSON.stringify(value), 'utf8');
+      if (spec.codec.kind === 'string') return encodeStringValue(spec.topic, value);
       return serdeOf(spec).encode(value);
     },
     async decode(spec, value) {
       if (spec.codec.kind === 'avro') return serdeOf(spec).decode(value);
+      if (spec.codec.kind === 'string') return decodeStringValue(spec.topic, value);
       try {
         return JSON.parse(value.toString('utf8')) as unknown;
       } catch (error) {

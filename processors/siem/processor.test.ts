@@ -3,6 +3,7 @@ import { createTestDriver } from '../../pipeline/runtime/test-driver.js';
 import { corpus } from '../../connectors/sinks/syslog/testing.js';
 import { parseCef } from '../../connectors/sinks/formats/testing/parse.js';
 import { enrichedLogDocument } from '../../connectors/sinks/elasticsearch/documents.js';
+import { enrichedLogToCef } from '../../connectors/sinks/formats/enriched-log.js';
 import { siemProcessor, siemTopics } from './processor.js';
 
 const records = corpus('siem-unit', 12).map((value) => ({ key: String(value.scenarioId), value, timestamp: 0 }));
@@ -19,6 +20,7 @@ describe('siem processor', () => {
       expect(ecs[index]!.key).toBe(key);
       expect(ecs[index]!.timestamp).toBe(value.timestamp);
       expect(ecs[index]!.value).toEqual(enrichedLogDocument(value).source);
+      expect(cef[index]!.value).toBe(enrichedLogToCef(value)); // the bare line: a string topic, no JSON quoting
       const parsed = parseCef(cef[index]!.value);
       expect(parsed.extension).toMatchObject({
         deviceExternalId: value.eventId,

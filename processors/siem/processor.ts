@@ -1,13 +1,13 @@
 /**
  * siem: turns every enriched log record into the two SIEM feeds, `siem.ecs.v1` (the ECS document
  * of `connectors/sinks/elasticsearch/documents.ts`, as a JSON object) and `siem.cef.v1` (the CEF
- * line of `connectors/sinks/formats/enriched-log.ts`, as a JSON string). Stateless: one input record
+ * line of `connectors/sinks/formats/enriched-log.ts`, as a plain UTF-8 string value). Stateless: one input record
  * gives one record on each enabled feed, with the input's key and event time, so a replay gives
  * byte-identical feeds.
  */
 import { z } from 'zod';
 import { ConfigError } from '../../pipeline/errors/index.js';
-import { avroTopic, defineMapper, jsonTopic, type OutputRecord } from '../../pipeline/runtime/api.js';
+import { avroTopic, defineMapper, jsonTopic, stringTopic, type OutputRecord } from '../../pipeline/runtime/api.js';
 import type { EnrichedLog } from '../../schemas/generated/types.js';
 import { enrichedLogDocument } from '../../connectors/sinks/elasticsearch/documents.js';
 import { enrichedLogToCef, makestreamDevice } from '../../connectors/sinks/formats/enriched-log.js';
@@ -60,7 +60,7 @@ export function createSiemProcessor(options: SiemProcessorOptions = {}) {
     name: options.name ?? 'siem',
     description: 'Writes every enriched log record as an ECS document and as a CEF line for SIEM consumers.',
     inputs: [avroTopic(options.input ?? siemTopics.input, 'enriched-log')],
-    outputs: [jsonTopic(ecsTopic), jsonTopic(cefTopic)],
+    outputs: [jsonTopic(ecsTopic), stringTopic(cefTopic)],
     eventTime: (record) => record.value.timestamp,
     parseConfig: parseSiemConfig,
     map(record, context, config) {
