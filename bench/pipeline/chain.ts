@@ -78,6 +78,20 @@ async function totalLag(backend: Backend, definitions: readonly ProcessorDefinit
   return lag;
 }
 
+/** Records appended per topic (end offsets summed), so a per-record cost can be read off the CPU time. */
+async function printVolumes(backend: Backend, prefix: string | undefined): Promise<void> {
+  const volumes: string[] = [];
+  let total = 0;
+  for (const name of (await backend.log.listTopics()).sort()) {
+    if (prefix && !name.startsWith(prefix)) continue;
+    const records = (await backend.log.endOffsets(name)).reduce((sum, end) => sum + end.offset, 0);
+    if (records === 0) continue;
+    total += records;
+    volumes.push(`${prefix ? name.slice(prefix.length + 1) : name} ${records}`);
+  }
+  console.log(`  appended   ${total} records: ${volumes.join(', ')}`);
+}
+
 function p95(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))] ?? 0;
@@ -149,6 +163,7 @@ async function run(spec: BackendSpec): Promise<void> {
       `  overall    ${Math.round(count / seconds)} executions/s (${seconds.toFixed(1)} s wall incl. start-up), ` +
         `${cpu.toFixed(1)} CPU-s, ${Math.round(count / cpu)} executions per CPU-second`,
     );
+    await printVolumes(backend, prefix);
   } finally {
     await Promise.allSettled(running.map((processor) => processor.stop()));
     if (prefix) {

@@ -1,6 +1,7 @@
 /**
  * Transactions of the embedded log. A transaction's sends and offsets are checked when they are
- * made and kept in memory; `commit` writes all of them in one SQLite transaction. So they become
+ * made and kept in memory; `commit` writes all of them in one SQLite savepoint of a group commit
+ * (group-commit.ts: concurrent commits share one SQLite transaction and one fsync). So they become
  * visible together or not at all, an aborted (or crashed) transaction leaves nothing behind, and
  * every consumer reads only committed data (`readCommitted` has nothing to filter here).
  *
@@ -27,7 +28,7 @@ export function createTransactionalProducer(
   deps: WriterDeps & { readonly groups: Groups },
   transactionalId: string,
 ): TransactionalProducer {
-  const { store, topics, append, signal, groups } = deps;
+  const { store, topics, append, groupCommit, groups } = deps;
   if (typeof transactionalId !== 'string' || transactionalId.length === 0) {
     throw new PipelineError('transactionalProducer: transactionalId must be a non-empty string, stable per writer.', {
       stage: 'config',
@@ -56,18 +57,24 @@ export function createTransactionalProducer(
   };
   const unkeyed = createUnkeyedPartitioner();
   let active: Transaction | undefined;
+  /** The active transaction was handed to the group commit. */
+  let committing = false;
   let closed = false;
 
   const begin = (): Transaction => {
     const sends: PendingSend[] = [];
     const offsets: { groupId: string; offsets: TopicPartitionOffset[] }[] = [];
-    let state: 'open' | 'committed' | 'aborted' = 'open';
+    // 'committing': handed to the group commit; neither sends nor abort may change it any more.
+    let state: 'open' | 'committing' | 'committed' | 'aborted' = 'open';
     const ensureOpen = (): void => {
       if (state !== 'open') throw closedError(`transaction (${state})`);
     };
     const finish = (next: 'committed' | 'aborted'): void => {
       state = next;
-      if (active === transaction) active = undefined;
+      if (active === transaction) {
+        active = undefined;
+        committing = false;
+      }
     };
     const transaction: Transaction = {
       async send(topicName: string, records: readonly OutgoingRecord[]) {
@@ -89,8 +96,13 @@ export function createTransactionalProducer(
       },
       async commit() {
         ensureOpen();
+        state = 'committing';
+        committing = true;
         try {
-          store.write(() => {
+          // Through the group commit: transactions committed in the same turn of the event loop (a
+          // processor's tasks, several processors) share one SQLite transaction and one fsync, each in
+          // its own savepoint, so each stays all-or-nothing and a fenced one fails alone.
+          await groupCommit(() => {
             checkNotFenced();
             for (const send of sends) {
               const topic = topics.require(send.topicName);
@@ -111,8 +123,8 @@ export function createTransactionalProducer(
           finish('aborted');
           throw error;
         }
+        // The group commit notified waiting consumers after its transaction committed.
         finish('committed');
-        if (sends.length > 0) signal.notify();
       },
       async abort() {
         ensureOpen();
@@ -138,7 +150,8 @@ export function createTransactionalProducer(
     async close() {
       if (closed) return;
       closed = true;
-      if (active) await active.abort();
+      // A transaction being committed finishes on its own (its outcome is its commit's).
+      if (active && !committing) await active.abort();
       deps.onClose();
     },
   };
