@@ -1,8 +1,8 @@
 /**
- * A small HTTP POST/GET over Node's fetch (undici) with a timeout. Transport failures (refused,
+ * HTTP sinks' request sender: a small POST/GET over Node's fetch (undici) with a timeout. Transport failures (refused,
  * reset, DNS, timeout) become retriable PipelineErrors that name the URL.
  */
-import { RetriableError } from '../../../pipeline/errors/index.js';
+import { RetriableError } from '../errors/index.js';
 
 /** A response: status and body text. */
 export interface HttpReply {

@@ -11,9 +11,15 @@ import { readSecret, type SecretEnvironment } from '../../../pipeline/config/sec
 import { PipelineError, RetriableError } from '../../../pipeline/errors/index.js';
 import { avroTopic } from '../../../pipeline/runtime/api.js';
 import type { SinkBatch, SinkConnector, SinkWriteResult } from '../../../pipeline/sink/api.js';
+import { fetchSender, type HttpSend } from '../../../pipeline/sink/http.js';
+import {
+  bisect,
+  buildEntries,
+  chunkEntries,
+  itemFailures,
+  type RequestChunk,
+} from '../../../pipeline/sink/requests.js';
 import type { EnrichedLog } from '../../../schemas/generated/types.js';
-import { chunkEnvelopes, halves, type HecChunk as EntryChunk } from '../splunk-hec/envelope.js';
-import { fetchSender, type HttpSend } from '../splunk-hec/http.js';
 import { datadogIntakeUrl, datadogSinkConfigSchema, type DatadogSinkConfigInput } from './config.js';
 import { arrayBody, datadogEntry } from './payload.js';
 import { classifyDatadogResponse } from './responses.js';
@@ -44,28 +50,18 @@ export function createDatadogSink(
   };
   let forbiddenInARow = 0;
 
-  async function post(chunk: EntryChunk): Promise<number> {
-    const text = arrayBody(chunk.envelopes);
+  async function post(chunk: RequestChunk): Promise<number> {
+    const text = arrayBody(chunk.entries);
     const body = config.compression === 'gzip' ? await gzip(text) : text;
     const reply = await send({ method: 'POST', url, headers, body });
     return reply.status;
   }
 
   async function write(batch: SinkBatch<EnrichedLog>): Promise<SinkWriteResult> {
-    const failures = new Map<number, PipelineError>();
-    const fail = (position: number, message: string): void => {
-      failures.set(position, new PipelineError(message, { component, stage: 'sending', retriable: false }));
-    };
-    const entries: { position: number; text: string }[] = [];
-    batch.items.forEach((item, position) => {
-      try {
-        entries.push({ position, text: datadogEntry(item.value, config) });
-      } catch (error) {
-        fail(position, `Cannot build a Datadog log of record ${item.eventId}: ${(error as Error).message}`);
-      }
-    });
+    const failures = itemFailures(component);
+    const entries = buildEntries(batch, failures, 'a Datadog log', (value) => datadogEntry(value, config));
 
-    const sendChunk = async (chunk: EntryChunk): Promise<void> => {
+    const sendChunk = async (chunk: RequestChunk): Promise<void> => {
       const status = await post(chunk);
       const outcome = classifyDatadogResponse(status);
       if (outcome === 'ok') {
@@ -89,19 +85,16 @@ export function createDatadogSink(
         });
       }
       // too-large or bad-data: split down to the log at fault.
-      if (chunk.envelopes.length === 1) {
-        const eventId = batch.items[chunk.positions[0]!]!.eventId;
-        fail(chunk.positions[0]!, `Datadog intake rejected log ${eventId} with HTTP ${status}`);
-        return;
-      }
-      for (const half of halves(chunk)) await sendChunk(half);
+      const rejected = (position: number): void =>
+        failures.fail(position, `Datadog intake rejected log ${batch.items[position]!.eventId} with HTTP ${status}`);
+      return bisect(chunk, sendChunk, rejected);
     };
 
-    // Array brackets and commas: n entries cost n + 1 bytes beyond their text; chunkEnvelopes counts n.
-    for (const chunk of chunkEnvelopes(entries, config.maxRequestBytes - 1, config.maxRequestEntries)) {
+    // Array brackets and commas: n entries cost n + 1 bytes beyond their text; chunkEntries counts n.
+    for (const chunk of chunkEntries(entries, config.maxRequestBytes - 1, config.maxRequestEntries)) {
       await sendChunk(chunk);
     }
-    return { failures: [...failures].map(([index, error]) => ({ index, error })) };
+    return failures.result();
   }
 
   return {

@@ -12,11 +12,19 @@ import { readSecret, type SecretEnvironment } from '../../../pipeline/config/sec
 import { PipelineError, RetriableError } from '../../../pipeline/errors/index.js';
 import { avroTopic } from '../../../pipeline/runtime/api.js';
 import type { SinkBatch, SinkConnector, SinkWriteResult } from '../../../pipeline/sink/api.js';
+import { fetchSender, type HttpSend } from '../../../pipeline/sink/http.js';
+import {
+  bisect,
+  buildEntries,
+  chunkEntries,
+  itemFailures,
+  without,
+  type RequestChunk,
+} from '../../../pipeline/sink/requests.js';
 import type { EnrichedLog } from '../../../schemas/generated/types.js';
 import { createAckWaiter } from './ack.js';
 import { splunkHecSinkConfigSchema, type SplunkHecSinkConfigInput } from './config.js';
-import { chunkBody, chunkEnvelopes, halves, hecEnvelope, without, type HecChunk } from './envelope.js';
-import { fetchSender, type HttpSend } from './http.js';
+import { chunkBody, hecEnvelope } from './envelope.js';
 import { classifyHecResponse, parseHecReply } from './responses.js';
 
 const component = 'sink.splunk-hec';
@@ -65,22 +73,12 @@ export function createSplunkHecSink(
   });
 
   async function write(batch: SinkBatch<EnrichedLog>): Promise<SinkWriteResult> {
-    const failures = new Map<number, PipelineError>();
-    const fail = (position: number, message: string): void => {
-      failures.set(position, new PipelineError(message, { component, stage: 'sending', retriable: false }));
-    };
-    const entries: { position: number; text: string }[] = [];
-    batch.items.forEach((item, position) => {
-      try {
-        entries.push({ position, text: hecEnvelope(item.value, config) });
-      } catch (error) {
-        fail(position, `Cannot build a HEC event of record ${item.eventId}: ${(error as Error).message}`);
-      }
-    });
-    const awaitingAck = new Map<number, HecChunk>();
+    const failures = itemFailures(component);
+    const entries = buildEntries(batch, failures, 'a HEC event', (value) => hecEnvelope(value, config));
+    const awaitingAck = new Map<number, RequestChunk>();
 
-    const sendChunk = async (chunk: HecChunk): Promise<void> => {
-      if (chunk.envelopes.length === 0) return;
+    const sendChunk = async (chunk: RequestChunk): Promise<void> => {
+      if (chunk.entries.length === 0) return;
       const reply = await send({
         method: 'POST',
         url: `${base}/services/collector/event`,
@@ -88,7 +86,8 @@ export function createSplunkHecSink(
         body: chunkBody(chunk),
       });
       const outcome = classifyHecResponse(reply.status, parseHecReply(reply.body));
-      const itemId = (at: number): string => batch.items[chunk.positions[at]!]!.eventId;
+      const rejected = (position: number, reason: string): void =>
+        failures.fail(position, `HEC rejected event ${batch.items[position]!.eventId}: ${reason}`);
       switch (outcome.kind) {
         case 'ok':
           if (!config.ack.enabled) return;
@@ -103,8 +102,8 @@ export function createSplunkHecSink(
         case 'retriable':
           throw new RetriableError(`HEC ${base} is unavailable: ${outcome.reason}`, { component, stage: 'sending' });
         case 'invalid-event':
-          if (outcome.index < chunk.envelopes.length) {
-            fail(chunk.positions[outcome.index]!, `HEC rejected event ${itemId(outcome.index)}: ${outcome.reason}`);
+          if (outcome.index < chunk.entries.length) {
+            rejected(chunk.positions[outcome.index]!, outcome.reason);
             return sendChunk(without(chunk, outcome.index));
           }
           break;
@@ -117,14 +116,10 @@ export function createSplunkHecSink(
           break;
       }
       // too-large, bad-data, or an invalid-event number out of range: bisect down to the culprit.
-      if (chunk.envelopes.length === 1) {
-        fail(chunk.positions[0]!, `HEC rejected event ${itemId(0)}: ${outcome.reason}`);
-        return;
-      }
-      for (const half of halves(chunk)) await sendChunk(half);
+      return bisect(chunk, sendChunk, (position) => rejected(position, outcome.reason));
     };
 
-    for (const chunk of chunkEnvelopes(entries, config.maxRequestBytes, config.maxRequestEvents)) {
+    for (const chunk of chunkEntries(entries, config.maxRequestBytes, config.maxRequestEvents)) {
       await sendChunk(chunk);
     }
     for (let resends = 0; awaitingAck.size > 0; resends += 1) {
@@ -141,7 +136,7 @@ export function createSplunkHecSink(
       for (const id of timedOut) awaitingAck.delete(id);
       for (const chunk of again) await sendChunk(chunk);
     }
-    return { failures: [...failures].map(([index, error]) => ({ index, error })) };
+    return failures.result();
   }
 
   return {

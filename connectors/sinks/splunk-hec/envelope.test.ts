@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { corpus } from '../syslog/testing.js';
 import { createAckWaiter } from './ack.js';
-import { chunkEnvelopes, halves, hecEnvelope, hecTime, without } from './envelope.js';
+import { hecEnvelope, hecTime } from './envelope.js';
 import { classifyHecResponse } from './responses.js';
 
 const options = { source: 'makestream', sourcetype: 'makestream:log', maxEventBytes: 4096 } as const;
@@ -33,24 +33,6 @@ describe('HEC envelopes', () => {
     expect(envelope.event.message.endsWith('…[truncated]')).toBe(true);
     expect(envelope.event.make.truncated).toBe(true);
     expect(envelope.fields.truncated).toBe('true');
-  });
-
-  it('cuts into requests within count and byte limits, keeping order', () => {
-    const entries = Array.from({ length: 10 }, (_, position) => ({ position, text: 'x'.repeat(99) }));
-    const byCount = chunkEnvelopes(entries, 1_000_000, 4);
-    expect(byCount.map((chunk) => chunk.positions)).toEqual([
-      [0, 1, 2, 3],
-      [4, 5, 6, 7],
-      [8, 9],
-    ]);
-    const byBytes = chunkEnvelopes(entries, 350, 100);
-    expect(byBytes.map((chunk) => chunk.positions.length)).toEqual([3, 3, 3, 1]);
-    const [first, second] = halves(byCount[0]!);
-    expect([first.positions, second.positions]).toEqual([
-      [0, 1],
-      [2, 3],
-    ]);
-    expect(without(byCount[0]!, 1).positions).toEqual([0, 2, 3]);
   });
 });
 

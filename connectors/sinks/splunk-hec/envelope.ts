@@ -1,8 +1,9 @@
 /**
  * HEC request bodies: one JSON envelope per record (`time` in epoch seconds with milliseconds,
  * `event` the ECS document of the record, index-time `fields`), concatenated without commas or an
- * enclosing array, and cut into requests within the byte and count limits.
+ * enclosing array (cut into requests by `pipeline/sink/requests.ts`).
  */
+import type { RequestChunk } from '../../../pipeline/sink/requests.js';
 import type { EnrichedLog } from '../../../schemas/generated/types.js';
 import { enrichedLogDocument } from '../elasticsearch/documents.js';
 import { TRUNCATION_MARKER, truncateUtf8 } from '../formats/truncate.js';
@@ -70,56 +71,7 @@ export function hecEnvelope(log: EnrichedLog, options: EnvelopeOptions): string 
   return envelope(text, { truncated: 'true' });
 }
 
-/** A request body with the batch positions of its envelopes. */
-export interface HecChunk {
-  readonly positions: readonly number[];
-  readonly envelopes: readonly string[];
-}
-
-/** The body of a chunk: envelopes separated by newlines. */
-export function chunkBody(chunk: HecChunk): string {
-  return chunk.envelopes.join('\n');
-}
-
-/** Cuts envelopes (in order) into chunks of at most `maxEvents` and `maxBytes` (a lone larger one stays alone). */
-export function chunkEnvelopes(
-  entries: readonly { readonly position: number; readonly text: string }[],
-  maxBytes: number,
-  maxEvents: number,
-): HecChunk[] {
-  const chunks: HecChunk[] = [];
-  let positions: number[] = [];
-  let envelopes: string[] = [];
-  let bytes = 0;
-  for (const { position, text } of entries) {
-    const size = Buffer.byteLength(text, 'utf8') + 1;
-    if (envelopes.length > 0 && (envelopes.length >= maxEvents || bytes + size > maxBytes)) {
-      chunks.push({ positions, envelopes });
-      positions = [];
-      envelopes = [];
-      bytes = 0;
-    }
-    positions.push(position);
-    envelopes.push(text);
-    bytes += size;
-  }
-  if (envelopes.length > 0) chunks.push({ positions, envelopes });
-  return chunks;
-}
-
-/** Splits a chunk in two halves (for 413 and bisecting a rejected batch). */
-export function halves(chunk: HecChunk): [HecChunk, HecChunk] {
-  const middle = Math.ceil(chunk.envelopes.length / 2);
-  return [
-    { positions: chunk.positions.slice(0, middle), envelopes: chunk.envelopes.slice(0, middle) },
-    { positions: chunk.positions.slice(middle), envelopes: chunk.envelopes.slice(middle) },
-  ];
-}
-
-/** The chunk without its `index`-th envelope. */
-export function without(chunk: HecChunk, index: number): HecChunk {
-  return {
-    positions: chunk.positions.filter((_, at) => at !== index),
-    envelopes: chunk.envelopes.filter((_, at) => at !== index),
-  };
+/** The body of a request: envelopes separated by newlines (HEC takes them concatenated). */
+export function chunkBody(chunk: RequestChunk): string {
+  return chunk.entries.join('\n');
 }
