@@ -100,12 +100,11 @@ export type SinkRuntimeConfig = z.infer<typeof sinkRuntimeConfigSchema>;
 
 /** Validates the shared part of a sink section; ConfigError lists every field at fault under `path`. */
 export function parseSinkRuntimeConfig(input: unknown, path = 'sinks.<name>'): SinkRuntimeConfig {
-  const result = sinkRuntimeConfigSchema.safeParse(input ?? {});
-  if (result.success) return result.data;
-  const problems = result.error.issues.map(
-    (issue) => `${[path, ...issue.path.map(String)].join('.')}: ${issue.message}`,
-  );
-  throw new ConfigError(`Invalid sink configuration: ${problems.join('; ')}.`, { component: 'sink' });
+  return parseSinkSection(sinkRuntimeConfigSchema, input, {
+    prefix: path,
+    label: 'sink',
+    unknownFieldHint: 'see the shared keys in pipeline/sink/README.md',
+  });
 }
 
 /**
