@@ -1,13 +1,16 @@
 /**
- * The rsyslog health probe: one RFC 5424 message over each input (plain TCP with octet counting,
- * TLS verified against the stack's CA, UDP), then a bounded wait until all of them were written.
+ * The syslog receivers' health probe (rsyslog and syslog-ng): one RFC 5424 message over each input
+ * (plain TCP with octet counting, TLS verified against the stack's CA, UDP), then a bounded wait
+ * until all of them were written; and the pid-file check both receivers' services share.
  */
 import { createSocket } from 'node:dgram';
 import { existsSync, readFileSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { randomBytes } from 'node:crypto';
-import { waitFor } from './common.js';
+import type { Health } from '../service.js';
+import { isAlive } from '../process.js';
+import { commandLine, waitFor } from './common.js';
 
 /** APP-NAME of probe messages; the receiver's config routes these to the probe file. */
 export const PROBE_APP = 'makestream-stack-probe';
@@ -84,4 +87,33 @@ export async function probeInputs(target: ProbeTarget, timeoutMs = 3_000): Promi
   await waitFor(() => pending().length === 0, timeoutMs, 50);
   for (const via of pending()) failures.set(via, `${via}: sent, not written within ${timeoutMs} ms`);
   return [...failures.values()];
+}
+
+/**
+ * The PID in a receiver's pid file when it is a live process of `isBinary` (its argv[0]) running
+ * `configFile`; undefined for a missing file, a dead process or a PID reused by another program.
+ */
+export function receiverPid(
+  pidFile: string,
+  configFile: string,
+  isBinary: (argv0: string) => boolean,
+): number | undefined {
+  if (!existsSync(pidFile)) return undefined;
+  const pid = Number.parseInt(readFileSync(pidFile, 'utf8'), 10);
+  const args = Number.isInteger(pid) && pid > 0 && isAlive(pid) ? commandLine(pid) : undefined;
+  return args?.[0] !== undefined && isBinary(args[0]) && args.includes(configFile) ? pid : undefined;
+}
+
+/** Health of a syslog receiver: running (by `pid`), its version, and a probe over every input. */
+export async function probeReceiver(receiver: {
+  readonly name: string;
+  readonly pid: number | undefined;
+  readonly version: () => Promise<string | undefined>;
+  readonly target: ProbeTarget;
+}): Promise<Health> {
+  if (receiver.pid === undefined) return { healthy: false, detail: `${receiver.name} is not running` };
+  const version = await receiver.version().catch(() => undefined);
+  const failures = await probeInputs(receiver.target);
+  if (failures.length > 0) return { healthy: false, version, detail: failures.join('; ') };
+  return { healthy: true, version, detail: 'probe messages over TCP, TLS and UDP written' };
 }

@@ -5,13 +5,13 @@
  * `.stack/rsyslog/received.log`. Runs with a private config, pid file and work directory: the
  * system's /etc/rsyslog.conf and /dev/log are never touched.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { aptInstall, isAlive, run, spawnDetached } from '../process.js';
+import { aptInstall, run, spawnDetached } from '../process.js';
 import type { Health, LocalService, ServiceContext } from '../service.js';
-import { commandLine, renderTemplate, stopGracefully } from './common.js';
+import { renderTemplate, stopGracefully } from './common.js';
 import { ensurePki, pkiIn } from './rsyslog-pki.js';
-import { PROBE_APP, probeInputs } from './rsyslog-probe.js';
+import { PROBE_APP, probeReceiver, receiverPid } from './rsyslog-probe.js';
 
 const TCP_PORT = 15514;
 const UDP_PORT = 15514;
@@ -62,13 +62,10 @@ async function writeConfig(ctx: ServiceContext): Promise<void> {
   await run(RSYSLOGD, ['-N1', '-f', f.config], { timeoutMs: 15_000 });
 }
 
-/** The PID in rsyslogd's own pid file when it is a live rsyslogd running our config. */
+/** The PID in rsyslogd's pid file when it is a live rsyslogd running our config. */
 function runningPid(ctx: ServiceContext): number | undefined {
   const f = files(ctx);
-  if (!existsSync(f.pid)) return undefined;
-  const pid = Number.parseInt(readFileSync(f.pid, 'utf8'), 10);
-  const args = Number.isInteger(pid) && pid > 0 && isAlive(pid) ? commandLine(pid) : undefined;
-  return args?.[0] === RSYSLOGD && args.includes(f.config) ? pid : undefined;
+  return receiverPid(f.pid, f.config, (argv0) => argv0 === RSYSLOGD);
 }
 
 /**
@@ -83,19 +80,14 @@ function clearStalePidFile(ctx: ServiceContext): void {
   rmSync(files(ctx).pid, { force: true });
 }
 
-async function probe(ctx: ServiceContext): Promise<Health> {
+function probe(ctx: ServiceContext): Promise<Health> {
   const f = files(ctx);
-  if (runningPid(ctx) === undefined) return { healthy: false, detail: 'rsyslogd is not running' };
-  const current = await rsyslogVersion().catch(() => undefined);
-  const failures = await probeInputs({
-    tcpPort: TCP_PORT,
-    tlsPort: TLS_PORT,
-    udpPort: UDP_PORT,
-    caFile: f.pki.caFile,
-    probeFile: f.probe,
+  return probeReceiver({
+    name: 'rsyslogd',
+    pid: runningPid(ctx),
+    version: () => rsyslogVersion(),
+    target: { tcpPort: TCP_PORT, tlsPort: TLS_PORT, udpPort: UDP_PORT, caFile: f.pki.caFile, probeFile: f.probe },
   });
-  if (failures.length > 0) return { healthy: false, version: current, detail: failures.join('; ') };
-  return { healthy: true, version: current, detail: 'probe messages over TCP, TLS and UDP written' };
 }
 
 /** rsyslogd receiving RFC 5424 over TCP, TLS, UDP and RELP into a file tests read. */

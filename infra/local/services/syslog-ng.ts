@@ -12,13 +12,13 @@
  * (which conflict with nothing) are installed with apt, and syslog-ng runs from the cache with
  * `LD_LIBRARY_PATH` and `--module-path` pointing there.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { aptInstall, isAlive, run, spawnDetached } from '../process.js';
+import { aptInstall, run, spawnDetached } from '../process.js';
 import type { Health, LocalService, ServiceContext } from '../service.js';
-import { commandLine, renderTemplate, stopGracefully } from './common.js';
+import { renderTemplate, stopGracefully } from './common.js';
 import { ensurePki, pkiIn } from './rsyslog-pki.js';
-import { PROBE_APP, probeInputs } from './rsyslog-probe.js';
+import { PROBE_APP, probeReceiver, receiverPid } from './rsyslog-probe.js';
 
 const TCP_PORT = 17514;
 const UDP_PORT = 17514;
@@ -114,25 +114,17 @@ async function writeConfig(ctx: ServiceContext): Promise<void> {
 /** The PID in syslog-ng's pid file when it is a live syslog-ng running our config. */
 function runningPid(ctx: ServiceContext): number | undefined {
   const f = files(ctx);
-  if (!existsSync(f.pid)) return undefined;
-  const pid = Number.parseInt(readFileSync(f.pid, 'utf8'), 10);
-  const args = Number.isInteger(pid) && pid > 0 && isAlive(pid) ? commandLine(pid) : undefined;
-  return args?.[0]?.endsWith('/syslog-ng') && args.includes(f.config) ? pid : undefined;
+  return receiverPid(f.pid, f.config, (argv0) => argv0.endsWith('/syslog-ng'));
 }
 
-async function probe(ctx: ServiceContext): Promise<Health> {
+function probe(ctx: ServiceContext): Promise<Health> {
   const f = files(ctx);
-  if (runningPid(ctx) === undefined) return { healthy: false, detail: 'syslog-ng is not running' };
-  const current = await syslogNgVersion(ctx).catch(() => undefined);
-  const failures = await probeInputs({
-    tcpPort: TCP_PORT,
-    tlsPort: TLS_PORT,
-    udpPort: UDP_PORT,
-    caFile: f.pki.caFile,
-    probeFile: f.probe,
+  return probeReceiver({
+    name: 'syslog-ng',
+    pid: runningPid(ctx),
+    version: () => syslogNgVersion(ctx),
+    target: { tcpPort: TCP_PORT, tlsPort: TLS_PORT, udpPort: UDP_PORT, caFile: f.pki.caFile, probeFile: f.probe },
   });
-  if (failures.length > 0) return { healthy: false, version: current, detail: failures.join('; ') };
-  return { healthy: true, version: current, detail: 'probe messages over TCP, TLS and UDP written' };
 }
 
 /** syslog-ng receiving RFC 5424 over TCP, TLS and UDP into a file tests read. */
