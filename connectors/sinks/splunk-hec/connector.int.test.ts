@@ -1,7 +1,8 @@
 /**
  * The HEC sink against the REAL Splunk HEC receiver of the OpenTelemetry Collector in the local
- * stack (`otelcol`): events read back from its file exporter. The one-bad-event-in-a-batch case is
- * in `connector.test.ts` (a fake): this receiver never answers code 6 with an event number.
+ * stack (`otelcol`): events read back from its file exporter. This receiver refuses a request whole
+ * (never code 6 with an event number: that case is in `connector.test.ts`, against a fake), so the
+ * one-bad-event case here is an event over its request size limit, found by bisection.
  */
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { readExportedLogs, type ExportedLog } from '../../../infra/local/otelcol/exported.js';
@@ -65,6 +66,34 @@ describe('Splunk HEC sink into the OpenTelemetry Collector HEC receiver (real)',
       });
     }
   });
+
+  it('an event the receiver refuses fails alone (for the DLQ), its neighbours are recorded once', async () => {
+    const run = `hec-int-poison-${Date.now()}-${process.pid}`;
+    const logs = corpus(run, 20);
+    const poison = 13;
+    // 5 MB: over the receiver's 4 MiB request limit (collector.yaml), under this sink's event limit.
+    logs[poison] = { ...logs[poison]!, message: 'x'.repeat(5_000_000) };
+    const hec = createSplunkHecSink(
+      {
+        url: endpoints.hec!,
+        token: { env: 'HEC_TOKEN' },
+        maxEventBytes: 8 * 1024 * 1024,
+        maxRequestBytes: 16 * 1024 * 1024,
+        requestTimeoutMs: 30_000,
+      },
+      { environment },
+    );
+    const result = await hec.write(batchOf(logs));
+    expect(result.failures.map((failure) => failure.index)).toEqual([poison]);
+    expect(result.failures[0]!.error.retriable).toBe(false);
+    expect(result.failures[0]!.error.message).toContain(
+      `HEC rejected event ${logs[poison]!.eventId}: HTTP 400, HEC code 6`,
+    );
+    const got = await readBack(endpoints.hecFile!, run, logs.length - 1);
+    const recorded = got.map((entry) => String(entry.attributes.execution_id)).sort();
+    const expected = logs.filter((_, index) => index !== poison).map((log) => log.executionId!);
+    expect(recorded).toEqual(expected.sort());
+  }, 60_000);
 
   it('a wrong token is a permanent error and nothing is recorded', async () => {
     const run = `hec-int-token-${Date.now()}-${process.pid}`;
