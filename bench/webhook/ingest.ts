@@ -4,7 +4,7 @@
  *
  *   node --import tsx bench/webhook/ingest.ts [--backend embedded|kafka|bare|both] [--duration 10]
  *        [--batch 100] [--connections 64] [--rates 5000,max] [--brokers 127.0.0.1:19092]
- *        [--synchronous full|normal] [--profile <dir>]
+ *        [--synchronous full|normal] [--profile <dir>] [--linger-ms 0,2]
  *
  * The receiver runs in a child process (so the load generator does not share its event loop), on a
  * fresh embedded log (synchronous=full: a 202 means fsynced) or on Kafka (acks=all). Scenarios per
@@ -12,6 +12,8 @@
  * doing anything, i.e. what HTTP alone costs on this machine now): single-record execution reports
  * and signed event deliveries at each offered rate (`max`: as fast as `--connections` connections
  * go), then batches of `--batch` reports at max. `--only executions|events|batch` runs one kind.
+ * `--linger-ms` sets the receiver's group-commit linger (`log.lingerMs`); a list runs each scenario
+ * once per value, back to back on fresh receivers (an A/B under the same machine load).
  * Every request carries unique ids, so nothing is a duplicate. Prints one line per scenario and a
  * JSON summary. `--profile` writes the receiver's CPU profile (read it with
  * `npx tsx bench/log/profile-summary.ts <dir>/<file>.cpuprofile`). Not a test: it asserts nothing.
@@ -44,6 +46,11 @@ const { values } = parseArgs({
     synchronous: { type: 'string', default: 'full' },
     profile: { type: 'string' },
     only: { type: 'string' },
+    // Receiver group-commit linger(s), `log.lingerMs`; a list (`0,2`) runs every scenario once per value
+    // on a fresh receiver, interleaved, as an A/B under the same machine load.
+    'linger-ms': { type: 'string', default: '2' },
+    /** Internal: the linger of this (child) receiver. */
+    linger: { type: 'string', default: '2' },
   },
 });
 
@@ -97,6 +104,7 @@ async function serve(backend: Backend): Promise<void> {
         sources: [{ name: 'bench', zone: 'eu1.make.com', auth: { kind: 'bearer', tokens: [{ env: 'PUSH_TOKEN' }] } }],
       },
       backpressure: { maxInFlightRequests: 100_000, maxInFlightBytes: 1_073_741_824 },
+      log: { lingerMs: Number(values.linger) },
     },
     { log, serde: createAvroSerde({ store }), env: secretEnvironment },
   );
@@ -125,6 +133,8 @@ interface Scenario {
 
 interface Figures {
   readonly backend: Backend;
+  /** The receiver's `log.lingerMs`. */
+  readonly lingerMs: number;
   readonly scenario: string;
   readonly offeredRequestsPerSecond: number | 'max';
   readonly requestsPerSecond: number;
@@ -153,20 +163,22 @@ async function main(): Promise<void> {
       .join(' ')} at start; ` + `Node ${process.version}; receiver and load generator on the same machine.\n`,
   );
   const all: Figures[] = [];
+  const lingers = values['linger-ms'].split(',').map(Number);
+  const chosen = scenarios(batch, rates).filter((scenario) => !values.only || scenario.name.startsWith(values.only));
   for (const backend of backends) {
-    const { child, url } = await startReceiver(backend);
-    try {
-      const chosen = scenarios(batch, rates).filter(
-        (scenario) => !values.only || scenario.name.startsWith(values.only),
-      );
-      for (const scenario of chosen) {
-        const figures = await run(backend, url, child, scenario, duration, connections);
-        all.push(figures);
-        process.stdout.write(`${formatLine(figures)}\n`);
+    for (const scenario of chosen) {
+      // One fresh receiver per linger value and scenario, back to back: an A/B under the same load.
+      for (const lingerMs of backend === 'bare' ? [0] : lingers) {
+        const { child, url } = await startReceiver(backend, lingerMs);
+        try {
+          const figures = await run(backend, lingerMs, url, child, scenario, duration, connections);
+          all.push(figures);
+          process.stdout.write(`${formatLine(figures)}\n`);
+        } finally {
+          child.kill('SIGTERM');
+          await new Promise((resolve) => child.once('exit', resolve));
+        }
       }
-    } finally {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
     }
   }
   process.stdout.write(`${JSON.stringify({ loadAverageAtEnd: loadavg(), results: all })}\n`);
@@ -226,6 +238,7 @@ function scenarios(batch: number, rates: readonly (number | undefined)[]): Scena
 
 async function run(
   backend: Backend,
+  lingerMs: number,
   url: string,
   child: ChildProcess,
   scenario: Scenario,
@@ -262,6 +275,7 @@ async function run(
   );
   return {
     backend,
+    lingerMs,
     scenario: scenario.name,
     offeredRequestsPerSecond: scenario.rate ?? 'max',
     requestsPerSecond: Math.round(accepted / seconds),
@@ -284,8 +298,9 @@ function receiverCpu(child: ChildProcess): Promise<NodeJS.CpuUsage> {
   });
 }
 
-function startReceiver(backend: Backend): Promise<{ child: ChildProcess; url: string }> {
+function startReceiver(backend: Backend, lingerMs: number): Promise<{ child: ChildProcess; url: string }> {
   const args = ['--serve', '--backend', backend, '--brokers', values.brokers, '--synchronous', values.synchronous];
+  args.push('--linger', String(lingerMs));
   const profile = values.profile ? ['--cpu-prof', '--cpu-prof-dir', values.profile] : [];
   const child = fork(fileURLToPath(import.meta.url), args, {
     execArgv: ['--import', 'tsx', ...profile],
@@ -301,7 +316,7 @@ function formatLine(figures: Figures): string {
   const offered = figures.offeredRequestsPerSecond === 'max' ? 'max' : `${figures.offeredRequestsPerSecond} req/s`;
   const refused = Object.keys(figures.refused).length > 0 ? ` refused=${JSON.stringify(figures.refused)}` : '';
   return (
-    `${figures.backend.padEnd(8)} ${figures.scenario.padEnd(24)} offered ${offered.padEnd(12)} ` +
+    `${figures.backend.padEnd(8)} linger ${String(figures.lingerMs).padEnd(2)} ${figures.scenario.padEnd(24)} offered ${offered.padEnd(12)} ` +
     `${String(figures.eventsPerSecond).padStart(7)} events/s (${figures.requestsPerSecond} req/s)  ` +
     `time-to-202 p50 ${figures.p50Ms} ms p95 ${figures.p95Ms} ms p99 ${figures.p99Ms} ms  ` +
     `receiver ${figures.receiverCores} cores, ${figures.receiverCpuMicrosPerEvent} µs CPU/event` +

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { InvalidRecordError } from '../../../pipeline/errors/index.js';
+import { InvalidRecordError, RetriableError } from '../../../pipeline/errors/index.js';
 import type { OutgoingRecord, Producer } from '../../../pipeline/log/contract.js';
 import { createCoalescer } from './coalescer.js';
 
@@ -50,5 +50,39 @@ describe('send coalescer', () => {
     const outcomes = await Promise.allSettled([send('a', [record('1')]), send('a', [record('2')])]);
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
     expect(calls).toHaveLength(1);
+  });
+
+  it('lingers: requests of later turns within lingerMs share the send', async () => {
+    const { calls, producer } = recordingProducer();
+    const send = createCoalescer(producer, { lingerMs: 50, maxGroupRecords: 100, sendTimeoutMs: 1000 });
+    const first = send('a', [record('1')]);
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const second = send('a', [record('2')]);
+    expect(calls).toHaveLength(0);
+    await Promise.all([first, second]);
+    expect(calls).toEqual([{ topic: 'a', values: ['1', '2'] }]);
+  });
+
+  it('sends at once when maxGroupRecords records are waiting, without waiting for the linger', async () => {
+    const { calls, producer } = recordingProducer();
+    const send = createCoalescer(producer, { lingerMs: 60_000, maxGroupRecords: 3, sendTimeoutMs: 1000 });
+    const started = Date.now();
+    await Promise.all([send('a', [record('1')]), send('b', [record('2'), record('3')])]);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(calls).toEqual([
+      { topic: 'a', values: ['1'] },
+      { topic: 'b', values: ['2', '3'] },
+    ]);
+  });
+
+  it('rejects every request of a group the log does not acknowledge within sendTimeoutMs, retriably', async () => {
+    const never: Producer = { send: () => new Promise(() => undefined), close: async () => undefined };
+    const send = createCoalescer(async () => never, { lingerMs: 0, maxGroupRecords: 100, sendTimeoutMs: 50 });
+    const outcomes = await Promise.allSettled([send('a', [record('1')]), send('a', [record('2')])]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
+    for (const outcome of outcomes) {
+      expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(RetriableError);
+    }
   });
 });

@@ -1,18 +1,35 @@
 /**
- * Requests handled in the same turn of the event loop share one `producer.send` per topic: one
- * append (and one savepoint) on the embedded log instead of one per request, one entry in the Kafka
- * produce queue. Each request's promise resolves only when the shared send resolved, so the
- * "202 only once durable" rule holds per request.
+ * Group commit on the receiver's side: the records of concurrent requests share one
+ * `producer.send` per topic. The first request of a group waits up to `lingerMs` for company (0:
+ * only the requests handled in the same event-loop turn), or less once `maxGroupRecords` records
+ * are waiting. One send means one append, one savepoint and one partition update per partition on
+ * the embedded log (instead of one each per request; with single-record requests that is most of
+ * the write cost), and one entry in the Kafka produce queue.
+ *
+ * Each request's promise resolves only when the shared send resolved, so the "202 only once
+ * durable" rule holds per request. One timer per group (not per request) bounds the wait for the
+ * log: after `sendTimeoutMs` from the group's send, every request of the group is rejected with a
+ * RetriableError (the send may still land later; senders retry with the same event ids).
  *
  * A shared send that the log refuses as a bad record (InvalidRecordError: one record too large)
  * would fail every request in it, so it is retried one request at a time: only the request that
  * holds the bad record fails. Any other failure fails every request of the send.
  */
-import { InvalidRecordError } from '../../../pipeline/errors/index.js';
+import { InvalidRecordError, RetriableError } from '../../../pipeline/errors/index.js';
 import type { OutgoingRecord, Producer } from '../../../pipeline/log/contract.js';
 
 /** Queues a request's records for a topic; resolves once they are in the log. */
 export type CoalescedSend = (topic: string, records: readonly OutgoingRecord[]) => Promise<void>;
+
+/** Options of {@link createCoalescer}. */
+export interface CoalescerOptions {
+  /** How long the first waiting request waits for others before the group is sent (ms); 0: same turn only. */
+  readonly lingerMs: number;
+  /** Records (all topics) that end the wait at once; also the most records in one send. */
+  readonly maxGroupRecords: number;
+  /** Longest wait for the log to acknowledge a group's send (ms); then its requests are rejected. */
+  readonly sendTimeoutMs: number;
+}
 
 interface Waiter {
   readonly records: readonly OutgoingRecord[];
@@ -20,51 +37,74 @@ interface Waiter {
   readonly reject: (error: unknown) => void;
 }
 
-/** Most records in one shared send; more go in further sends of the same turn. */
-const MAX_RECORDS_PER_SEND = 5000;
+/** The defaults of the receiver's config (`log.lingerMs`, `log.maxGroupRecords`, `log.sendTimeoutMs`). */
+export const defaultCoalescerOptions: CoalescerOptions = { lingerMs: 2, maxGroupRecords: 5000, sendTimeoutMs: 10_000 };
 
 /** A coalescer over the producer `producer()` resolves to. */
-export function createCoalescer(producer: () => Promise<Producer>): CoalescedSend {
+export function createCoalescer(
+  producer: () => Promise<Producer>,
+  options: CoalescerOptions = defaultCoalescerOptions,
+): CoalescedSend {
+  const { lingerMs, maxGroupRecords, sendTimeoutMs } = options;
   let pending = new Map<string, Waiter[]>();
+  let pendingRecords = 0;
+  let scheduled: NodeJS.Timeout | NodeJS.Immediate | undefined;
 
-  const sendGroup = async (topic: string, group: readonly Waiter[]): Promise<void> => {
+  const send = async (topic: string, group: readonly Waiter[]): Promise<void> => {
     const records = group.length === 1 ? group[0]!.records : group.flatMap((waiter) => waiter.records);
     try {
       await (await producer()).send(topic, records);
       for (const waiter of group) waiter.resolve();
     } catch (error) {
       if (error instanceof InvalidRecordError && group.length > 1) {
-        await Promise.all(group.map((waiter) => sendGroup(topic, [waiter])));
+        await Promise.all(group.map((waiter) => send(topic, [waiter])));
         return;
       }
       for (const waiter of group) waiter.reject(error);
     }
   };
 
+  /** Sends a group under one timer; settling a waiter twice is a no-op, so the later outcome is ignored. */
+  const sendGroup = (topic: string, group: readonly Waiter[]): void => {
+    const timer = setTimeout(() => {
+      const error = new RetriableError(`The log did not acknowledge within ${sendTimeoutMs} ms.`, { stage: 'log' });
+      for (const waiter of group) waiter.reject(error);
+    }, sendTimeoutMs);
+    void send(topic, group).finally(() => clearTimeout(timer));
+  };
+
   const flush = (): void => {
+    if (scheduled !== undefined) {
+      if (lingerMs > 0) clearTimeout(scheduled as NodeJS.Timeout);
+      else clearImmediate(scheduled as NodeJS.Immediate);
+      scheduled = undefined;
+    }
     const due = pending;
     pending = new Map();
+    pendingRecords = 0;
     for (const [topic, waiters] of due) {
       let group: Waiter[] = [];
       let size = 0;
       for (const waiter of waiters) {
-        if (group.length > 0 && size + waiter.records.length > MAX_RECORDS_PER_SEND) {
-          void sendGroup(topic, group);
+        if (group.length > 0 && size + waiter.records.length > maxGroupRecords) {
+          sendGroup(topic, group);
           group = [];
           size = 0;
         }
         group.push(waiter);
         size += waiter.records.length;
       }
-      void sendGroup(topic, group);
+      sendGroup(topic, group);
     }
   };
 
   return (topic, records) =>
     new Promise<void>((resolve, reject) => {
-      if (pending.size === 0) setImmediate(flush);
       const waiters = pending.get(topic);
       if (waiters) waiters.push({ records, resolve, reject });
       else pending.set(topic, [{ records, resolve, reject }]);
+      pendingRecords += records.length;
+      if (pendingRecords >= maxGroupRecords) flush();
+      else if (scheduled === undefined) scheduled = lingerMs > 0 ? setTimeout(flush, lingerMs) : setImmediate(flush);
     });
 }

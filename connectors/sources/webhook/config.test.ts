@@ -27,7 +27,14 @@ describe('webhook receiver config', () => {
       },
       topics: { executions: 'make.executions.raw.v1', webhookRaw: 'make.webhook.raw.v1' },
       backpressure: { maxInFlightRequests: 2048, maxInFlightBytes: 67_108_864, retryAfterSeconds: 1 },
-      log: { sendTimeoutMs: 10_000, retryAfterSeconds: 5, probeIntervalMs: 2000, probeTimeoutMs: 2000 },
+      log: {
+        sendTimeoutMs: 10_000,
+        lingerMs: 2,
+        maxGroupRecords: 5000,
+        retryAfterSeconds: 5,
+        probeIntervalMs: 2000,
+        probeTimeoutMs: 2000,
+      },
     });
     expect(config.executions).toBeUndefined();
   });

@@ -200,6 +200,23 @@ export const webhookSourceConfigSchema = z
           .describe(
             "Longest wait for the log to acknowledge a request's records (ms); then 503. The records may still land: senders retry, event ids match.",
           ),
+        lingerMs: z
+          .number()
+          .int()
+          .min(0)
+          .max(1000)
+          .default(2)
+          .describe(
+            "How long a request's records wait for other requests' before they go to the log in one shared send (ms); 0: only requests handled in the same event-loop turn. Adds at most this to the time to 202.",
+          ),
+        maxGroupRecords: z
+          .number()
+          .int()
+          .min(1)
+          .default(5000)
+          .describe(
+            'Records waiting for a shared send that end the linger at once; also the most records in one send.',
+          ),
         retryAfterSeconds: z
           .number()
           .int()

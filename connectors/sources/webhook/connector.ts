@@ -87,6 +87,8 @@ export function createWebhookSource(config: WebhookSourceConfigInput, deps: Webh
         producer: () => producer.get(),
         readiness,
         sendTimeoutMs: settings.log.sendTimeoutMs,
+        lingerMs: settings.log.lingerMs,
+        maxGroupRecords: settings.log.maxGroupRecords,
         metrics,
         logger,
         componentName: component,

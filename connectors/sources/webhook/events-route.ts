@@ -47,6 +47,11 @@ export function eventsRoute(
   // Deliveries being written, by Webhook-Id: a concurrent duplicate waits for the first one's outcome.
   const writing = new Map<string, Promise<boolean>>();
   const component = { component: 'source.webhook' };
+  const received = metrics.component.received.labels(component);
+  const eventsByKnown = {
+    true: metrics.events.labels({ known: 'true' }),
+    false: metrics.events.labels({ known: 'false' }),
+  };
 
   const isDuplicate = async (webhookId: string): Promise<boolean> => {
     if (deduplicator.has(webhookId)) return true;
@@ -92,7 +97,7 @@ export function eventsRoute(
     const parsed = parseEnvelope(json);
     if (!parsed.ok) return refuse(reply, metrics, delays, 'invalid_payload', { errors: parsed.errors });
 
-    metrics.component.received.inc(component);
+    received.inc();
     const record = webhookEventRecord(facts, parsed.envelope);
     const write = writer.write([
       {
@@ -124,7 +129,7 @@ export function eventsRoute(
     deduplicator.remember(webhookId);
     const type = parsed.envelope.type;
     const known = knownTypes.has(type);
-    metrics.events.inc({ known: String(known) });
+    eventsByKnown[known ? 'true' : 'false'].inc();
     if (!known && loggedUnknownTypes.size < MAX_LOGGED_UNKNOWN_TYPES && !loggedUnknownTypes.has(type)) {
       loggedUnknownTypes.add(type);
       logger.warn(

@@ -49,6 +49,7 @@ export function executionsRoute(
   const { config, topics, executionSerde, rawSerde, writer, readiness, metrics, delays, clock } = deps;
   const authenticate = createSenderAuthenticator(deps.senders);
   const component = { component: 'source.webhook' };
+  const received = metrics.component.received.labels(component);
 
   return async (request, reply) => {
     if (!readiness.ready) return refuse(reply, metrics, delays, 'log_unavailable');
@@ -69,7 +70,7 @@ export function executionsRoute(
     }
     const receivedAt = clock();
     const reports = parseReports(json, { zone: sender.zone, receivedAt });
-    metrics.component.received.inc(component, reports.count);
+    received.inc(reports.count);
     if (reports.records.length === 0)
       return refuse(reply, metrics, delays, 'invalid_payload', { errors: reports.errors });
     if (reports.errors.length > 0)

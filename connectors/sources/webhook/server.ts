@@ -54,10 +54,19 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     done(null, payload);
   });
 
-  app.addHook('onResponse', (request, reply, done) => {
-    const labels = { route: routeOf(reply), status: String(reply.statusCode) };
-    metrics.requests.inc(labels);
-    metrics.requestSeconds.observe(labels, reply.elapsedTime / 1000);
+  // Labelled children per (route, status), bound once: prom-client hashes a label object per call otherwise.
+  const requestInstruments = new Map<string, { count: { inc(): void }; seconds: { observe(value: number): void } }>();
+  app.addHook('onResponse', (_request, reply, done) => {
+    const route = routeOf(reply);
+    const key = `${reply.statusCode} ${route}`;
+    let instruments = requestInstruments.get(key);
+    if (!instruments) {
+      const labels = { route, status: String(reply.statusCode) };
+      instruments = { count: metrics.requests.labels(labels), seconds: metrics.requestSeconds.labels(labels) };
+      requestInstruments.set(key, instruments);
+    }
+    instruments.count.inc();
+    instruments.seconds.observe(reply.elapsedTime / 1000);
     done();
   });
 

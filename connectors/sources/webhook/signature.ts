@@ -9,7 +9,7 @@
  * decodes the body as UTF-8 text before signing (the spec signs the raw bytes), accepts timestamps
  * like "123abc", and hashes in JavaScript (fast-sha256), several times slower than OpenSSL.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 /** Why a delivery was refused; never sent to the client (401 only), kept for metrics and logs. */
 export type SignatureFailure =
@@ -66,7 +66,9 @@ export function signStandardWebhook(
 
 /** A verifier over `options.keys`; constant-time comparison of every candidate. */
 export function createSignatureVerifier(options: SignatureVerifierOptions): SignatureVerifier {
-  const { keys, toleranceSeconds, clock } = options;
+  const { toleranceSeconds, clock } = options;
+  // Imported once: createHmac with a raw Buffer imports the key again on every call.
+  const keys = options.keys.map((key) => createSecretKey(key));
   return {
     verify(body, headers) {
       const webhookId = single(headers['webhook-id']);
@@ -93,7 +95,7 @@ export function createSignatureVerifier(options: SignatureVerifierOptions): Sign
   };
 }
 
-function digest(key: Buffer, webhookId: string, timestamp: string, body: Buffer | string): Buffer {
+function digest(key: Buffer | KeyObject, webhookId: string, timestamp: string, body: Buffer | string): Buffer {
   return createHmac('sha256', key).update(`${webhookId}.${timestamp}.`).update(body).digest();
 }
 

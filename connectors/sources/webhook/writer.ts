@@ -7,7 +7,7 @@
  * A send that times out may still complete later: the sender retries after the 503 and the copy
  * carries the same deterministic event id.
  */
-import { InvalidRecordError, RetriableError } from '../../../pipeline/errors/index.js';
+import { InvalidRecordError } from '../../../pipeline/errors/index.js';
 import type { OutgoingRecord, Producer } from '../../../pipeline/log/contract.js';
 import { createCoalescer } from './coalescer.js';
 import type { Logger } from '../../../pipeline/telemetry/logger.js';
@@ -34,7 +34,12 @@ export interface LogWriterOptions {
   /** The producer, opened on first use (see {@link createLazyProducer}). */
   readonly producer: () => Promise<Producer>;
   readonly readiness: LogReadiness;
+  /** Longest wait for the log to acknowledge a group's send (ms); then 503. */
   readonly sendTimeoutMs: number;
+  /** How long a request's records wait for other requests' before the shared send (ms); see coalescer.ts. */
+  readonly lingerMs: number;
+  /** Records waiting that end the linger at once. */
+  readonly maxGroupRecords: number;
   readonly metrics: WebhookMetrics;
   readonly logger: Logger;
   readonly componentName: string;
@@ -42,49 +47,53 @@ export interface LogWriterOptions {
 
 /** A writer over one producer. */
 export function createLogWriter(options: LogWriterOptions): LogWriter {
-  const { producer, readiness, sendTimeoutMs, metrics, logger, componentName } = options;
+  const { producer, readiness, sendTimeoutMs, lingerMs, maxGroupRecords, metrics, logger, componentName } = options;
   const component = { component: componentName };
-  const send = createCoalescer(producer);
+  const send = createCoalescer(producer, { lingerMs, maxGroupRecords, sendTimeoutMs });
+  // Labelled children are bound once: prom-client hashes a label object on every call otherwise.
+  const sent = metrics.component.sent.labels(component);
+  const batchSeconds = metrics.component.batchSeconds.labels(component);
+  const producedByTopic = new Map<string, { inc(value: number): void }>();
+  const countProduced = (batch: TopicBatch): void => {
+    let produced = producedByTopic.get(batch.topic);
+    if (!produced) producedByTopic.set(batch.topic, (produced = metrics.produced.labels({ topic: batch.topic })));
+    produced.inc(batch.records.length);
+    sent.inc(batch.records.length);
+  };
 
-  const sendWithTimeout = async (batch: TopicBatch): Promise<void> => {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(
-        () => reject(new RetriableError(`The log did not acknowledge within ${sendTimeoutMs} ms.`, { stage: 'log' })),
-        sendTimeoutMs,
-      );
-    });
-    try {
-      await Promise.race([send(batch.topic, batch.records), timeout]);
-    } finally {
-      clearTimeout(timer);
+  const refusal = (error: unknown): WriteOutcome => {
+    if (error instanceof InvalidRecordError) {
+      metrics.component.errors.inc({ ...component, stage: 'sending', reason: 'record_rejected' });
+      logger.warn({ err: error }, 'The log refused a record of a request; answering 413.');
+      return { ok: false, kind: 'record_rejected' };
     }
+    metrics.component.errors.inc({ ...component, stage: 'sending', reason: 'log_unavailable' });
+    readiness.markDown(`send failed: ${(error as Error).message}`);
+    return { ok: false, kind: 'unavailable' };
   };
 
   return {
     async write(batches) {
       const started = performance.now();
-      const results = await Promise.allSettled(batches.map(sendWithTimeout));
-      const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-      results.forEach((result, index) => {
-        if (result.status !== 'fulfilled') return;
-        const batch = batches[index]!;
-        metrics.produced.inc({ topic: batch.topic }, batch.records.length);
-        metrics.component.sent.inc(component, batch.records.length);
-      });
-      if (!failure) {
-        metrics.component.batchSeconds.observe(component, (performance.now() - started) / 1000);
-        return { ok: true };
+      if (batches.length === 1) {
+        // The common case (one topic) without allSettled's allocations.
+        const batch = batches[0]!;
+        try {
+          await send(batch.topic, batch.records);
+        } catch (error) {
+          return refusal(error);
+        }
+        countProduced(batch);
+      } else {
+        const results = await Promise.allSettled(batches.map((batch) => send(batch.topic, batch.records)));
+        results.forEach((result, index) => {
+          if (result.status === 'fulfilled') countProduced(batches[index]!);
+        });
+        const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+        if (failure) return refusal(failure.reason);
       }
-      const error: unknown = failure.reason;
-      if (error instanceof InvalidRecordError) {
-        metrics.component.errors.inc({ ...component, stage: 'sending', reason: 'record_rejected' });
-        logger.warn({ err: error }, 'The log refused a record of a request; answering 413.');
-        return { ok: false, kind: 'record_rejected' };
-      }
-      metrics.component.errors.inc({ ...component, stage: 'sending', reason: 'log_unavailable' });
-      readiness.markDown(`send failed: ${(error as Error).message}`);
-      return { ok: false, kind: 'unavailable' };
+      batchSeconds.observe((performance.now() - started) / 1000);
+      return { ok: true };
     },
   };
 }
