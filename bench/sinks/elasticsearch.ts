@@ -1,35 +1,48 @@
 /**
- * Documents/s into Elasticsearch and OpenSearch through the search sink connector
- * (`connectors/sinks/elasticsearch`: ECS mapping, NDJSON serialisation, the official client,
- * per-item classification) against a raw `_bulk` POST (Node fetch, keep-alive) of the same
- * documents, pre-serialised before the clock starts, in the same run. Target: connector ≥ 80 % of
- * raw.
+ * Documents/s into Elasticsearch and OpenSearch through the search sink against the store's own
+ * bulk loader (a raw `_bulk` POST, Node fetch, keep-alive) of the same documents, in the same run.
+ * Target (issue #6): the sink ≥ 80 % of the bulk loader. Three cases per round and server:
+ *
+ * - `startSink` (the issue's figure: "rows/s from a pre-filled topic"): EnrichedLogs pre-filled as
+ *   Avro into an embedded-log topic (`--partitions`, default 1) and delivered by the sink runtime
+ *   (poll, decode, batch, the connector's write, commit) until every offset is committed. It
+ *   includes reading and decoding the topic; the template installation is done before the clock.
+ * - `write()`: the connector alone, given decoded batches (ECS mapping, JSON text, `_bulk` requests,
+ *   per-item classification): what the connector itself costs.
+ * - `raw` (the baseline): the exact request bodies the connector sends for those records (captured
+ *   from the connector with a recording client before any clock starts, so byte for byte the same
+ *   documents, chunks and `filter_path`), POSTed with the same number of requests in flight
+ *   (`--raw-in-flight 1` makes it `curl` in a loop, one request at a time).
+ *   The baseline does no JS work per document: it only sends bytes and checks `errors: false`.
+ *
+ * `write()` and `raw` alternate batch by batch (both meet the same load on a shared machine);
+ * `startSink` and a second, whole `raw` run of its documents alternate which goes first per round.
+ * Every case writes into fresh daily indices of its own namespace (one primer document creates
+ * each index before the clock starts); counts are checked after every case. Rows report the median
+ * round and the median of the per-round ratios; CPU µs/doc is this process (user + system).
+ * Indices and templates are deleted at the end.
  *
  *   npx tsx infra/local/cli.ts up elasticsearch opensearch   # no-op when running
  *   node --import tsx bench/sinks/elasticsearch.ts [--docs 20000] [--batch 1000] [--repeat 3]
- *        [--servers elasticsearch,opensearch] [--layout daily-indices|data-stream] [--request-docs 500]
- *
- * Both cases write the same documents, one bulk request in flight at a time (the sink runtime
- * writes one batch per sink at a time), `create` with the event id as `_id`, each round into fresh
- * indices, interleaved batch by batch (so both meet the same load on a shared machine); counts are
- * checked after every round. Rows report the fastest round (least disturbed on
- * a shared machine) and the median. Indices and templates are deleted at the end. The default
- * layout is daily indices on both servers because the embedded Elasticsearch cannot delete data
- * streams (no `_data_stream` API); `--layout data-stream` measures data streams and leaves them.
+ *        [--servers elasticsearch,opensearch] [--request-docs 500] [--in-flight 2] [--partitions 1]
+ *        [--raw-in-flight <as --in-flight>]
+ *   (profile: node --cpu-prof --cpu-prof-dir /tmp/prof --import tsx bench/sinks/elasticsearch.ts …)
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createSearchClient } from '../../connectors/sinks/elasticsearch/client.js';
-import {
-  effectiveLayout,
-  parseSearchSinkConfig,
-  type SearchSinkConfig,
-} from '../../connectors/sinks/elasticsearch/config.js';
+import { createSearchClient, type SearchClient } from '../../connectors/sinks/elasticsearch/client.js';
+import { parseSearchSinkConfig, type SearchSinkConfig } from '../../connectors/sinks/elasticsearch/config.js';
 import { createSearchSink } from '../../connectors/sinks/elasticsearch/connector.js';
-import { datasets, searchTarget, targetOf } from '../../connectors/sinks/elasticsearch/datasets.js';
-import { buildDocument } from '../../connectors/sinks/elasticsearch/documents.js';
-import { createEntry } from '../../connectors/sinks/elasticsearch/bulk.js';
+import { datasets, searchTarget } from '../../connectors/sinks/elasticsearch/datasets.js';
+import { BULK_FILTER_PATH } from '../../connectors/sinks/elasticsearch/bulk.js';
 import { componentNames, indexTemplateName } from '../../connectors/sinks/elasticsearch/templates.js';
+import { createEmbeddedLog } from '../../pipeline/log/embedded/index.js';
+import { bindTopic, createAvroSerde, createEmbeddedSchemaStore } from '../../pipeline/serde/index.js';
 import type { SinkBatch } from '../../pipeline/sink/api.js';
+import { startSink } from '../../pipeline/sink/index.js';
+import Database from '../../pipeline/sqlite.js';
 import { exampleEvents } from '../../schemas/examples.js';
 import type { EnrichedLog } from '../../schemas/generated/types.js';
 
@@ -39,22 +52,28 @@ const { values: flags } = parseArgs({
     batch: { type: 'string', default: process.env.BENCH_BATCH ?? '1000' },
     repeat: { type: 'string', default: process.env.BENCH_REPEAT ?? '3' },
     servers: { type: 'string', default: process.env.BENCH_SERVERS ?? 'elasticsearch,opensearch' },
-    layout: { type: 'string', default: process.env.BENCH_LAYOUT ?? 'daily-indices' },
     'request-docs': { type: 'string', default: process.env.BENCH_REQUEST_DOCS ?? '500' },
+    'in-flight': { type: 'string', default: process.env.BENCH_IN_FLIGHT ?? '2' },
+    partitions: { type: 'string', default: process.env.BENCH_PARTITIONS ?? '1' },
+    'raw-in-flight': { type: 'string', default: process.env.BENCH_RAW_IN_FLIGHT },
   },
 });
 const docs = Number(flags.docs);
 const batchSize = Number(flags.batch);
 const repeat = Number(flags.repeat);
-const layout = flags.layout as 'daily-indices' | 'data-stream';
+const inFlight = Number(flags['in-flight']);
+/** Requests the baseline keeps in flight: by default as many as the sink (1: `curl` in a loop). */
+const rawInFlight = Number(flags['raw-in-flight'] ?? inFlight);
+const partitions = Number(flags.partitions);
 const urls = { elasticsearch: 'http://127.0.0.1:19200', opensearch: 'http://127.0.0.1:19201' } as const;
 const run = Date.now().toString(36);
 const topic = 'make.logs.enriched.v1';
+type Server = keyof typeof urls;
 
 /** Distinct enriched logs within one event day (one daily index), ~1 KB as documents. */
-function makeLogs(round: string): EnrichedLog[] {
+function makeLogs(round: string, count = docs): EnrichedLog[] {
   const base = exampleEvents['com.makestream.v1.EnrichedLog'];
-  return Array.from({ length: docs }, (_, i) => ({
+  return Array.from({ length: count }, (_, i) => ({
     ...base,
     eventId: `${round}-${i}`,
     timestamp: base.timestamp + i,
@@ -64,7 +83,7 @@ function makeLogs(round: string): EnrichedLog[] {
   }));
 }
 
-const batches = (values: EnrichedLog[]): SinkBatch[] => {
+function batches(values: EnrichedLog[]): SinkBatch[] {
   const out: SinkBatch[] = [];
   for (let start = 0; start < values.length; start += batchSize) {
     const slice = values.slice(start, start + batchSize);
@@ -74,144 +93,232 @@ const batches = (values: EnrichedLog[]): SinkBatch[] => {
       items: slice.map((value, i) => ({
         eventId: value.eventId,
         value,
-        record: {
-          topic,
-          partition: 0,
-          offset: start + i,
-          key: null,
-          value: null,
-          headers: {},
-          timestamp: value.timestamp,
-        },
+        record: { topic, partition: 0, offset: start + i, key: null, value: null, headers: {}, timestamp: 0 },
       })),
     });
   }
   return out;
-};
+}
 
-async function http(
-  base: string,
-  method: string,
-  path: string,
-  body?: string,
-): Promise<{ status: number; text: string }> {
+async function http(base: string, method: string, path: string, body?: string): Promise<string> {
   const response = await fetch(`${base}${path}`, {
     method,
-    headers: { 'content-type': path.startsWith('/_bulk') ? 'application/x-ndjson' : 'application/json' },
+    headers: { 'content-type': path.includes('_bulk') ? 'application/x-ndjson' : 'application/json' },
     ...(body === undefined ? {} : { body }),
   });
-  return { status: response.status, text: await response.text() };
+  return response.text();
 }
 
 async function countOf(url: string, target: string): Promise<number> {
   await http(url, 'POST', `/${target}/_refresh`);
-  return (JSON.parse((await http(url, 'GET', `/${target}/_count`)).text) as { count: number }).count;
+  return (JSON.parse(await http(url, 'GET', `/${target}/_count`)) as { count: number }).count;
+}
+
+/** The `_bulk` bodies the connector sends for `work`, one list per batch, recorded without a server. */
+async function capturedBodies(config: SearchSinkConfig, work: SinkBatch[]): Promise<string[][]> {
+  let current: string[] = [];
+  const recorder: SearchClient = {
+    bulk: async (body) => (current.push(body), { errors: false }),
+    putComponentTemplate: async () => undefined,
+    putIndexTemplate: async () => undefined,
+    clusterStatus: async () => 'green',
+    close: async () => undefined,
+  };
+  const sink = createSearchSink(config, { client: recorder });
+  const out: string[][] = [];
+  for (const batch of work) {
+    current = [];
+    await sink.write(batch);
+    out.push(current);
+  }
+  return out;
+}
+
+/** The bulk loader: POSTs prebuilt bodies, `rawInFlight` at once, and checks each answer. */
+async function postBodies(url: string, bodies: readonly string[]): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(rawInFlight, bodies.length) }, async () => {
+      while (next < bodies.length) {
+        const text = await http(url, 'POST', `/_bulk?filter_path=${BULK_FILTER_PATH}`, bodies[next++]);
+        if (!text.startsWith('{"errors":false')) throw new Error(`raw _bulk: ${text.slice(0, 300)}`);
+      }
+    }),
+  );
+}
+
+interface Measure {
+  seconds: number;
+  cpuMicros: number;
+}
+const measure = (): Measure => ({ seconds: 0, cpuMicros: 0 });
+async function timed(into: Measure, operation: () => Promise<void>): Promise<void> {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  await operation();
+  into.seconds += (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  into.cpuMicros += used.user + used.system;
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const caseNames = ['startSink', 'raw (startSink docs)', 'write()', 'raw (write() docs)'] as const;
+type CaseName = (typeof caseNames)[number];
 
-async function benchServer(
-  server: keyof typeof urls,
-): Promise<{ connector: number[]; raw: number[]; cpu: { connector: number; raw: number } }> {
+async function benchServer(server: Server, directory: string) {
   const url = urls[server];
-  const configFor = (namespace: string): SearchSinkConfig =>
+  const configFor = (namespace: string, name = `bench-${server}`): SearchSinkConfig =>
     parseSearchSinkConfig({
+      name,
       flavour: server,
       nodes: [url],
-      layout,
+      layout: 'daily-indices',
       namespace,
-      prefix: layout === 'data-stream' ? 'makestream' : `bench${run}`,
+      prefix: `bench${run}`,
       topics: [topic],
       replicas: 0,
       maxRequestDocs: Number(flags['request-docs']),
+      maxRequestsInFlight: inFlight,
     });
-  const rates = { connector: [] as number[], raw: [] as number[] };
-  const cpuPerDoc = { connector: [] as number[], raw: [] as number[] };
+  const rates = Object.fromEntries(caseNames.map((name) => [name, [] as number[]])) as Record<CaseName, number[]>;
+  const cpu = Object.fromEntries(caseNames.map((name) => [name, [] as number[]])) as Record<CaseName, number[]>;
   const cleanup: string[] = [];
+  const namespaces = (round: number) => ({
+    runtime: `bench${run}t${round}`,
+    runtimeRaw: `bench${run}u${round}`,
+    write: `bench${run}w${round}`,
+    writeRaw: `bench${run}r${round}`,
+  });
 
-  // Warm-up: templates, JIT, connections.
+  // Warm-up (templates, JIT, connections) and one primer document per namespace to create each
+  // index before any clock starts.
   const warm = configFor(`bench${run}warm`);
   const warmSink = createSearchSink(warm, { client: createSearchClient(warm, {}) });
   await warmSink.start();
   for (const batch of batches(makeLogs(`${run}w`)).slice(0, 3)) await warmSink.write(batch);
-  await warmSink.close();
-  cleanup.push(searchTarget(datasets['enriched-log'], { ...warm, layout }));
-
+  cleanup.push(searchTarget(datasets['enriched-log'], warm));
   for (let round = 0; round < repeat; round += 1) {
-    const cases = (['connector', 'raw'] as const).map((kind) => {
-      const config = configFor(`bench${run}${kind}${round}`);
-      cleanup.push(searchTarget(datasets['enriched-log'], { ...config, layout }));
-      return { kind, config, work: batches(makeLogs(`${run}${kind}${round}`)), seconds: 0, cpuMicros: 0 };
-    });
-    const [connectorCase, rawCase] = cases as [(typeof cases)[0], (typeof cases)[0]];
-    // A primer document creates each index (and applies the template) before the clock starts.
-    for (const { kind, config } of cases) {
+    for (const namespace of Object.values(namespaces(round))) {
+      const config = configFor(namespace);
+      cleanup.push(searchTarget(datasets['enriched-log'], config));
       const primer = createSearchSink(config, { client: createSearchClient(config, {}) });
-      await primer.write(batches(makeLogs(`${run}${kind}${round}primer`).slice(0, 1))[0]!);
+      await primer.write(batches(makeLogs(`${run}primer`, 1))[0]!);
       await primer.close();
     }
-    // The raw case's NDJSON bodies, serialised before any clock starts.
-    const naming = { ...rawCase.config, layout: effectiveLayout(rawCase.config) };
-    const bodies = rawCase.work.map(
-      (batch) =>
-        batch.items
-          .map((item, index) => {
-            const document = buildDocument('enriched-log', item.value);
-            const target = targetOf(datasets['enriched-log'], naming, document.eventTimeMs);
-            return createEntry(index, target, item.eventId, document.source).lines;
-          })
-          .join('\n') + '\n',
+  }
+  await warmSink.close();
+
+  // The pre-filled topic of the startSink case (the same records every round, into fresh indices).
+  const log = createEmbeddedLog({
+    path: join(directory, `${server}.db`),
+    synchronous: 'normal',
+    maintenanceIntervalMs: 0,
+  });
+  const database = new Database(':memory:');
+  const serde = createAvroSerde({ store: createEmbeddedSchemaStore({ database }) });
+  const topicLogs = makeLogs(`${run}topic`);
+  await log.createTopics([{ name: topic, partitions }]);
+  const topicSerde = await bindTopic(serde, topic, 'enriched-log');
+  const producer = await log.producer();
+  for (let from = 0; from < topicLogs.length; from += 5000) {
+    await producer.send(
+      topic,
+      topicLogs.slice(from, from + 5000).map((value, i) => ({
+        key: String(value.scenarioId),
+        value: topicSerde.encode(value),
+        partition: (from + i) % partitions,
+      })),
     );
-    const sink = createSearchSink(connectorCase.config, { client: createSearchClient(connectorCase.config, {}) });
-    const timed = async (into: (typeof cases)[0], operation: () => Promise<void>): Promise<void> => {
-      const cpu = process.cpuUsage();
-      const started = performance.now();
-      await operation();
-      into.seconds += (performance.now() - started) / 1000;
-      const used = process.cpuUsage(cpu);
-      into.cpuMicros += used.user + used.system;
-    };
-    // Batch by batch, alternating which case goes first: on a shared machine both cases meet the
-    // same load, instead of one case getting a quiet minute and the other a busy one.
-    for (let i = 0; i < bodies.length; i += 1) {
-      const connectorBatch = async () => {
-        const result = await sink.write(connectorCase.work[i]!);
-        if (result.failures.length > 0) throw new Error(`connector: ${result.failures[0]!.error.message}`);
+  }
+  await producer.close();
+
+  try {
+    for (let round = 0; round < repeat; round += 1) {
+      const names = namespaces(round);
+      const took = Object.fromEntries(caseNames.map((name) => [name, measure()])) as Record<CaseName, Measure>;
+
+      // startSink against a whole raw run of the same records, alternating which goes first.
+      const runtimeRawBodies = (await capturedBodies(configFor(names.runtimeRaw), batches(topicLogs))).flat();
+      const runtimeConfig = configFor(names.runtime, `bench-${run}-${server}-${round}`);
+      const runtimeSink = createSearchSink(runtimeConfig, { client: createSearchClient(runtimeConfig, {}) });
+      const runtime: { running?: Awaited<ReturnType<typeof startSink>> } = {};
+      // Timed from startSink until every offset is committed; stopping the sink is not timed.
+      const viaRuntime = async (): Promise<void> => {
+        const running = await startSink(
+          { ...runtimeSink, start: async () => undefined }, // templates are installed
+          {
+            log,
+            serde,
+            pollMaxRecords: batchSize,
+            batch: { maxRecords: batchSize, maxBytes: 64 << 20, lingerMs: 20 },
+          },
+        );
+        runtime.running = running;
+        const committed = (): number => Object.values(running.stats().committed).reduce((sum, at) => sum + at, 0);
+        while (committed() < docs) await new Promise((resolve) => setTimeout(resolve, 2));
       };
-      const rawBatch = async () => {
-        const response = await http(url, 'POST', '/_bulk', bodies[i]);
-        const parsed = JSON.parse(response.text) as { errors?: boolean };
-        if (response.status !== 200 || parsed.errors !== false)
-          throw new Error(`raw _bulk: ${response.text.slice(0, 300)}`);
-      };
-      if (i % 2 === 0) {
-        await timed(connectorCase, connectorBatch);
-        await timed(rawCase, rawBatch);
-      } else {
-        await timed(rawCase, rawBatch);
-        await timed(connectorCase, connectorBatch);
+      const runtimeCases: [CaseName, () => Promise<void>][] = [
+        ['startSink', viaRuntime],
+        ['raw (startSink docs)', () => postBodies(url, runtimeRawBodies)],
+      ];
+      if (round % 2 === 1) runtimeCases.reverse();
+      for (const [name, operation] of runtimeCases) await timed(took[name], operation);
+      await runtime.running?.stop();
+
+      // write() against raw, batch by batch, alternating which goes first.
+      const roundLogs = makeLogs(`${run}${round}`);
+      const work = batches(roundLogs);
+      const writeRawBodies = await capturedBodies(configFor(names.writeRaw), work);
+      const writeConfig = configFor(names.write);
+      const sink = createSearchSink(writeConfig, { client: createSearchClient(writeConfig, {}) });
+      for (let i = 0; i < work.length; i += 1) {
+        const viaWrite = async (): Promise<void> => {
+          const result = await sink.write(work[i]!);
+          if (result.failures.length > 0) throw new Error(`connector: ${result.failures[0]!.error.message}`);
+        };
+        const viaRaw = () => postBodies(url, writeRawBodies[i]!);
+        if (i % 2 === 0) {
+          await timed(took['write()'], viaWrite);
+          await timed(took['raw (write() docs)'], viaRaw);
+        } else {
+          await timed(took['raw (write() docs)'], viaRaw);
+          await timed(took['write()'], viaWrite);
+        }
       }
-    }
-    await sink.close();
-    for (const { kind, config, seconds, cpuMicros } of cases) {
-      const stored = await countOf(url, searchTarget(datasets['enriched-log'], { ...config, layout }));
-      if (stored !== docs + 1)
-        throw new Error(`${server} ${kind}: ${stored} documents stored, expected ${docs} + 1 primer`);
-      rates[kind].push(docs / seconds);
-      cpuPerDoc[kind].push(cpuMicros / docs);
+      await sink.close();
+
+      const namespaceOf: Record<CaseName, string> = {
+        startSink: names.runtime,
+        'raw (startSink docs)': names.runtimeRaw,
+        'write()': names.write,
+        'raw (write() docs)': names.writeRaw,
+      };
+      for (const name of caseNames) {
+        const stored = await countOf(url, searchTarget(datasets['enriched-log'], configFor(namespaceOf[name])));
+        if (stored !== docs + 1)
+          throw new Error(`${server} ${name}: ${stored} documents stored, expected ${docs} + 1 primer`);
+        rates[name].push(docs / took[name].seconds);
+        cpu[name].push(took[name].cpuMicros / docs);
+      }
       process.stderr.write(
-        `${server} round ${round + 1} ${kind}: ${Math.round(docs / seconds)} docs/s, client ${(cpuMicros / docs).toFixed(1)} µs CPU/doc\n`,
+        `${server} round ${round + 1} (load ${loadavg()[0]!.toFixed(1)}): ` +
+          caseNames
+            .map(
+              (name) =>
+                `${name} ${Math.round(docs / took[name].seconds)}/s ${(took[name].cpuMicros / docs).toFixed(1)} µs`,
+            )
+            .join(', ') +
+          '\n',
       );
     }
-  }
-
-  if (layout === 'daily-indices') {
+  } finally {
+    await log.close();
+    database.close();
     for (const target of cleanup) {
-      const indices = Object.keys(JSON.parse((await http(url, 'GET', `/${target}/_settings`)).text) as object);
+      const indices = Object.keys(JSON.parse(await http(url, 'GET', `/${target}/_settings`)) as object);
       if (indices.length > 0) await http(url, 'DELETE', `/${indices.join(',')}`);
     }
-    const naming = { ...warm, layout };
-    await http(url, 'DELETE', `/_index_template/${indexTemplateName(datasets['enriched-log'], naming)}`);
+    await http(url, 'DELETE', `/_index_template/${indexTemplateName(datasets['enriched-log'], warm)}`);
     for (const name of [
       componentNames.ecs(warm.prefix),
       componentNames.settings(warm.prefix),
@@ -220,22 +327,29 @@ async function benchServer(
       await http(url, 'DELETE', `/_component_template/${encodeURIComponent(name)}`);
     }
   }
-  return { ...rates, cpu: { connector: median(cpuPerDoc.connector), raw: median(cpuPerDoc.raw) } };
+  return { rates, cpu };
 }
 
+const directory = mkdtempSync(join(tmpdir(), 'makestream-bench-es-'));
+const loadBefore = loadavg()[0]!;
 const rows: string[] = [];
-for (const server of flags.servers.split(',') as (keyof typeof urls)[]) {
-  const { connector, raw, cpu } = await benchServer(server);
-  const best = { connector: Math.max(...connector), raw: Math.max(...raw) };
-  rows.push(
-    `${server.padEnd(14)} ${String(Math.round(best.raw)).padStart(9)} ${String(Math.round(median(raw))).padStart(9)}` +
-      ` ${String(Math.round(best.connector)).padStart(11)} ${String(Math.round(median(connector))).padStart(11)}` +
-      ` ${((best.connector / best.raw) * 100).toFixed(0).padStart(5)}% ${((median(connector) / median(raw)) * 100).toFixed(0).padStart(5)}%` +
-      ` ${cpu.raw.toFixed(1).padStart(8)} ${cpu.connector.toFixed(1).padStart(8)}`,
-  );
+const perRound = (a: number[], b: number[]) => median(a.map((rate, i) => rate / b[i]!));
+try {
+  for (const server of flags.servers.split(',') as Server[]) {
+    const { rates, cpu } = await benchServer(server, directory);
+    const row = (label: string, name: CaseName, baseline: CaseName) =>
+      `${server.padEnd(14)} ${label.padEnd(11)} ${String(Math.round(median(rates[baseline]))).padStart(8)}` +
+      ` ${String(Math.round(median(rates[name]))).padStart(8)} ${(perRound(rates[name], rates[baseline]) * 100).toFixed(0).padStart(6)} %` +
+      `   ${median(cpu[baseline]).toFixed(1).padStart(6)} ${median(cpu[name]).toFixed(1).padStart(6)}` +
+      `   ${rates[name].map((rate, i) => `${((rate / rates[baseline][i]!) * 100).toFixed(0)}`).join('/')}`;
+    rows.push(row('startSink', 'startSink', 'raw (startSink docs)'), row('write()', 'write()', 'raw (write() docs)'));
+  }
+} finally {
+  rmSync(directory, { recursive: true, force: true });
 }
 console.log(
-  `\n${docs} EnrichedLog documents, batches of ${batchSize} (connector requests of ${flags['request-docs']}), ${repeat} rounds, layout ${layout}`,
+  `\n${docs} EnrichedLog documents × ${repeat} rounds, batches of ${batchSize}, requests of ${flags['request-docs']} docs, ` +
+    `${inFlight} in flight (raw: ${rawInFlight}), ${partitions} partition(s); load average ${loadBefore.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}`,
 );
-console.log('server           raw best   raw med  conn. best   conn. med  ratio best/med   µs CPU/doc raw/conn.');
+console.log('server         sink case   raw doc/s sink doc/s  ratio   µs CPU/doc raw/sink   ratio per round %');
 for (const row of rows) console.log(row);

@@ -29,8 +29,20 @@ export interface BulkEntry {
 
 /** Serialises one `create` entry. */
 export function createEntry(index: number, target: string, id: string, source: Record<string, unknown>): BulkEntry {
-  const lines = `{"create":{"_index":${JSON.stringify(target)},"_id":${JSON.stringify(id)}}}\n${JSON.stringify(source)}`;
+  return createEntryFromJson(index, target, id, JSON.stringify(source));
+}
+
+/** Serialises one `create` entry whose source is already JSON text (`source-json.ts`). */
+export function createEntryFromJson(index: number, target: string, id: string, sourceJson: string): BulkEntry {
+  const lines = `{"create":{"_index":${JSON.stringify(target)},"_id":${JSON.stringify(id)}}}\n${sourceJson}`;
   return { index, lines, bytes: Buffer.byteLength(lines) + 2 };
+}
+
+/** The NDJSON body of a `_bulk` request: every entry's lines, each line ended by a newline. */
+export function bulkBody(entries: readonly BulkEntry[]): string {
+  let body = '';
+  for (const entry of entries) body += `${entry.lines}\n`;
+  return body;
 }
 
 /** An item error as the servers report it (`items[i].<action>.error`). */

@@ -13,8 +13,11 @@ import type { SearchSecrets, SearchSinkConfig } from './config.js';
 
 /** What the sink needs from a search cluster. */
 export interface SearchClient {
-  /** Sends pre-serialised NDJSON lines (each without its newline) to `_bulk`. */
-  bulk(lines: readonly string[]): Promise<BulkResponseBody>;
+  /**
+   * POSTs a prebuilt NDJSON body (`bulkBody`, every line ended by a newline) to `_bulk` as it is:
+   * a string body is not re-serialised by either client.
+   */
+  bulk(body: string): Promise<BulkResponseBody>;
   putComponentTemplate(name: string, body: Record<string, unknown>): Promise<void>;
   putIndexTemplate(name: string, body: Record<string, unknown>): Promise<void>;
   /** `_cluster/health` status: green, yellow or red. */
@@ -95,10 +98,14 @@ function elasticClient(config: SearchSinkConfig, secrets: SearchSecrets): Search
   });
   const refresh = config.refresh === 'wait_for' ? 'wait_for' : false;
   return {
-    bulk: (lines) =>
+    bulk: (body) =>
       classified('Elasticsearch _bulk', async () => {
-        const body = await client.bulk({ operations: lines as string[], filter_path: BULK_FILTER_PATH, refresh });
-        return body as BulkResponseBody;
+        const response = await client.bulk({
+          operations: body as unknown as string[],
+          filter_path: BULK_FILTER_PATH,
+          refresh,
+        });
+        return response as BulkResponseBody;
       }),
     putComponentTemplate: (name, body) =>
       classified(`Elasticsearch PUT _component_template/${name}`, async () => {
@@ -131,10 +138,10 @@ function openSearchClient(config: SearchSinkConfig, secrets: SearchSecrets): Sea
   });
   const refresh = config.refresh === 'wait_for' ? 'wait_for' : false;
   return {
-    bulk: (lines) =>
+    bulk: (body) =>
       classified('OpenSearch _bulk', async () => {
         const response = await client.bulk({
-          body: lines as unknown as Record<string, unknown>[],
+          body: body as unknown as Record<string, unknown>[],
           filter_path: BULK_FILTER_PATH,
           refresh,
         });

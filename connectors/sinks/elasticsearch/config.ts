@@ -111,7 +111,16 @@ export const searchSinkConfigSchema = z
       .min(1)
       .default(500)
       .describe(
-        'Most documents per `_bulk` request; a larger batch is sent as several requests, one in flight, the next built meanwhile.',
+        'Most documents per `_bulk` request; a larger batch is sent as several requests (see maxRequestsInFlight).',
+      ),
+    maxRequestsInFlight: z
+      .number()
+      .int()
+      .min(1)
+      .max(8)
+      .default(2)
+      .describe(
+        '`_bulk` requests of one batch sent at once (the next one is built meanwhile); 1 sends them one after the other. The batch is acknowledged when all are answered.',
       ),
     refresh: z
       .enum(['false', 'wait_for'])

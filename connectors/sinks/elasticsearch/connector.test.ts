@@ -9,11 +9,20 @@ import type { SearchClient } from './client.js';
 import { parseSearchSinkConfig } from './config.js';
 import { createSearchSink } from './connector.js';
 
+/** The entries (`action\nsource`) of an NDJSON bulk body; checks every line ends with a newline. */
+function entriesOf(body: string): string[] {
+  expect(body.endsWith('\n')).toBe(true);
+  const lines = body.slice(0, -1).split('\n');
+  expect(lines.length % 2).toBe(0);
+  return Array.from({ length: lines.length / 2 }, (_, i) => `${lines[2 * i]}\n${lines[2 * i + 1]}`);
+}
+
 /** A hand-made client: records calls, answers bulk requests from a script. */
 function fakeClient(answer: (lines: readonly string[]) => BulkResponseBody | Error = () => ({ errors: false })) {
   const calls: { method: string; name?: string; lines?: readonly string[] }[] = [];
   const client: SearchClient = {
-    async bulk(lines) {
+    async bulk(body) {
+      const lines = entriesOf(body);
       calls.push({ method: 'bulk', lines });
       const result = answer(lines);
       if (result instanceof Error) throw result;
@@ -145,13 +154,58 @@ describe('search sink connector', () => {
       request += 1;
       return request === 2 ? new RetriableError('_bulk: TimeoutError') : { errors: false };
     });
-    const sink = createSearchSink(config({ maxRequestDocs: 2 }), { client });
+    const sink = createSearchSink(config({ maxRequestDocs: 2, maxRequestsInFlight: 1 }), { client });
     await expect(sink.write(batchOf([log(1), log(2), log(3), log(4), log(5)]))).rejects.toThrow('TimeoutError');
     expect(calls.map((call) => call.lines!.length)).toEqual([2, 2]);
     request = 0;
     const { client: healthy, calls: sent } = fakeClient();
     await createSearchSink(config({ maxRequestDocs: 2 }), { client: healthy }).write(batchOf([log(1), log(2), log(3)]));
     expect(sent.map((call) => call.lines!.length)).toEqual([2, 1]);
+  });
+
+  it('keeps maxRequestsInFlight requests at the server at once and acknowledges the batch when all are answered', async () => {
+    let open = 0;
+    let most = 0;
+    const pending: (() => void)[] = [];
+    const client: SearchClient = {
+      ...fakeClient().client,
+      bulk: async () => {
+        open += 1;
+        most = Math.max(most, open);
+        await new Promise<void>((resolve) => pending.push(resolve));
+        open -= 1;
+        return { errors: false };
+      },
+    };
+    const sink = createSearchSink(config({ maxRequestDocs: 2, maxRequestsInFlight: 2 }), { client });
+    let done = false;
+    const writing = sink.write(batchOf([log(1), log(2), log(3), log(4), log(5)])).then((result) => {
+      done = true;
+      return result;
+    });
+    const settle = () => new Promise((resolve) => setImmediate(resolve));
+    await settle();
+    expect(pending).toHaveLength(2); // requests 1 and 2 out, the third waits for a slot
+    pending[1]!();
+    await settle();
+    expect(pending).toHaveLength(3);
+    pending[2]!();
+    await settle();
+    expect(done).toBe(false); // request 1 is still unanswered
+    pending[0]!();
+    expect(await writing).toEqual({ failures: [] });
+    expect(most).toBe(2);
+  });
+
+  it('with requests in flight, a failed one stops further requests and fails the batch once the others settle', async () => {
+    let request = 0;
+    const { client, calls } = fakeClient(() => {
+      request += 1;
+      return request === 1 ? new RetriableError('_bulk: TimeoutError') : { errors: false };
+    });
+    const sink = createSearchSink(config({ maxRequestDocs: 1, maxRequestsInFlight: 2 }), { client });
+    await expect(sink.write(batchOf([log(1), log(2), log(3), log(4), log(5)]))).rejects.toThrow('TimeoutError');
+    expect(calls.length).toBeLessThanOrEqual(2);
   });
 
   it('throws a retriable error for the whole batch when the request fails', async () => {

@@ -14,11 +14,11 @@ import {
 import { avroTopic } from '../../../pipeline/runtime/api.js';
 import { InvalidRecordError, PipelineError } from '../../../pipeline/errors/index.js';
 import { silentLogger, type Logger } from '../../../pipeline/telemetry/logger.js';
-import { classifyBulkResponse, createEntry, itemError, type BulkEntry } from './bulk.js';
+import { bulkBody, classifyBulkResponse, createEntryFromJson, itemError, type BulkEntry } from './bulk.js';
 import type { SearchClient } from './client.js';
 import { effectiveLayout, sinkTopics, type SearchSinkConfig } from './config.js';
-import { datasets, targetOf, type DocumentShape, type Naming } from './datasets.js';
-import { buildDocument } from './documents.js';
+import { datasets, targetOf, type Dataset, type DocumentShape, type Naming } from './datasets.js';
+import { sourceJson } from './source-json.js';
 import { componentTemplates, indexTemplate } from './templates.js';
 
 /** What the connector is built with. */
@@ -29,6 +29,8 @@ export interface SearchSinkDependencies {
 }
 
 type Failure = SinkWriteResult['failures'][number];
+
+const DAY_MS = 86_400_000;
 
 /** Creates the sink connector of one configured destination. */
 export function createSearchSink(config: SearchSinkConfig, dependencies: SearchSinkDependencies): SinkConnector {
@@ -64,10 +66,11 @@ export function createSearchSink(config: SearchSinkConfig, dependencies: SearchS
     }
     const failures: Failure[] = [];
     const targets: string[] = [];
+    const target = targetCache(datasets[shape]);
     let duplicates = 0;
 
     const send = async (chunk: readonly BulkEntry[]): Promise<void> => {
-      const response = await client.bulk(chunk.map((entry) => entry.lines));
+      const response = await client.bulk(bulkBody(chunk));
       classifyBulkResponse(response, chunk.length).forEach((outcome, position) => {
         const entry = chunk[position]!;
         if (outcome.kind === 'duplicate') duplicates += 1;
@@ -77,25 +80,36 @@ export function createSearchSink(config: SearchSinkConfig, dependencies: SearchS
         }
       });
     };
-    // One request in flight; the next chunk's documents are built while it is (the store's time
-    // hides the mapping and serialisation). A failed request fails the batch before the next one.
-    let inFlight: Promise<void> = Promise.resolve();
+    // Up to maxRequestsInFlight requests at once; the next chunk is built while they are with the
+    // server. The batch is acknowledged only when every request is answered, so commits stay in
+    // offset order whatever order the answers come in. A failed request stops further dispatches;
+    // the batch then throws once the requests in flight have settled (a retry re-sends it all, and
+    // stored items come back as 409s).
+    const inFlight = new Set<Promise<void>>();
+    let requestError: { error: unknown } | undefined;
     const dispatch = async (chunk: readonly BulkEntry[]): Promise<void> => {
-      await inFlight;
-      inFlight = send(chunk);
-      inFlight.catch(() => undefined); // awaited by the next dispatch or at the end
+      while (inFlight.size >= config.maxRequestsInFlight) await Promise.race(inFlight);
+      if (requestError) return;
+      const request: Promise<void> = send(chunk).then(
+        () => void inFlight.delete(request),
+        (error: unknown) => {
+          inFlight.delete(request);
+          requestError ??= { error };
+        },
+      );
+      inFlight.add(request);
     };
 
     let chunk: BulkEntry[] = [];
     let chunkBytes = 0;
-    for (let index = 0; index < batch.items.length; index += 1) {
+    for (let index = 0; index < batch.items.length && !requestError; index += 1) {
       const item = batch.items[index]!;
       let entry: BulkEntry;
       try {
-        const document = buildDocument(shape, item.value);
-        const target = targetOf(datasets[shape], naming, document.eventTimeMs);
-        targets[index] = target;
-        entry = createEntry(index, target, item.eventId, document.source);
+        const source = sourceJson(shape, item.value);
+        const into = target(source.eventTimeMs);
+        targets[index] = into;
+        entry = createEntryFromJson(index, into, item.eventId, source.json);
       } catch (error) {
         failures.push({
           index,
@@ -118,7 +132,8 @@ export function createSearchSink(config: SearchSinkConfig, dependencies: SearchS
       chunkBytes += entry.bytes;
     }
     if (chunk.length > 0) await dispatch(chunk);
-    await inFlight;
+    while (inFlight.size > 0) await Promise.race(inFlight);
+    if (requestError) throw requestError.error;
     if (duplicates > 0) {
       logger.debug({ topic: batch.topic, dedupToken: batch.dedupToken, duplicates }, 'Events already stored (409).');
     }
@@ -129,6 +144,27 @@ export function createSearchSink(config: SearchSinkConfig, dependencies: SearchS
       'Search sink items failed.',
     );
     return { failures };
+  }
+
+  /**
+   * `targetOf` for one dataset, remembering the last event day: a batch's events mostly share a
+   * day, and naming a daily index formats a date.
+   */
+  function targetCache(dataset: Dataset): (eventTimeMs: number) => string {
+    if (naming.layout === 'data-stream') {
+      const stream = targetOf(dataset, naming, 0);
+      return () => stream;
+    }
+    let day = Number.NaN;
+    let name = '';
+    return (eventTimeMs) => {
+      const eventDay = Math.floor(eventTimeMs / DAY_MS);
+      if (eventDay !== day) {
+        name = targetOf(dataset, naming, eventTimeMs);
+        day = eventDay;
+      }
+      return name;
+    };
   }
 
   async function health(): Promise<SinkHealth> {

@@ -1,0 +1,67 @@
+/**
+ * CPU per document of the search sink's serialisation, no server: EnrichedLog → `_bulk` entry
+ * (action line + source JSON) through the reference path (build the ECS object, prune a copy,
+ * `JSON.stringify`) and through the direct JSON writer the connector uses (`source-json.ts`), plus
+ * joining the entries into request bodies. CPU time (process.cpuUsage), so the figure holds on a
+ * loaded machine; both paths run alternately in the same process.
+ *
+ *   node --import tsx bench/sinks/elasticsearch-documents.ts [--docs 20000] [--repeat 5]
+ */
+import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import {
+  bulkBody,
+  createEntry,
+  createEntryFromJson,
+  type BulkEntry,
+} from '../../connectors/sinks/elasticsearch/bulk.js';
+import { buildDocument } from '../../connectors/sinks/elasticsearch/documents.js';
+import { enrichedLogJson } from '../../connectors/sinks/elasticsearch/source-json.js';
+import { exampleEvents } from '../../schemas/examples.js';
+import type { EnrichedLog } from '../../schemas/generated/types.js';
+
+const { values: flags } = parseArgs({
+  options: {
+    docs: { type: 'string', default: process.env.BENCH_DOCS ?? '20000' },
+    repeat: { type: 'string', default: process.env.BENCH_REPEAT ?? '5' },
+  },
+});
+const docs = Number(flags.docs);
+const repeat = Number(flags.repeat);
+const base = exampleEvents['com.makestream.v1.EnrichedLog'];
+const logs: EnrichedLog[] = Array.from({ length: docs }, (_, i) => ({
+  ...base,
+  eventId: `bench-${i}`,
+  timestamp: base.timestamp + i,
+  scenarioId: 1000 + (i % 2000),
+  message: `${base.message} #${i}`,
+}));
+const target = 'makestream-logs-make.enriched-default-2026.01.01';
+
+const paths: Record<string, (log: EnrichedLog, index: number) => BulkEntry> = {
+  'ECS object + prune + JSON.stringify': (log, index) =>
+    createEntry(index, target, log.eventId, buildDocument('enriched-log', log).source),
+  'direct JSON text (connector)': (log, index) => createEntryFromJson(index, target, log.eventId, enrichedLogJson(log)),
+};
+
+const cpuMicrosPerDoc: Record<string, number[]> = Object.fromEntries(Object.keys(paths).map((name) => [name, []]));
+let sink = 0; // keeps the work observable
+for (let round = 0; round <= repeat; round += 1) {
+  for (const [name, entryOf] of Object.entries(paths)) {
+    const cpu = process.cpuUsage();
+    for (let from = 0; from < docs; from += 500) {
+      const chunk: BulkEntry[] = [];
+      for (let i = from; i < Math.min(from + 500, docs); i += 1) chunk.push(entryOf(logs[i]!, i));
+      sink += bulkBody(chunk).length;
+    }
+    const used = process.cpuUsage(cpu);
+    if (round > 0) cpuMicrosPerDoc[name]!.push((used.user + used.system) / docs); // round 0 warms up
+  }
+}
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+console.log(
+  `${docs} EnrichedLogs × ${repeat} rounds (median), load average ${loadavg()[0]!.toFixed(1)}, ${sink > 0 ? 'ok' : ''}`,
+);
+for (const [name, values] of Object.entries(cpuMicrosPerDoc)) {
+  console.log(`${name.padEnd(40)} ${median(values).toFixed(2).padStart(6)} µs CPU/doc`);
+}
