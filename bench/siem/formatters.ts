@@ -1,6 +1,6 @@
 /**
  * Formatter throughput: EnrichedLog → CEF, LEEF 2.0 and RFC 5424 lines, single thread (events/s per
- * core). Run: `node --import tsx bench/siem/formatters.ts [count] [rounds]`. The records are the syslog
+ * core). Run: `node --import tsx bench/siem/formatters.ts [count] [rounds] [cef,leef,rfc5424]`. The records are the syslog
  * sink's test corpus (every escape-worthy character) mixed with plain ones, built before timing.
  */
 import { corpus } from '../../connectors/sinks/syslog/testing.js';
@@ -13,6 +13,7 @@ import type { EnrichedLog } from '../../schemas/generated/types.js';
 
 const count = Number(process.argv[2] ?? 200_000);
 const rounds = Number(process.argv[3] ?? 5);
+const only = process.argv[4]?.split(',');
 const records: EnrichedLog[] = corpus('bench-siem', 10_000);
 
 const formatters: Record<string, (log: EnrichedLog) => string> = {
@@ -36,6 +37,7 @@ function measure(format: (log: EnrichedLog) => string): { rate: number; wallRate
 }
 
 for (const [name, format] of Object.entries(formatters)) {
+  if (only !== undefined && !only.includes(name)) continue;
   measure(format); // warm-up (JIT)
   const results = Array.from({ length: rounds }, () => measure(format)).sort((a, b) => a.rate - b.rate);
   const median = results[Math.floor(results.length / 2)]!;
