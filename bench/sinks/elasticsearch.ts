@@ -100,7 +100,7 @@ function batches(values: EnrichedLog[]): SinkBatch[] {
   return out;
 }
 
-async function http(base: string, method: string, path: string, body?: string): Promise<string> {
+async function http(base: string, method: string, path: string, body?: string | Buffer): Promise<string> {
   const response = await fetch(`${base}${path}`, {
     method,
     headers: { 'content-type': path.includes('_bulk') ? 'application/x-ndjson' : 'application/json' },
@@ -115,8 +115,8 @@ async function countOf(url: string, target: string): Promise<number> {
 }
 
 /** The `_bulk` bodies the connector sends for `work`, one list per batch, recorded without a server. */
-async function capturedBodies(config: SearchSinkConfig, work: SinkBatch[]): Promise<string[][]> {
-  let current: string[] = [];
+async function capturedBodies(config: SearchSinkConfig, work: SinkBatch[]): Promise<Buffer[][]> {
+  let current: Buffer[] = [];
   const recorder: SearchClient = {
     bulk: async (body) => (current.push(body), { errors: false }),
     putComponentTemplate: async () => undefined,
@@ -125,7 +125,7 @@ async function capturedBodies(config: SearchSinkConfig, work: SinkBatch[]): Prom
     close: async () => undefined,
   };
   const sink = createSearchSink(config, { client: recorder });
-  const out: string[][] = [];
+  const out: Buffer[][] = [];
   for (const batch of work) {
     current = [];
     await sink.write(batch);
@@ -135,7 +135,7 @@ async function capturedBodies(config: SearchSinkConfig, work: SinkBatch[]): Prom
 }
 
 /** The bulk loader: POSTs prebuilt bodies, `rawInFlight` at once, and checks each answer. */
-async function postBodies(url: string, bodies: readonly string[]): Promise<void> {
+async function postBodies(url: string, bodies: readonly Buffer[]): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(rawInFlight, bodies.length) }, async () => {

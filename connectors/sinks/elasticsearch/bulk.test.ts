@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { isRetriable } from '../../../pipeline/errors/index.js';
-import { classifyBulkResponse, classifyItem, createEntry, itemError } from './bulk.js';
+import { classifyBulkResponse, classifyItem, createAction, createBulkRequest, createEntry, itemError } from './bulk.js';
 import {
   elasticsearchAllCreated,
   elasticsearchMixed,
@@ -68,5 +68,31 @@ describe('bulk entries', () => {
     expect(entry.lines).toBe('{"create":{"_index":"logs-make.enriched-default","_id":"id-ü"}}\n{"message":"héllo"}');
     expect(entry.bytes).toBe(Buffer.byteLength(entry.lines) + 2);
     expect(entry.index).toBe(3);
+  });
+
+  it('builds a request body as UTF-8 NDJSON, growing past its first guess, one newline after every line', () => {
+    const request = createBulkRequest(1024);
+    const sources = Array.from({ length: 40 }, (_, i) => JSON.stringify({ message: `héllo ${'€'.repeat(i)} 😀` }));
+    sources.forEach((source, i) => request.append(i * 2, createAction('idx', `id-${i}`), source));
+    const expected = sources.map((source, i) => `${createAction('idx', `id-${i}`)}\n${source}\n`).join('');
+    expect(request.body().toString('utf8')).toBe(expected);
+    expect(request.bytes).toBe(Buffer.byteLength(expected));
+    expect(request.indexes).toEqual(sources.map((_, i) => i * 2));
+  });
+
+  it('moves the last entry into another request byte for byte (a request over maxRequestBytes)', () => {
+    const first = createBulkRequest();
+    first.append(0, createAction('idx', 'a'), '{"n":"ä"}');
+    first.append(1, createAction('idx', 'b'), '{"n":"ö"}');
+    const before = first.bytes;
+    const last = first.takeLast();
+    expect(last.index).toBe(1);
+    expect(first.body().toString()).toBe('{"create":{"_index":"idx","_id":"a"}}\n{"n":"ä"}\n');
+    expect(first.bytes + last.bytes.length).toBe(before);
+    const second = createBulkRequest();
+    second.appendBytes(last.index, last.bytes);
+    expect(second.body().toString()).toBe('{"create":{"_index":"idx","_id":"b"}}\n{"n":"ö"}\n');
+    expect(second.indexes).toEqual([1]);
+    expect(first.indexes).toEqual([0]);
   });
 });

@@ -17,7 +17,7 @@ import { PipelineError, RetriableError } from '../../../pipeline/errors/index.js
 /** Response paths the sink reads; everything else is filtered out server-side (smaller answers). */
 export const BULK_FILTER_PATH = 'errors,items.*.status,items.*.error';
 
-/** One action + source pair, serialised. */
+/** One action + source pair, serialised (tests and tools; the connector uses `createBulkRequest`). */
 export interface BulkEntry {
   /** Index into the sink batch. */
   readonly index: number;
@@ -27,22 +27,82 @@ export interface BulkEntry {
   readonly bytes: number;
 }
 
-/** Serialises one `create` entry. */
-export function createEntry(index: number, target: string, id: string, source: Record<string, unknown>): BulkEntry {
-  return createEntryFromJson(index, target, id, JSON.stringify(source));
+/** The action line of a `create` of `id` into `target`. */
+export function createAction(target: string, id: string): string {
+  return `{"create":{"_index":${JSON.stringify(target)},"_id":${JSON.stringify(id)}}}`;
 }
 
-/** Serialises one `create` entry whose source is already JSON text (`source-json.ts`). */
-export function createEntryFromJson(index: number, target: string, id: string, sourceJson: string): BulkEntry {
-  const lines = `{"create":{"_index":${JSON.stringify(target)},"_id":${JSON.stringify(id)}}}\n${sourceJson}`;
+/** Serialises one `create` entry. */
+export function createEntry(index: number, target: string, id: string, source: Record<string, unknown>): BulkEntry {
+  const lines = `${createAction(target, id)}\n${JSON.stringify(source)}`;
   return { index, lines, bytes: Buffer.byteLength(lines) + 2 };
 }
 
-/** The NDJSON body of a `_bulk` request: every entry's lines, each line ended by a newline. */
-export function bulkBody(entries: readonly BulkEntry[]): string {
-  let body = '';
-  for (const entry of entries) body += `${entry.lines}\n`;
-  return body;
+/**
+ * One `_bulk` request body being built, as UTF-8 bytes: each line is encoded once, straight into
+ * the body (no joined string, no separate byte count, nothing for the HTTP client to encode).
+ */
+export interface BulkRequest {
+  /** Appends an action line and its source line (JSON text), each ended by a newline. */
+  append(index: number, action: string, sourceJson: string): void;
+  /** Takes the last entry out (it goes into the next request): its batch index and bytes. */
+  takeLast(): { readonly index: number; readonly bytes: Buffer };
+  /** Appends an entry taken out of another request. */
+  appendBytes(index: number, bytes: Buffer): void;
+  /** Batch indexes of the entries, in body order (the order of the answer's items). */
+  readonly indexes: readonly number[];
+  /** Body size so far, in bytes. */
+  readonly bytes: number;
+  /** The NDJSON body (a view of the builder's memory: build no further once sent). */
+  body(): Buffer;
+}
+
+const NEWLINE = 0x0a;
+
+/** Starts a request body; `capacity` is a first guess, the buffer grows as needed. */
+export function createBulkRequest(capacity = 256 * 1024): BulkRequest {
+  let buffer = Buffer.allocUnsafe(Math.max(1024, capacity));
+  let length = 0;
+  const indexes: number[] = [];
+  const ends: number[] = [];
+  const reserve = (extra: number): void => {
+    if (length + extra <= buffer.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(buffer.length * 2, length + extra));
+    buffer.copy(grown, 0, 0, length);
+    buffer = grown;
+  };
+  return {
+    append(index, action, sourceJson) {
+      // A UTF-16 code unit is at most 3 UTF-8 bytes (JSON text has no lone surrogates: escaped).
+      reserve(3 * (action.length + sourceJson.length) + 2);
+      length += buffer.write(action, length, 'utf8');
+      buffer[length++] = NEWLINE;
+      length += buffer.write(sourceJson, length, 'utf8');
+      buffer[length++] = NEWLINE;
+      indexes.push(index);
+      ends.push(length);
+    },
+    takeLast() {
+      const index = indexes.pop();
+      ends.pop();
+      if (index === undefined) throw new Error('takeLast() on an empty bulk request');
+      const start = ends.length > 0 ? ends[ends.length - 1]! : 0;
+      const bytes = Buffer.from(buffer.subarray(start, length));
+      length = start;
+      return { index, bytes };
+    },
+    appendBytes(index, bytes) {
+      reserve(bytes.length);
+      length += bytes.copy(buffer, length);
+      indexes.push(index);
+      ends.push(length);
+    },
+    indexes,
+    get bytes() {
+      return length;
+    },
+    body: () => buffer.subarray(0, length),
+  };
 }
 
 /** An item error as the servers report it (`items[i].<action>.error`). */

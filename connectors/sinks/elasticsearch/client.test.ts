@@ -71,7 +71,7 @@ describe('request error classification (the clients’ own error classes)', () =
       const config = parseSearchSinkConfig({ flavour, nodes: ['http://127.0.0.1:1'], requestTimeoutMs: 2000 });
       const client = createSearchClient(config, {});
       try {
-        await expect(client.bulk('{"create":{"_index":"x","_id":"1"}}\n{}\n')).rejects.toMatchObject({
+        await expect(client.bulk(Buffer.from('{"create":{"_index":"x","_id":"1"}}\n{}\n'))).rejects.toMatchObject({
           retriable: true,
           message: expect.stringMatching(/_bulk: ConnectionError/),
         });

@@ -14,10 +14,10 @@ import type { SearchSecrets, SearchSinkConfig } from './config.js';
 /** What the sink needs from a search cluster. */
 export interface SearchClient {
   /**
-   * POSTs a prebuilt NDJSON body (`bulkBody`, every line ended by a newline) to `_bulk` as it is:
-   * a string body is not re-serialised by either client.
+   * POSTs a prebuilt NDJSON body (UTF-8, every line ended by a newline; `createBulkRequest`) to
+   * `_bulk` as it is: neither client re-serialises or re-encodes a Buffer body.
    */
-  bulk(body: string): Promise<BulkResponseBody>;
+  bulk(body: Buffer): Promise<BulkResponseBody>;
   putComponentTemplate(name: string, body: Record<string, unknown>): Promise<void>;
   putIndexTemplate(name: string, body: Record<string, unknown>): Promise<void>;
   /** `_cluster/health` status: green, yellow or red. */

@@ -10,7 +10,8 @@ import { parseSearchSinkConfig } from './config.js';
 import { createSearchSink } from './connector.js';
 
 /** The entries (`action\nsource`) of an NDJSON bulk body; checks every line ends with a newline. */
-function entriesOf(body: string): string[] {
+function entriesOf(bytes: Buffer): string[] {
+  const body = bytes.toString('utf8');
   expect(body.endsWith('\n')).toBe(true);
   const lines = body.slice(0, -1).split('\n');
   expect(lines.length % 2).toBe(0);

@@ -14,11 +14,11 @@ import {
 import { avroTopic } from '../../../pipeline/runtime/api.js';
 import { InvalidRecordError, PipelineError } from '../../../pipeline/errors/index.js';
 import { silentLogger, type Logger } from '../../../pipeline/telemetry/logger.js';
-import { bulkBody, classifyBulkResponse, createEntryFromJson, itemError, type BulkEntry } from './bulk.js';
+import { classifyBulkResponse, createAction, createBulkRequest, itemError, type BulkRequest } from './bulk.js';
 import type { SearchClient } from './client.js';
 import { effectiveLayout, sinkTopics, type SearchSinkConfig } from './config.js';
 import { datasets, targetOf, type Dataset, type DocumentShape, type Naming } from './datasets.js';
-import { sourceJson } from './source-json.js';
+import { sourceJson, type SourceJson } from './source-json.js';
 import { componentTemplates, indexTemplate } from './templates.js';
 
 /** What the connector is built with. */
@@ -39,6 +39,8 @@ export function createSearchSink(config: SearchSinkConfig, dependencies: SearchS
   const topics = sinkTopics(config);
   const shapeOf = new Map<string, DocumentShape>(topics.map((entry) => [entry.topic, entry.shape]));
   const naming: Naming = { layout: effectiveLayout(config), namespace: config.namespace, prefix: config.prefix };
+  // First guess of a request body's size (~1.2 KB per EnrichedLog document and action); it grows.
+  const requestCapacity = Math.min(config.maxRequestBytes, config.maxRequestDocs * 1280);
 
   async function start(): Promise<void> {
     const shapes = [...new Set(topics.map((entry) => entry.shape))];
@@ -69,47 +71,48 @@ export function createSearchSink(config: SearchSinkConfig, dependencies: SearchS
     const target = targetCache(datasets[shape]);
     let duplicates = 0;
 
-    const send = async (chunk: readonly BulkEntry[]): Promise<void> => {
-      const response = await client.bulk(bulkBody(chunk));
-      classifyBulkResponse(response, chunk.length).forEach((outcome, position) => {
-        const entry = chunk[position]!;
+    const send = async (request: BulkRequest): Promise<void> => {
+      const indexes = request.indexes;
+      const response = await client.bulk(request.body());
+      classifyBulkResponse(response, indexes.length).forEach((outcome, position) => {
         if (outcome.kind === 'duplicate') duplicates += 1;
         else if (outcome.kind !== 'stored') {
-          const eventId = batch.items[entry.index]!.eventId;
-          failures.push({ index: entry.index, error: itemError(outcome, targets[entry.index]!, eventId) });
+          const index = indexes[position]!;
+          const eventId = batch.items[index]!.eventId;
+          failures.push({ index, error: itemError(outcome, targets[index]!, eventId) });
         }
       });
     };
-    // Up to maxRequestsInFlight requests at once; the next chunk is built while they are with the
+    // Up to maxRequestsInFlight requests at once; the next request is built while they are with the
     // server. The batch is acknowledged only when every request is answered, so commits stay in
     // offset order whatever order the answers come in. A failed request stops further dispatches;
     // the batch then throws once the requests in flight have settled (a retry re-sends it all, and
     // stored items come back as 409s).
     const inFlight = new Set<Promise<void>>();
     let requestError: { error: unknown } | undefined;
-    const dispatch = async (chunk: readonly BulkEntry[]): Promise<void> => {
+    const dispatch = async (request: BulkRequest): Promise<void> => {
       while (inFlight.size >= config.maxRequestsInFlight) await Promise.race(inFlight);
       if (requestError) return;
-      const request: Promise<void> = send(chunk).then(
-        () => void inFlight.delete(request),
+      const sending: Promise<void> = send(request).then(
+        () => void inFlight.delete(sending),
         (error: unknown) => {
-          inFlight.delete(request);
+          inFlight.delete(sending);
           requestError ??= { error };
         },
       );
-      inFlight.add(request);
+      inFlight.add(sending);
     };
 
-    let chunk: BulkEntry[] = [];
-    let chunkBytes = 0;
+    let request = createBulkRequest(requestCapacity);
     for (let index = 0; index < batch.items.length && !requestError; index += 1) {
       const item = batch.items[index]!;
-      let entry: BulkEntry;
+      let source: SourceJson;
+      let action: string;
       try {
-        const source = sourceJson(shape, item.value);
+        source = sourceJson(shape, item.value);
         const into = target(source.eventTimeMs);
         targets[index] = into;
-        entry = createEntryFromJson(index, into, item.eventId, source.json);
+        action = createAction(into, item.eventId);
       } catch (error) {
         failures.push({
           index,
@@ -120,18 +123,20 @@ export function createSearchSink(config: SearchSinkConfig, dependencies: SearchS
         });
         continue;
       }
-      if (
-        chunk.length > 0 &&
-        (chunkBytes + entry.bytes > config.maxRequestBytes || chunk.length >= config.maxRequestDocs)
-      ) {
-        await dispatch(chunk);
-        chunk = [];
-        chunkBytes = 0;
+      if (request.indexes.length >= config.maxRequestDocs) {
+        await dispatch(request);
+        request = createBulkRequest(requestCapacity);
       }
-      chunk.push(entry);
-      chunkBytes += entry.bytes;
+      request.append(index, action, source.json);
+      if (request.bytes > config.maxRequestBytes && request.indexes.length > 1) {
+        // The entry does not fit: it opens the next request (one entry alone may exceed the limit).
+        const last = request.takeLast();
+        await dispatch(request);
+        request = createBulkRequest(requestCapacity);
+        request.appendBytes(last.index, last.bytes);
+      }
     }
-    if (chunk.length > 0) await dispatch(chunk);
+    if (request.indexes.length > 0) await dispatch(request);
     while (inFlight.size > 0) await Promise.race(inFlight);
     if (requestError) throw requestError.error;
     if (duplicates > 0) {

@@ -4,7 +4,7 @@ import { exampleEvents } from '../../../schemas/examples.js';
 import type { EnrichedLog } from '../../../schemas/generated/types.js';
 import { documentShapes } from './datasets.js';
 import { buildDocument } from './documents.js';
-import { enrichedLogJson, sourceJson } from './source-json.js';
+import { enrichedLogJson, isoUtc, sourceJson } from './source-json.js';
 
 const example = exampleEvents['com.makestream.v1.EnrichedLog'];
 const examples = {
@@ -59,6 +59,7 @@ const enrichedLogs: fc.Arbitrary<EnrichedLog> = fc
     redactions: integer,
     zone: text,
     timestamp: fc.integer({ min: 0, max: 4_102_444_800_000 }),
+    ingestedAt: fc.integer({ min: -1_000_000, max: 4_102_444_800_000 }),
   })
   .map((fields) => ({ ...example, ...fields }));
 
@@ -102,6 +103,25 @@ describe('document JSON text', () => {
     expect(parsed).not.toHaveProperty('labels');
     expect(parsed).toMatchObject({ message: '', make: { operations: 0, error: { class: 'none' } } });
     expect(enrichedLogJson(bare)).toBe(reference(bare));
+  });
+
+  it('formats times exactly as toISOString, before 1970 and after 9999 included', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.integer({ min: 0, max: 253_402_300_799_999 }), // the fast path
+          fc.integer({ min: -8_640_000_000_000_000, max: 8_640_000_000_000_000 }),
+        ),
+        (ms) => {
+          expect(isoUtc(ms, 'time')).toBe(new Date(ms).toISOString());
+        },
+      ),
+      { numRuns: 2000 },
+    );
+    for (const ms of [0, 86_399_999, 86_400_000, 253_402_300_799_999, 253_402_300_800_000, -1]) {
+      expect(isoUtc(ms, 'time')).toBe(new Date(ms).toISOString());
+    }
+    expect(() => isoUtc(Number.NaN, 'time')).toThrow('time is not a time: NaN');
   });
 
   it('refuses an enriched log whose event time is not a number, as the document builder does', () => {

@@ -20,6 +20,36 @@ export interface SourceJson {
 }
 
 const NANOS_PER_MILLI = 1_000_000;
+const DAY_MS = 86_400_000;
+/** 10000-01-01T00:00:00Z: from here on toISOString writes a six-digit, signed year. */
+const YEAR_10000_MS = 253_402_300_800_000;
+const twoDigits = Array.from({ length: 60 }, (_, n) => String(n).padStart(2, '0'));
+const threeDigits = Array.from({ length: 1000 }, (_, n) => String(n).padStart(3, '0'));
+const dates = new Map<number, string>();
+
+/**
+ * `new Date(ms).toISOString()` at a fraction of its cost (it runs twice per document): the date
+ * part is cached per day, the time of day is integer arithmetic. Times before 1970 or after 9999
+ * take toISOString itself; a time that is not a number throws, as `isoTime` does.
+ */
+export function isoUtc(ms: number, field: string): string {
+  if (!Number.isInteger(ms) || ms < 0 || ms >= YEAR_10000_MS) return isoTime(ms, field);
+  const day = Math.floor(ms / DAY_MS);
+  let date = dates.get(day);
+  if (date === undefined) {
+    if (dates.size >= 4096) dates.clear();
+    date = new Date(day * DAY_MS).toISOString().slice(0, 11);
+    dates.set(day, date);
+  }
+  let rest = ms - day * DAY_MS;
+  const millis = rest % 1000;
+  rest = (rest - millis) / 1000;
+  const seconds = rest % 60;
+  rest = (rest - seconds) / 60;
+  const minutes = rest % 60;
+  const hours = (rest - minutes) / 60;
+  return `${date}${twoDigits[hours]}:${twoDigits[minutes]}:${twoDigits[seconds]}.${threeDigits[millis]}Z`;
+}
 
 /** A JSON string literal. */
 const quote = JSON.stringify as (value: string) => string;
@@ -53,7 +83,7 @@ function labelsMember(labels: Readonly<Record<string, string>>): string {
  */
 export function enrichedLogJson(log: EnrichedLog): string {
   // The event time first: a record with a bad one fails with the same message as buildDocument's.
-  const timestamp = isoTime(log.timestamp, 'timestamp');
+  const timestamp = isoUtc(log.timestamp, 'timestamp');
   const error = log.error;
   let json = `{"@timestamp":"${timestamp}","message":${quote(log.message)}`;
   json += listMember('tags', log.tags);
@@ -62,7 +92,7 @@ export function enrichedLogJson(log: EnrichedLog): string {
   if (log.action !== null) json += `,"action":${quote(log.action)}`;
   json += `,"outcome":${symbol(log.outcome)}`;
   if (log.durationMs !== null) json += `,"duration":${numeric(log.durationMs * NANOS_PER_MILLI)}`;
-  json += `,"ingested":"${isoTime(log.ingestedAt, 'ingestedAt')}"},"log":{"level":${symbol(log.level)}}`;
+  json += `,"ingested":"${isoUtc(log.ingestedAt, 'ingestedAt')}"},"log":{"level":${symbol(log.level)}}`;
 
   let members = '';
   if (log.organizationId !== null) members += `,"id":"${log.organizationId}"`;
