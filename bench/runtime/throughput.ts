@@ -4,7 +4,7 @@
  * Kafka, with the p95 batch latency (poll-to-commit). Input is appended before the processor starts;
  * the clock runs from start until the group's lag is 0.
  *
- *   node --import tsx bench/runtime/throughput.ts [records]   (default 20000; needs the local stack for Kafka)
+ *   node --import tsx bench/runtime/throughput.ts [records=20000] [embedded|kafka|both=both]   (Kafka needs the local stack)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,6 +27,12 @@ import type { ScenarioExecution } from '../../schemas/generated/types.js';
 import { requireService } from '../../test/support/services.js';
 
 const count = Number(process.argv[2] ?? 20_000);
+const backends = process.argv[3] ?? 'both';
+
+const cpuSeconds = (): number => {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1e6;
+};
 
 function mapper(options: WindowedCounterOptions): ProcessorDefinition<unknown, ScenarioExecution> {
   return defineMapper<unknown, ScenarioExecution>({
@@ -54,7 +60,9 @@ async function measure(backend: Backend, kind: string, label: string, make: type
     1000,
   );
   const batches: number[] = [];
+  let processing = 0;
   const started = performance.now();
+  const cpuStarted = cpuSeconds();
   const running = await startProcessor(make(options), {
     log: backend.log,
     serde: backend.serde,
@@ -63,7 +71,10 @@ async function measure(backend: Backend, kind: string, label: string, make: type
     instanceId: 'bench',
     maxRecords: 500,
     pollTimeoutMs: 100,
-    onBatch: ({ seconds }) => batches.push(seconds * 1000),
+    onBatch: ({ seconds, processingSeconds }) => {
+      batches.push(seconds * 1000);
+      processing += processingSeconds;
+    },
   });
   for (;;) {
     const lag = await backend.log.lag(processorGroup(options.name), options.input);
@@ -71,12 +82,15 @@ async function measure(backend: Backend, kind: string, label: string, make: type
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const seconds = (performance.now() - started) / 1000;
+  const cpu = cpuSeconds() - cpuStarted;
   await running.stop();
   batches.sort((a, b) => a - b);
   const p95 = batches[Math.min(batches.length - 1, Math.floor(batches.length * 0.95))] ?? 0;
   console.log(
     `${kind.padEnd(9)} ${label.padEnd(8)} ${String(Math.round(count / seconds)).padStart(7)} events/s  ` +
-      `(${count} in ${seconds.toFixed(1)} s incl. start-up, ${batches.length} batches, p95 batch ${p95.toFixed(1)} ms)`,
+      `(${count} in ${seconds.toFixed(1)} s incl. start-up, ${batches.length} batches, p95 batch ${p95.toFixed(1)} ms); ` +
+      `${Math.round(count / cpu)} events per CPU-second (${((cpu / count) * 1e6).toFixed(1)} µs CPU/record, ` +
+      `of which decode + process ${((processing / count) * 1e6).toFixed(1)})`,
   );
   if (backend.log.backend === 'kafka') {
     const all = await backend.log.listTopics();
@@ -94,12 +108,16 @@ async function run(spec: BackendSpec): Promise<void> {
   }
 }
 
-const directory = mkdtempSync(join(tmpdir(), 'makestream-bench-runtime-'));
-try {
-  await run({ kind: 'embedded', path: join(directory, 'log.db'), schemaPath: join(directory, 'schemas.db') });
-} finally {
-  rmSync(directory, { recursive: true, force: true });
+if (backends === 'embedded' || backends === 'both') {
+  const directory = mkdtempSync(join(tmpdir(), 'makestream-bench-runtime-'));
+  try {
+    await run({ kind: 'embedded', path: join(directory, 'log.db'), schemaPath: join(directory, 'schemas.db') });
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
 }
-const kafka = await requireService('kafka');
-const registry = await requireService('registry');
-await run({ kind: 'kafka', bootstrap: kafka.endpoints.bootstrap!, registryUrl: registry.endpoints.url! });
+if (backends === 'kafka' || backends === 'both') {
+  const kafka = await requireService('kafka');
+  const registry = await requireService('registry');
+  await run({ kind: 'kafka', bootstrap: kafka.endpoints.bootstrap!, registryUrl: registry.endpoints.url! });
+}

@@ -49,8 +49,16 @@ export interface ProcessorRunnerDeps {
   readonly sessionTimeoutMs?: number;
   /** Restores and table loads end after this long without records (ms; default 100 embedded, 1500 Kafka). */
   readonly catchUpIdleMs?: number;
-  /** Called after each committed batch (benchmarks, tests). */
-  readonly onBatch?: (batch: { readonly records: number; readonly seconds: number }) => void;
+  /**
+   * Called after each committed batch (benchmarks, tests): records polled, seconds from the start of the
+   * batch to its commit, and the CPU seconds of the process while the batch was decoded and processed
+   * (that part is synchronous when every value is in this process's schema, so it is the stage's own).
+   */
+  readonly onBatch?: (batch: {
+    readonly records: number;
+    readonly seconds: number;
+    readonly processingSeconds: number;
+  }) => void;
 }
 
 /** A running processor. */
@@ -139,6 +147,7 @@ export async function startProcessor<Config, V>(
 
   async function runBatch(records: readonly LogRecord[], opened: ReadonlySet<number>): Promise<void> {
     const started = process.hrtime.bigint();
+    const cpuStarted = deps.onBatch ? process.cpuUsage() : undefined;
     const touched = new Set<number>();
     for (const record of records) {
       const owner = active.get(record.partition);
@@ -150,7 +159,10 @@ export async function startProcessor<Config, V>(
       let value: unknown = null;
       let failure: unknown;
       try {
-        value = record.value === null ? null : await codec.decode(spec, record.value);
+        if (record.value !== null) {
+          value = codec.decode(spec, record.value);
+          if (value instanceof Promise) value = await value;
+        }
       } catch (error) {
         failure = error;
       }
@@ -159,6 +171,7 @@ export async function startProcessor<Config, V>(
       owner.positions.set(record.topic, record.offset + 1);
       touched.add(record.partition);
     }
+    const processingCpu = cpuStarted ? process.cpuUsage(cpuStarted) : undefined;
     // The tasks' transactions are independent (one transactional producer each, fenced per task), so
     // they commit concurrently: on Kafka the batch then waits for one round of transaction round trips
     // instead of one per task. Each stays atomic on its own, exactly as when committed one by one.
@@ -181,7 +194,8 @@ export async function startProcessor<Config, V>(
     if (touched.size > 0) {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       metrics.batchSeconds.observe({ processor: name }, seconds);
-      deps.onBatch?.({ records: records.length, seconds });
+      const processingSeconds = processingCpu ? (processingCpu.user + processingCpu.system) / 1e6 : 0;
+      deps.onBatch?.({ records: records.length, seconds, processingSeconds });
     }
   }
 
