@@ -3,11 +3,13 @@
  * dominates the run time). Run: `node --import tsx bench/anomaly/sweep.ts --seeds train-1,train-2
  * --configs '[{}, {"latency":{"threshold":4}}]'`. Prints one pooled row per configuration.
  */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { parseAnomalyConfig } from '../../processors/anomaly/config.js';
 import { detectInExecutions } from '../../processors/anomaly/offline.js';
-import { generateDataset } from './dataset.js';
+import { generateDataset, type Dataset } from './dataset.js';
 import { medianOf, scoreDetections } from './scorer.js';
 
 async function main(): Promise<void> {
@@ -15,6 +17,10 @@ async function main(): Promise<void> {
     options: {
       seeds: { type: 'string', default: 'train-1,train-2,train-3' },
       configs: { type: 'string', default: '[{}]' },
+      // A folder for generated datasets (JSON, one per seed): later runs read them instead of generating.
+      cache: { type: 'string' },
+      // Print the missed detectable episodes of the first configuration (kind, scenario, start, affected runs).
+      missed: { type: 'boolean', default: false },
     },
   });
   const configs = (JSON.parse(values.configs) as unknown[]).map((c) => ({ raw: c, config: parseAnomalyConfig(c) }));
@@ -27,7 +33,7 @@ async function main(): Promise<void> {
     kinds: new Map<string, [number, number]>(),
   }));
   for (const seed of values.seeds.split(',')) {
-    const dataset = generateDataset({ seed, warmupDays: 3, evaluatedHours: 48, scenariosPerOrganization: 10 });
+    const dataset = load(seed, values.cache);
     configs.forEach(({ config }, index) => {
       const detection = detectInExecutions(dataset.executions, config, 0);
       const flags = detection.anomalies.map((a) => ({
@@ -40,6 +46,7 @@ async function main(): Promise<void> {
         end: dataset.end,
         scenarios: dataset.scenarioIds.length,
       });
+      if (index === 0 && values.missed) printMissed(seed, dataset, flags);
       const row = rows[index]!;
       row.detectable += score.detectable;
       row.detected += score.detected;
@@ -59,6 +66,34 @@ async function main(): Promise<void> {
       `${JSON.stringify(raw)}\n  recall ${(r.detected / r.detectable).toFixed(3)} (${r.detected}/${r.detectable}) false ${((100 * r.falseFlagged) / Math.max(1, r.flagged)).toFixed(1)}% (${r.falseFlagged}/${r.flagged}) delay ${(medianOf(r.delays) ?? 0).toFixed(1)}\n  ${kinds}\n`,
     );
   });
+}
+
+function load(seed: string, cache: string | undefined): Dataset {
+  const options = { seed, warmupDays: 3, evaluatedHours: 48, scenariosPerOrganization: 10 };
+  if (cache === undefined) return generateDataset(options);
+  const file = join(cache, `${seed}.json`);
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Dataset;
+  const dataset = generateDataset(options);
+  mkdirSync(cache, { recursive: true });
+  writeFileSync(file, JSON.stringify(dataset));
+  return dataset;
+}
+
+function printMissed(seed: string, dataset: Dataset, flags: readonly { scenarioId: number; time: number }[]): void {
+  for (const episode of dataset.episodes) {
+    if (episode.from < dataset.evaluatedFrom || episode.affected < 3) continue;
+    const hit = flags.some(
+      (f) => f.scenarioId === episode.scenarioId && f.time > episode.from && f.time <= episode.to + 1_800_000,
+    );
+    if (hit) continue;
+    const runs = dataset.executions.filter(
+      (e) => e.scenarioId === episode.scenarioId && e.timestamp >= episode.from && e.timestamp < episode.to,
+    ).length;
+    process.stdout.write(
+      `  missed ${seed} ${episode.kind} sc=${episode.scenarioId} from=${new Date(episode.from).toISOString().slice(5, 16)} ` +
+        `len=${Math.round((episode.to - episode.from) / 60_000)}m affected=${episode.affected} runs=${runs} id=${episode.id}\n`,
+    );
+  }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();

@@ -44,6 +44,7 @@ function writeLines(records: readonly Record<string, unknown>[]): { input: strin
 }
 
 describe('makestream detect', () => {
+  // Generous timeout: the suite shares a loaded machine (schema catalog load + ts transform).
   it('writes valid Anomaly JSON lines for an error burst, and the same bytes for input shuffled within the lateness', async () => {
     const sorted = executions();
     const files = writeLines(sorted);
@@ -66,7 +67,7 @@ describe('makestream detect', () => {
     const again = writeLines(shuffled);
     await detectCommand(again);
     expect(readFileSync(again.output, 'utf8')).toBe(text);
-  });
+  }, 30_000);
 
   it('names the file, line and field of a bad execution', async () => {
     const records = executions().slice(0, 3);

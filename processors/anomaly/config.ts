@@ -18,6 +18,10 @@ const errorRateSchema = z
       .default(3.5)
       .describe('Score (-log10 of the binomial tail probability of the errors seen, given the baseline rate).'),
     minErrors: z.number().int().min(1).default(3).describe('Fewest errors in the span before a spike is reported.'),
+    longerSpans: z
+      .array(z.number().int().min(1))
+      .default([])
+      .describe('Longer trailing spans (windows) also tested, for bursts on sparse scenarios.'),
     minIncrease: z
       .number()
       .min(0)
@@ -100,6 +104,12 @@ const sequentialSchema = (what: string, threshold: number, drift: number, minRat
         .default(minRatio)
         .describe('The current window must be at least this many times the baseline median to be flagged.'),
       minSpread: z.number().positive().default(0.1).describe('Smallest spread (σ of the log value) assumed.'),
+      perOperation: z
+        .boolean()
+        .default(false)
+        .describe(
+          'Latency only: test the duration per operation (durationSumMs / operations) instead of the mean duration per run, which varies less with the bundles a run processes.',
+        ),
       minHistory: z
         .number()
         .int()
@@ -108,6 +118,45 @@ const sequentialSchema = (what: string, threshold: number, drift: number, minRat
         .describe('Non-empty windows in the history before the test runs (warm-up).'),
     })
     .describe(`${what}: one-sided CUSUM of robust z-scores of the log value per non-empty window.`);
+
+const runsSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('Run the per-run latency test (runs above the baseline quantiles).'),
+    threshold: z
+      .number()
+      .positive()
+      .default(5)
+      .describe('Score: -log10 of the binomial probability of that many runs above a baseline quantile.'),
+    levels: z
+      .array(z.number().gt(0).lt(1))
+      .min(1)
+      .default([0.9, 0.99])
+      .describe('Baseline quantiles of run durations used as cut-offs (each tested).'),
+    spans: z
+      .array(z.number().int().min(1))
+      .min(1)
+      .default([1, 3, 6, 12])
+      .describe('Trailing windows (empty ones included) whose runs are pooled (each tested).'),
+    minExceedances: z
+      .number()
+      .int()
+      .min(1)
+      .default(2)
+      .describe('Fewest runs above the cut-off before the test can flag.'),
+    minBaselineRuns: z
+      .number()
+      .min(1)
+      .default(50)
+      .describe('Runs (decayed weight) the baseline histogram needs before the test runs (warm-up).'),
+    halfLifeRuns: z
+      .number()
+      .positive()
+      .default(2000)
+      .describe('Half-life of the baseline histogram of run durations, in runs.'),
+  })
+  .describe(
+    'Latency regressions from single runs: runs of the trailing windows above the baseline p90/p99, binomial tail test. Needs per-run durations (durationSketch, or the offline detector).',
+  );
 
 const volumeSchema = z
   .strictObject({
@@ -140,6 +189,12 @@ const volumeSchema = z
       .min(1)
       .default(288)
       .describe('Windows (empty ones included) the baseline needs before drops are reported.'),
+    longerSpans: z
+      .array(z.number().int().min(1))
+      .default([])
+      .describe(
+        'Longer trailing spans (windows) also tested, so a drop at a quiet hour, too small for the short span, is found.',
+      ),
   })
   .describe('Volume drops: executions over the trailing span against an hour-of-day (seasonal) baseline.');
 
@@ -236,6 +291,7 @@ export const anomalyConfigSchema = z
     latencySequential: sequentialSchema('latency regressions (log mean duration per window)', 6, 1.25, 1.5).prefault(
       {},
     ),
+    latencyRuns: runsSchema.prefault({}),
     burnSequential: sequentialSchema('burn surges (log(1 + centicredits per run) per window)', 6, 1.25, 2).prefault({}),
     volume: volumeSchema.prefault({}),
     silence: silenceSchema.prefault({}),

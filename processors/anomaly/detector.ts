@@ -29,6 +29,7 @@ import {
   type WindowResult,
 } from './state.js';
 import { sequentialStep, type SequentialStep } from './sequential.js';
+import { addRuns, runEvidence, toRunBins } from './runs.js';
 import { binomialUpperTailScore, median, poissonLowerTailScore, quantile, scaledMad } from './stats.js';
 
 export { initialState, toAnomaly, type ScenarioState, type WindowObservation, type WindowResult } from './state.js';
@@ -43,7 +44,7 @@ function errorFinding(state: ScenarioState, config: AnomalyConfig, minutes: numb
   if (!settings.enabled || state.errorExecutions < settings.minBaselineExecutions) return null;
   const baseline = Math.max(settings.baselineFloor, state.errorCount / state.errorExecutions);
   let best: { score: number; errors: number; executions: number; span: number } | null = null;
-  for (const span of new Set([1, config.spanWindows, 2 * config.spanWindows])) {
+  for (const span of new Set([1, config.spanWindows, 2 * config.spanWindows, ...settings.longerSpans])) {
     const windows = trailing(state, span);
     const executions = windows.reduce((sum, w) => sum + w[1], 0);
     const errors = windows.reduce((sum, w) => sum + w[2], 0);
@@ -126,6 +127,26 @@ function latencyFinding(state: ScenarioState, config: AnomalyConfig, current: nu
   };
 }
 
+function runsLatencyFinding(state: ScenarioState, config: AnomalyConfig): Finding | null {
+  const evidence = runEvidence(config.latencyRuns, state.runHistogram ?? {}, state.recentRuns ?? []);
+  if (evidence === null) return null;
+  const minutes = (evidence.span * config.windowSizeMs) / 60_000;
+  return {
+    detector: 'latency-regression',
+    metric: 'runs_above_baseline_share',
+    direction: 'ABOVE',
+    observed: evidence.exceeding / evidence.runs,
+    baseline: evidence.p,
+    expectedLow: 0,
+    expectedHigh: Math.min(1, evidence.p + 3 * Math.sqrt((evidence.p * (1 - evidence.p)) / evidence.runs)),
+    score: evidence.score,
+    threshold: config.latencyRuns.threshold,
+    explanation:
+      `${evidence.exceeding} of ${evidence.runs} runs of scenario ${state.scenarioId} in the last ${minutes} minutes ` +
+      `took longer than ${round(evidence.cutoffMs / 1000)} s, which only ${percent(evidence.p)} of its runs usually exceed.`,
+  };
+}
+
 /** log(1 + centicredits per execution) pooled over the trailing burn span; null when it had no runs. */
 function pooledBurn(state: ScenarioState, config: AnomalyConfig): number | null {
   const windows = trailing(state, config.burnSpanWindows);
@@ -158,10 +179,14 @@ function burnFinding(state: ScenarioState, config: AnomalyConfig, current: numbe
   };
 }
 
-/** Log mean duration of a window; null when empty or the duration sum is unknown. */
-function logMeanDuration(window: WindowObservation): number | null {
+/**
+ * Log mean duration of a window (per run, or per operation with `perOperation`); null when empty or
+ * the duration sum is unknown.
+ */
+function logMeanDuration(window: WindowObservation, perOperation = false): number | null {
   if (window.executions === 0 || window.durationSumMs === undefined || window.durationSumMs === null) return null;
-  return Math.log(Math.max(1, window.durationSumMs / window.executions));
+  const per = perOperation ? Math.max(1, window.operations) : window.executions;
+  return Math.log(Math.max(1, window.durationSumMs / per));
 }
 
 /** log(1 + centicredits per run) of a single window; null when empty. */
@@ -181,7 +206,7 @@ function sequentialSteps(state: ScenarioState, window: WindowObservation, config
       config.latencySequential,
       state.latencyMeans ?? [],
       state.latencyCusum ?? 0,
-      logMeanDuration(window),
+      logMeanDuration(window, config.latencySequential.perOperation),
     ),
     burn: sequentialStep(config.burnSequential, state.burnSingles ?? [], state.burnCusum ?? 0, logBurn(window)),
   };
@@ -193,13 +218,14 @@ function sequentialLatencyFinding(
   window: WindowObservation,
   step: SequentialStep | null,
 ): Finding | null {
-  const value = logMeanDuration(window);
+  const perOperation = config.latencySequential.perOperation;
+  const value = logMeanDuration(window, perOperation);
   if (step === null || !step.flagged || value === null) return null;
   const observed = Math.exp(value);
   const baseline = Math.exp(step.center);
   return {
     detector: 'latency-regression',
-    metric: 'duration_mean_ms',
+    metric: perOperation ? 'duration_per_operation_ms' : 'duration_mean_ms',
     direction: 'ABOVE',
     observed,
     baseline,
@@ -208,7 +234,7 @@ function sequentialLatencyFinding(
     score: step.sum,
     threshold: config.latencySequential.threshold,
     explanation:
-      `Mean duration of scenario ${state.scenarioId} has stayed above its usual ${round(baseline / 1000)} s ` +
+      `Mean duration${perOperation ? ' per operation' : ''} of scenario ${state.scenarioId} has stayed above its usual ${round(baseline / 1000)} s ` +
       `for several windows and is now ${round(observed / 1000)} s (${(observed / baseline).toFixed(1)}×).`,
   };
 }
@@ -242,13 +268,19 @@ function sequentialBurnFinding(
 function volumeFinding(state: ScenarioState, config: AnomalyConfig, minutes: number): Finding | null {
   const settings = config.volume;
   if (!settings.enabled || state.volumeSamples < settings.minSamples) return null;
-  if (state.recent.length < config.volumeSpanWindows) return null;
-  const windows = trailing(state, config.volumeSpanWindows);
-  const observed = windows.reduce((sum, w) => sum + w[1], 0);
-  const expected = windows.reduce((sum, w) => sum + expectedVolume(state, config, w[0]), 0);
-  if (expected < settings.minExpected || observed > expected * (1 - settings.minDrop)) return null;
-  const score = poissonLowerTailScore(observed, expected);
-  if (score < settings.threshold) return null;
+  let best: { score: number; observed: number; expected: number; windows: number } | null = null;
+  for (const span of [config.volumeSpanWindows, ...settings.longerSpans]) {
+    if (state.recent.length < span) continue;
+    const windows = trailing(state, span);
+    const observed = windows.reduce((sum, w) => sum + w[1], 0);
+    const expected = windows.reduce((sum, w) => sum + expectedVolume(state, config, w[0]), 0);
+    if (expected < settings.minExpected || observed > expected * (1 - settings.minDrop)) continue;
+    const score = poissonLowerTailScore(observed, expected);
+    if (best === null || score > best.score) best = { score, observed, expected, windows: span };
+  }
+  if (best === null || best.score < settings.threshold) return null;
+  const { score, observed, expected } = best;
+
   const spread = 3 * Math.sqrt(expected);
   return {
     detector: 'volume-drop',
@@ -261,7 +293,7 @@ function volumeFinding(state: ScenarioState, config: AnomalyConfig, minutes: num
     score,
     threshold: settings.threshold,
     explanation:
-      `Scenario ${state.scenarioId} ran ${observed} times in the last ${windows.length * minutes} minutes, ` +
+      `Scenario ${state.scenarioId} ran ${observed} times in the last ${best.windows * minutes} minutes, ` +
       `${percent(1 - observed / expected)} fewer than the ${round(expected)} expected at this time of day.`,
   };
 }
@@ -281,13 +313,16 @@ function takeIn(
 ): void {
   if (steps?.latency) state.latencyCusum = steps.latency.sum;
   if (steps?.burn) state.burnCusum = steps.burn.sum;
-  const logMean = logMeanDuration(window);
+  const logMean = logMeanDuration(window, config.latencySequential.perOperation);
   if (logMean !== null && !flagged.has('latency-regression')) {
     pushBounded((state.latencyMeans ??= []), logMean, config.historyWindows);
   }
   const logSingle = logBurn(window);
   if (logSingle !== null && !flagged.has('burn-surge')) {
     pushBounded((state.burnSingles ??= []), logSingle, config.historyWindows);
+  }
+  if (window.runDurations && !flagged.has('latency-regression')) {
+    addRuns((state.runHistogram ??= {}), toRunBins(window.runDurations), config.latencyRuns.halfLifeRuns);
   }
   const decay = Math.pow(0.5, 1 / config.baselineHalfLifeWindows);
   if (!flagged.has('error-rate-spike')) {
@@ -322,8 +357,18 @@ function appendRecent(state: ScenarioState, window: WindowObservation, config: A
   const logP95 =
     window.durationP95Ms === null || window.executions === 0 ? null : Math.log(Math.max(1, window.durationP95Ms));
   state.recent.push([window.windowStart, window.executions, window.errors, logP95, window.centicredits]);
-  const keep = Math.max(2 * config.spanWindows, config.volumeSpanWindows, config.burnSpanWindows);
+  const keep = Math.max(
+    2 * config.spanWindows,
+    config.volumeSpanWindows,
+    config.burnSpanWindows,
+    ...config.volume.longerSpans,
+    ...config.errorRate.longerSpans,
+  );
   if (state.recent.length > keep) state.recent.splice(0, state.recent.length - keep);
+  const runs = (state.recentRuns ??= []);
+  runs.push(window.runDurations ? toRunBins(window.runDurations) : []);
+  const keepRuns = Math.max(...config.latencyRuns.spans);
+  if (runs.length > keepRuns) runs.splice(0, runs.length - keepRuns);
 }
 
 function emptyWindow(state: ScenarioState, windowStart: number): WindowObservation {
@@ -361,6 +406,7 @@ export function observeWindow(
     const missing = Math.floor((window.windowStart - state.lastWindowEnd) / config.windowSizeMs);
     if (missing > config.maxGapFillWindows) {
       state.recent = [];
+      state.recentRuns = [];
     } else {
       for (let i = 0; i < missing; i++) {
         const empty = emptyWindow(state, state.lastWindowEnd);
@@ -376,7 +422,9 @@ export function observeWindow(
   // The level-shift test speaks for its detector when both flag (one anomaly per detector and window).
   const findings = [
     errorFinding(state, config, minutes),
-    latencyFinding(state, config, last[3]) ?? sequentialLatencyFinding(state, config, window, steps.latency),
+    latencyFinding(state, config, last[3]) ??
+      runsLatencyFinding(state, config) ??
+      sequentialLatencyFinding(state, config, window, steps.latency),
     burnFinding(state, config, last[1] === 0 ? null : pooledBurn(state, config)) ??
       sequentialBurnFinding(state, config, window, steps.burn),
     volumeFinding(state, config, minutes),

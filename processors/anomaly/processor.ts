@@ -13,6 +13,7 @@ import type { Anomaly, MetricWindow } from '../../schemas/generated/types.js';
 import { parseAnomalyConfig, type AnomalyConfig } from './config.js';
 import type { ScenarioState, WindowObservation } from './detector.js';
 import { createAnomalyEngine, type EngineContext } from './engine.js';
+import { sketchRuns } from './runs.js';
 
 /** Input topic (windows of the aggregate processor). */
 export const metricsTopic = 'make.metrics.v1';
@@ -49,6 +50,7 @@ export function toObservation(window: MetricWindowInput & { readonly scenarioId:
     centicredits: window.centicredits,
     durationP95Ms: window.durationP95Ms,
     durationSumMs: window.durationSumMs,
+    runDurations: sketchRuns(window.durationSketch),
   };
 }
 

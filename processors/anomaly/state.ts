@@ -5,6 +5,7 @@
 import type { Anomaly, AnomalyDirection, Severity } from '../../schemas/generated/types.js';
 import { anomalyEventId } from '../../pipeline/ids.js';
 import type { AnomalyConfig } from './config.js';
+import type { RunBins, RunDurations } from './runs.js';
 
 /** What the detector reads from one (final) metric window of one scenario. */
 export interface WindowObservation {
@@ -22,6 +23,8 @@ export interface WindowObservation {
   readonly durationP95Ms: number | null;
   /** Sum of the durations of the window's executions (ms); absent/null: unknown (no mean-duration test). */
   readonly durationSumMs?: number | null;
+  /** The window's run durations as [duration ms, runs] (exact, or sketch bins); absent/null: unknown (no per-run test). */
+  readonly runDurations?: RunDurations | null;
 }
 
 /** One trailing window: [windowStart, executions, errors, log p95 or null, centicredits]. */
@@ -49,6 +52,10 @@ export interface ScenarioState {
   burnSingles?: number[];
   /** CUSUM of the sequential burn test. */
   burnCusum?: number;
+  /** Decayed histogram of run durations (per-run latency test): coarse log bin → weight; absent in older states. */
+  runHistogram?: Record<string, number>;
+  /** Coarse run bins of the trailing windows (empty ones included), oldest first. */
+  recentRuns?: RunBins[];
   /** [mean executions per window, windows seen] per UTC hour of day. */
   volumeSlots: [number, number][];
   volumeMean: number;
@@ -85,6 +92,8 @@ export function initialState(observation: WindowObservation, config: AnomalyConf
     latencyCusum: 0,
     burnSingles: [],
     burnCusum: 0,
+    runHistogram: {},
+    recentRuns: [],
     volumeSlots: Array.from({ length: 24 }, (): [number, number] => [0, 0]),
     volumeMean: 0,
     volumeSamples: 0,

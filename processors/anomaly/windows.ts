@@ -63,6 +63,7 @@ function toObservation(window: OpenWindow, size: number): WindowObservation {
     centicredits: window.centicredits,
     durationP95Ms: p95(window.durations),
     durationSumMs: window.durations.reduce((sum, duration) => sum + duration, 0),
+    runDurations: window.durations.map((duration) => [duration, 1] as const),
   };
 }
 
