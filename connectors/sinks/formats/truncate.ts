@@ -19,7 +19,9 @@ export function truncateCharacters(value: string, maxCharacters: number): string
 
 /** `value` cut to at most `maxBytes` bytes of UTF-8, marked when cut (the marker is 14 bytes). */
 export function truncateUtf8(value: string, maxBytes: number): string {
-  if (Buffer.byteLength(value, 'utf8') <= maxBytes) return value;
+  // A UTF-16 code unit is at most 3 bytes of UTF-8 (a surrogate pair, 2 units, is 4): short values
+  // fit without counting (the common case on every sink).
+  if (value.length * 3 <= maxBytes || Buffer.byteLength(value, 'utf8') <= maxBytes) return value;
   const marker = Buffer.from(TRUNCATION_MARKER, 'utf8');
   const budget = Math.max(0, maxBytes - marker.length);
   const bytes = Buffer.from(value, 'utf8');

@@ -24,29 +24,39 @@ export interface SyslogSinkDependencies {
   readonly transport?: SyslogTransport;
 }
 
-/** Formats one record as the configured message, within the size limit. */
-export function formatSyslogMessage(log: EnrichedLog, config: SyslogSinkConfig): string {
+/**
+ * The formatter of one destination: record → message within the size limit. What depends only on
+ * the config (limit, options) is worked out once here, not per record.
+ */
+export function syslogMessageFormatter(config: SyslogSinkConfig): (log: EnrichedLog) => string {
   const limit = maxMessageBytes(config);
   if (config.format === 'rfc3164') {
-    return formatRfc3164(
-      {
-        facility: config.facility,
-        severity: syslogSeverityOf(log),
-        timestamp: log.timestamp,
-        hostname: config.hostname ?? log.zone,
-        tag: config.appName,
-        content: log.message,
-      },
-      Math.min(limit, 1024),
-    );
+    const rfc3164Limit = Math.min(limit, 1024);
+    return (log) =>
+      formatRfc3164(
+        {
+          facility: config.facility,
+          severity: syslogSeverityOf(log),
+          timestamp: log.timestamp,
+          hostname: config.hostname ?? log.zone,
+          tag: config.appName,
+          content: log.message,
+        },
+        rfc3164Limit,
+      );
   }
-  const message = enrichedLogToRfc5424(log, {
+  const options = {
     facility: config.facility,
     appName: config.appName,
     ...(config.hostname === undefined ? {} : { hostname: config.hostname }),
-    payload: config.format === 'rfc5424' ? 'message' : config.format,
-  });
-  return truncateUtf8(message, limit);
+    payload: config.format === 'rfc5424' ? ('message' as const) : config.format,
+  };
+  return (log) => truncateUtf8(enrichedLogToRfc5424(log, options), limit);
+}
+
+/** Formats one record as the configured message, within the size limit. */
+export function formatSyslogMessage(log: EnrichedLog, config: SyslogSinkConfig): string {
+  return syslogMessageFormatter(config)(log);
 }
 
 /** Creates the sink for one syslog destination. */
@@ -56,6 +66,7 @@ export function createSyslogSink(
 ): SinkConnector<EnrichedLog> {
   const config = syslogSinkConfigSchema.parse(input);
   const transport = dependencies.transport ?? createTransport(config);
+  const format = syslogMessageFormatter(config);
   return {
     name: config.name,
     topics: config.topics.map((topic) => avroTopic(topic, 'enriched-log')),
@@ -66,7 +77,7 @@ export function createSyslogSink(
       const positions: number[] = [];
       batch.items.forEach((item, index) => {
         try {
-          messages.push(formatSyslogMessage(item.value, config));
+          messages.push(format(item.value));
           positions.push(index);
         } catch (error) {
           failures.push({

@@ -1,2 +1,7 @@
-export { createSyslogSink, formatSyslogMessage, type SyslogSinkDependencies } from './connector.js';
+export {
+  createSyslogSink,
+  formatSyslogMessage,
+  syslogMessageFormatter,
+  type SyslogSinkDependencies,
+} from './connector.js';
 export { syslogSinkConfigSchema, type SyslogSinkConfig, type SyslogSinkConfigInput } from './config.js';
