@@ -95,6 +95,19 @@ export interface WindowStore<V> {
  * prefix per window size when several sizes share a store (default: `w<sizeMs>:`).
  */
 export function windowStore<V>(store: KeyValueStore<V>, sizeMs: number, prefix = `w${sizeMs}:`): WindowStore<V> {
+  // Processors call this per record: the view is made once per store, size and prefix (its closures
+  // are named at creation under tsx, which showed in profiles).
+  let views = viewsByStore.get(store);
+  if (views === undefined) viewsByStore.set(store, (views = new Map()));
+  const id = `${sizeMs}|${prefix}`;
+  let view = views.get(id) as WindowStore<V> | undefined;
+  if (view === undefined) views.set(id, (view = createWindowStore(store, sizeMs, prefix)));
+  return view;
+}
+
+const viewsByStore = new WeakMap<object, Map<string, WindowStore<unknown>>>();
+
+function createWindowStore<V>(store: KeyValueStore<V>, sizeMs: number, prefix: string): WindowStore<V> {
   checkDuration('Window size', sizeMs);
   const storeKey = (start: number, key: string): string => `${prefix}${sortableTime(start)}|${key}`;
   const toEntry = ([storedKey, value]: [string, V]): WindowEntry<V> => {
