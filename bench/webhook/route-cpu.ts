@@ -1,0 +1,170 @@
+/**
+ * CPU cost of the receiver's own work per request, in one process and without sockets, so that
+ * the figure holds on a loaded machine (a load generator in another process starves there): the
+ * receiver's server (fastify, `buildServer`) and `POST /v1/executions` route over a fresh embedded
+ * log (synchronous=full: one fsync per group commit) are driven with `app.inject` by a closed loop
+ * of `--concurrency` requests, `--requests` per round. Every round runs each variant back to back
+ * (interleaved, so they see the same machine load):
+ *
+ * - `bare`: the same server answering 202 at once: what fastify and inject alone cost;
+ * - `linger N`: the real route with the group-commit linger `log.lingerMs` = N (0 = the same
+ *   event-loop turn only, what the receiver did before the linger existed).
+ *
+ *   node --import tsx bench/webhook/route-cpu.ts [--requests 4000] [--concurrency 64] [--batch 1]
+ *        [--lingers 0,2,5] [--rounds 3]
+ *
+ * Prints CPU µs per request (process.cpuUsage: user + system), requests per CPU-second and the
+ * median over rounds. Not a test: it asserts nothing.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { FastifyInstance } from 'fastify';
+import { parseWebhookSourceConfig } from '../../connectors/sources/webhook/config.js';
+import { executionsRoute } from '../../connectors/sources/webhook/executions-route.js';
+import { webhookMetrics } from '../../connectors/sources/webhook/metrics.js';
+import { createLogReadiness } from '../../connectors/sources/webhook/readiness.js';
+import { resolveSecrets } from '../../connectors/sources/webhook/secrets.js';
+import { buildServer } from '../../connectors/sources/webhook/server.js';
+import { bearerToken, executionReport, receiverTopics } from '../../connectors/sources/webhook/testing.js';
+import { createLazyProducer, createLogWriter } from '../../connectors/sources/webhook/writer.js';
+import { createEmbeddedLog } from '../../pipeline/log/embedded/index.js';
+import { bindTopic, createAvroSerde, createEmbeddedSchemaStore } from '../../pipeline/serde/index.js';
+import { silentLogger } from '../../pipeline/telemetry/logger.js';
+import { createMetricsRegistry } from '../../pipeline/telemetry/metrics.js';
+
+const { values } = parseArgs({
+  options: {
+    requests: { type: 'string', default: '4000' },
+    concurrency: { type: 'string', default: '64' },
+    batch: { type: 'string', default: '1' },
+    lingers: { type: 'string', default: '0,2,5' },
+    rounds: { type: 'string', default: '3' },
+  },
+});
+const requests = Number(values.requests);
+const concurrency = Number(values.concurrency);
+const batch = Number(values.batch);
+
+const directory = mkdtempSync(join(tmpdir(), 'makestream-route-cpu-'));
+const log = createEmbeddedLog({ path: join(directory, 'log.db'), maintenanceIntervalMs: 0, synchronous: 'full' });
+await log.createTopics(receiverTopics);
+const serde = createAvroSerde({ store: createEmbeddedSchemaStore({ database: join(directory, 'schemas.db') }) });
+const settings = parseWebhookSourceConfig({
+  executions: {
+    maxBatchRecords: 10_000,
+    sources: [{ name: 'bench', zone: 'eu1.make.com', auth: { kind: 'bearer', tokens: [{ env: 'PUSH_TOKEN' }] } }],
+  },
+});
+const secrets = resolveSecrets(settings, { env: { PUSH_TOKEN: bearerToken }, readFile: () => '' });
+const executionSerde = await bindTopic(serde, settings.topics.executions, 'scenario-execution');
+const delays = { backpressure: 1, log: 5 };
+const producer = createLazyProducer(log);
+
+/** The receiver's server with the real route at `lingerMs`, or answering 202 at once (`bare`). */
+async function server(lingerMs: number | 'bare'): Promise<FastifyInstance> {
+  const metrics = webhookMetrics(createMetricsRegistry());
+  const readiness = createLogReadiness({
+    log,
+    topics: [settings.topics.executions],
+    probeIntervalMs: 60_000,
+    probeTimeoutMs: 2_000,
+    logger: silentLogger,
+  });
+  await readiness.probe();
+  const writer = createLogWriter({
+    producer: () => producer.get(),
+    readiness,
+    sendTimeoutMs: 10_000,
+    lingerMs: lingerMs === 'bare' ? 0 : lingerMs,
+    maxGroupRecords: 5_000,
+    metrics,
+    logger: silentLogger,
+    componentName: 'source.webhook',
+  });
+  const route = executionsRoute({
+    config: settings.executions!,
+    senders: secrets.senders,
+    topics: settings.topics,
+    executionSerde,
+    rawSerde: undefined,
+    writer,
+    readiness,
+    metrics,
+    delays,
+    clock: Date.now,
+  });
+  return buildServer({
+    bodyLimitBytes: 4_194_304,
+    requestTimeoutMs: 30_000,
+    maxInFlightRequests: 100_000,
+    maxInFlightBytes: 1_073_741_824,
+    events: undefined,
+    executions: lingerMs === 'bare' ? async (_request, reply) => reply.code(202).send({ status: 'accepted' }) : route,
+    readiness,
+    metrics,
+    delays,
+    logger: silentLogger,
+  });
+}
+
+let sequence = 0;
+const headers = { 'content-type': 'application/json', authorization: `Bearer ${bearerToken}` };
+function body(): string {
+  const reports = Array.from({ length: batch }, () =>
+    executionReport({
+      executionId: (sequence += 1).toString(16).padStart(32, '0'),
+      scenarioId: 1000 + (sequence % 500),
+    }),
+  );
+  return JSON.stringify(batch === 1 ? reports[0] : reports);
+}
+
+/** `count` requests through `app`, `concurrency` at a time; µs of CPU per request. */
+async function drive(app: FastifyInstance, count: number): Promise<{ cpuMicros: number; wallMs: number }> {
+  const bodies = Array.from({ length: count }, body);
+  let next = 0;
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const worker = async (): Promise<void> => {
+    while (next < bodies.length) {
+      const payload = bodies[next++]!;
+      const response = await app.inject({ method: 'POST', url: '/v1/executions', headers, payload });
+      if (response.statusCode !== 202) throw new Error(`Answered ${response.statusCode}: ${response.body}`);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const used = process.cpuUsage(cpu);
+  return { cpuMicros: (used.user + used.system) / count, wallMs: performance.now() - started };
+}
+
+const variants: (number | 'bare')[] = ['bare', ...values.lingers.split(',').map(Number)];
+const results = new Map<string, number[]>();
+process.stdout.write(
+  `# ${requests} requests of ${batch} report(s), ${concurrency} in flight; load average ${loadavg()
+    .map((load) => load.toFixed(1))
+    .join(' ')}\n`,
+);
+for (let round = 1; round <= Number(values.rounds); round++) {
+  for (const variant of variants) {
+    const app = await server(variant);
+    await drive(app, 200); // warm-up: JIT, statements, the producer
+    const { cpuMicros, wallMs } = await drive(app, requests);
+    await app.close();
+    const name = variant === 'bare' ? 'bare' : `linger ${variant}`;
+    results.set(name, [...(results.get(name) ?? []), cpuMicros]);
+    process.stdout.write(
+      `round ${round} ${name.padEnd(9)} ${cpuMicros.toFixed(1).padStart(7)} µs CPU/request  ` +
+        `${Math.round(1e6 / cpuMicros)} requests per CPU-second  (${Math.round((requests / wallMs) * 1000)} req/s wall)\n`,
+    );
+  }
+}
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const summary = Object.fromEntries([...results].map(([name, values]) => [name, Math.round(median(values) * 10) / 10]));
+process.stdout.write(
+  `median µs CPU/request: ${JSON.stringify(summary)}; load average at end ${loadavg()[0]!.toFixed(1)}\n`,
+);
+await producer.close();
+await log.close();
+rmSync(directory, { recursive: true, force: true });
