@@ -11,6 +11,27 @@ import { secretSourceSchema, type SecretSource } from '../../config/secret.js';
 /** Topic configs each TopicConfig decides. */
 const reservedTopicConfigs = new Set(['retention.ms', 'cleanup.policy', 'max.message.bytes']);
 
+/** librdkafka properties derived from other fields (see rdkafka/properties.ts); overriding them would break guarantees or leak secrets into config. */
+const reservedLibrdkafkaProperties = new Set([
+  'bootstrap.servers',
+  'metadata.broker.list',
+  'security.protocol',
+  'enable.idempotence',
+  'acks',
+  'request.required.acks',
+  'dr_cb',
+  'dr_msg_cb',
+  'sasl.mechanisms',
+  'sasl.mechanism',
+  'sasl.username',
+  'sasl.password',
+  'ssl.ca.pem',
+  'ssl.certificate.pem',
+  'ssl.key.pem',
+  'ssl.key.password',
+  'transactional.id',
+]);
+
 const brokerPattern = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):(\d{1,5})$/;
 
 const brokerAddress = z
@@ -169,6 +190,27 @@ const consumerSchema = z
 /** The Kafka backend's configuration (what users write, before defaults). */
 export const kafkaLogConfigSchema = z
   .strictObject({
+    client: z
+      .enum(['kafkajs', 'librdkafka'])
+      .default('kafkajs')
+      .describe(
+        'Client library of plain producers: kafkajs (pure JavaScript, default) or librdkafka (the optional native package @confluentinc/kafka-javascript; faster produce). Consumers, transactional producers and the admin stay on kafkajs.',
+      ),
+    librdkafka: z
+      .record(
+        z.string().regex(/^[a-z][a-z0-9._]*$/, {
+          error: 'must be a librdkafka property name, e.g. "queue.buffering.max.kbytes"',
+        }),
+        z.union([z.string(), z.number(), z.boolean()]),
+      )
+      .refine((properties) => !Object.keys(properties).some((name) => reservedLibrdkafkaProperties.has(name)), {
+        error:
+          'bootstrap.servers, security, SASL, TLS, idempotence, acks and the delivery callback come from the other kafka.* fields',
+      })
+      .default({})
+      .describe(
+        'Extra librdkafka producer properties when client is librdkafka, e.g. { "queue.buffering.max.kbytes": 65536 } (see librdkafka CONFIGURATION.md).',
+      ),
     brokers: z
       .array(brokerAddress)
       .min(1, { error: 'list at least one broker' })

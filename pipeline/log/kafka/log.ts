@@ -1,7 +1,8 @@
 /**
  * `createKafkaLog`: the EventLog contract on a Kafka cluster (kafkajs 2.2). One kafkajs client per
  * log; one admin connection shared by topic and offset queries; a kafkajs producer or consumer
- * per handle the caller opens. See README.md.
+ * per handle the caller opens. With `client: librdkafka`, plain producers run on librdkafka's
+ * native API instead (`rdkafka/`); consumers, transactions and the admin stay on kafkajs. See README.md.
  */
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
@@ -17,6 +18,9 @@ import { openKafkaProducer } from './producer.js';
 import { createPartitionChooser } from './records.js';
 import { createKafkaTopics } from './topics.js';
 import { openKafkaTransactionalProducer } from './transactions.js';
+import { loadRdkafka, type RdkafkaModule } from './rdkafka/module.js';
+import { openRdkafkaProducer } from './rdkafka/producer.js';
+import { producerProperties } from './rdkafka/properties.js';
 
 /** What the Kafka backend takes from its surroundings; every field has a default. */
 export interface KafkaLogDeps {
@@ -30,6 +34,8 @@ export interface KafkaLogDeps {
   readonly logger?: LogSink;
   /** Lowest kafkajs level forwarded to `logger` (default `warn`). */
   readonly clientLogLevel?: 'error' | 'warn' | 'info' | 'debug';
+  /** Loads `@confluentinc/kafka-javascript` when `client` is librdkafka (default: `require`; tests inject a failing one). */
+  readonly loadRdkafka?: () => RdkafkaModule;
 }
 
 const levels = { error: logLevel.ERROR, warn: logLevel.WARN, info: logLevel.INFO, debug: logLevel.DEBUG } as const;
@@ -44,11 +50,19 @@ export function createKafkaLog(config: KafkaLogConfigInput, deps: KafkaLogDeps =
   const logger = deps.logger ?? silentLogger;
   const clock = deps.clock ?? Date.now;
   const connection = describeConnection(settings);
+  const environment = {
+    env: deps.env ?? process.env,
+    readFile: deps.readFile ?? ((path: string) => readFileSync(path, 'utf8')),
+  };
+  // librdkafka for plain producers: load the binding and check its properties now, so that a
+  // missing native build or an unsupported setting is a ConfigError at start, not at the first send.
+  let rdkafka: RdkafkaModule | undefined;
+  if (settings.client === 'librdkafka') {
+    rdkafka = (deps.loadRdkafka ?? loadRdkafka)();
+    producerProperties(settings, environment, settings.producer.batchMaxBytes);
+  }
   const kafka = new Kafka({
-    ...clientConfig(settings, {
-      env: deps.env ?? process.env,
-      readFile: deps.readFile ?? ((path) => readFileSync(path, 'utf8')),
-    }),
+    ...clientConfig(settings, environment),
     logLevel: levels[deps.clientLogLevel ?? 'warn'],
     logCreator: kafkajsLogCreator(logger),
   });
@@ -122,8 +136,15 @@ export function createKafkaLog(config: KafkaLogConfigInput, deps: KafkaLogDeps =
     },
 
     producer() {
+      if (rdkafka !== undefined) {
+        const module = rdkafka;
+        return track((onClose) => openRdkafkaProducer({ ...sendDeps, module, environment, logger, onClose }));
+      }
       return track((onClose) => openKafkaProducer({ ...sendDeps, kafka, onClose }));
     },
+    // Transactions stay on kafkajs with either client: TransactionalProducer.sendOffsets takes a
+    // group id, and librdkafka's sendOffsetsToTransaction needs the (kafkajs) consumer object.
+
     transactionalProducer(transactionalId) {
       return track((onClose) => openKafkaTransactionalProducer({ ...sendDeps, kafka, onClose }, transactionalId));
     },

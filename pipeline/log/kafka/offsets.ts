@@ -5,7 +5,7 @@
 import type { Admin } from 'kafkajs';
 import type { PartitionLag, TopicPartitionOffset } from '../contract.js';
 import type { ConnectionDescription } from './connection.js';
-import { kafkaError } from './errors.js';
+import { kafkaError, protocolType } from './errors.js';
 import type { KafkaTopics } from './topics.js';
 
 /** Offset queries of the Kafka backend. */
@@ -25,6 +25,9 @@ export interface OffsetsDeps {
 /** Attempts of one offset query while a new topic's metadata settles (~4.5 s in all). */
 const QUERY_ATTEMPTS = 10;
 
+/** Protocol errors of a partition whose leader is not settled yet. */
+const leaderTypes = new Set(['NOT_LEADER_FOR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+
 const byPartition = <T extends { partition: number }>(a: T, b: T): number => a.partition - b.partition;
 
 /** Offset queries over a lazily connected admin client. */
@@ -37,8 +40,10 @@ export function createKafkaOffsets(deps: OffsetsDeps): KafkaOffsets {
       } catch (error) {
         // Right after a topic is created, the broker's metadata may not list a leader for every
         // partition yet, and kafkajs' offset queries then fail inside with a TypeError
-        // ("Cannot destructure property 'partitions' of 'low.pop(...)'"): wait and ask again.
-        if (!(error instanceof TypeError) || attempt >= QUERY_ATTEMPTS) {
+        // ("Cannot destructure property 'partitions' of 'low.pop(...)'"), or the broker answers
+        // NOT_LEADER_FOR_PARTITION / LEADER_NOT_AVAILABLE (seen on a loaded machine): wait and ask again.
+        const settling = error instanceof TypeError || leaderTypes.has(protocolType(error) ?? '');
+        if (!settling || attempt >= QUERY_ATTEMPTS) {
           throw kafkaError(error, { connection: deps.connection, action, topic });
         }
         await new Promise((resolve) => setTimeout(resolve, 100 * attempt));

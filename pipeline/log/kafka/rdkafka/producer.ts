@@ -1,0 +1,206 @@
+/**
+ * The plain (non-transactional) producer on librdkafka's native API: same planning as the kafkajs
+ * producer (`planSend`: sizes checked, murmur2 partitions chosen here, trace context), then one
+ * `produce()` per record with an opaque ticket, the send resolving when the last delivery report
+ * arrived (offsets come from the reports). librdkafka batches, lingers and pipelines (≤ 5 requests
+ * in flight per broker with idempotence, ordered by sequence numbers) on its own threads.
+ *
+ * Surprises handled here:
+ * - librdkafka does not split a record batch the broker refuses as too large, and `batch.size` is
+ *   per producer: topics whose max.message.bytes is below `producer.batchMaxBytes` get a native
+ *   producer of their own with that `batch.size` (a "lane"; one per distinct limit).
+ * - `ERR__QUEUE_FULL` from `produce()` is backpressure: wait for a delivery report, retry the same
+ *   record. Sends enqueue one after another, so a blocked send is not overtaken (order per partition).
+ * - A fatal error (idempotent producer state lost) discards the lane; the next send opens a new one.
+ */
+import { context } from '@opentelemetry/api';
+import { NotFoundError, PipelineError } from '../../../errors/index.js';
+import type { SecretEnvironment } from '../../../config/secret.js';
+import type { Producer, TopicPartitionOffset } from '../../contract.js';
+import type { QueuedMessage } from '../batcher.js';
+import type { LogSink } from '../logging.js';
+import { planSend, type SendDeps } from '../producer.js';
+import { RECORD_BATCH_OVERHEAD } from '../records.js';
+import { pendingSend, settleReport, type PendingSend } from './deliveries.js';
+import { rdkafkaCode, rdkafkaError, RdkafkaCode } from './errors.js';
+import type { RdkafkaErrorFields, RdkafkaModule, RdkafkaProducer } from './module.js';
+import { producerProperties } from './properties.js';
+
+/** What {@link openRdkafkaProducer} needs. */
+export interface RdkafkaProducerDeps extends SendDeps {
+  /** The loaded binding (`loadRdkafka()`). */
+  readonly module: RdkafkaModule;
+  /** Where secrets are read from. */
+  readonly environment: SecretEnvironment;
+  readonly logger: LogSink;
+  /** Called once when the producer is closed. */
+  readonly onClose: () => void;
+  /** Waits for queue space after `ERR__QUEUE_FULL` at most this long before retrying (ms, default 50). */
+  readonly queueFullWaitMs?: number;
+}
+
+const component = 'log.kafka';
+
+/**
+ * A zero-length Buffer whose data pointer is not NULL. The binding hands a Buffer's data pointer
+ * to librdkafka, and a fresh `Buffer.alloc(0)` has none: librdkafka then writes a null value (or
+ * key) instead of an empty one. A zero-length view into a real allocation keeps "empty" empty.
+ */
+const EMPTY = Buffer.allocUnsafeSlow(1).subarray(0, 0);
+
+function nonNullEmpty<T extends Buffer | string>(value: T | null | undefined): T | Buffer | null {
+  if (value === null || value === undefined) return null;
+  return typeof value !== 'string' && value.length === 0 ? EMPTY : value;
+}
+
+/** Connects a librdkafka producer (its default lane) and returns the contract's Producer. */
+export async function openRdkafkaProducer(deps: RdkafkaProducerDeps): Promise<Producer> {
+  const { config, connection, logger } = deps;
+  const queueFullWaitMs = deps.queueFullWaitMs ?? 50;
+  const lanes = new Map<number, Promise<RdkafkaProducer>>();
+  let waiters: (() => void)[] = [];
+  const wakeWaiters = (): void => {
+    if (waiters.length === 0) return;
+    const woken = waiters;
+    waiters = [];
+    for (const wake of woken) wake();
+  };
+  const queueSpace = (): Promise<void> =>
+    new Promise((resolve) => {
+      const timer = setTimeout(resolve, queueFullWaitMs);
+      waiters.push(() => (clearTimeout(timer), resolve()));
+    });
+
+  const connect = (batchBytes: number): Promise<RdkafkaProducer> => {
+    const native = new deps.module.Producer(producerProperties(config, deps.environment, batchBytes));
+    native.on('delivery-report', (error, report) => {
+      settleReport(error, report);
+      wakeWaiters();
+    });
+    // A failed connect only says "broker transport failure"; the reason (credentials, TLS) came
+    // earlier as an error event, and is what the connect error should say.
+    let diagnosis: RdkafkaErrorFields | undefined;
+    native.on('event.error', (error) => {
+      if (rdkafkaCode(error) === RdkafkaCode.AUTHENTICATION || rdkafkaCode(error) === RdkafkaCode.SSL)
+        diagnosis = error;
+      // librdkafka reports transient trouble (a broker down) here and retries by itself.
+      logger.warn(
+        { brokers: config.brokers, code: rdkafkaCode(error), error: String(error.message) },
+        'librdkafka error',
+      );
+      if (error.isFatal === true) discard(batchBytes, native);
+    });
+    return new Promise<RdkafkaProducer>((resolve, reject) => {
+      native.connect({ timeout: config.connectionTimeoutMs + config.authenticationTimeoutMs }, (error) => {
+        if (error) {
+          native.disconnect(1000, () => undefined);
+          return reject(rdkafkaError(diagnosis ?? error, { connection, action: 'connect a producer' }));
+        }
+        // Delivery reports are handed to JavaScript as they arrive (no poll timer).
+        native.setPollInBackground(true);
+        resolve(native);
+      });
+    });
+  };
+  const lane = (batchBytes: number): Promise<RdkafkaProducer> => {
+    let found = lanes.get(batchBytes);
+    if (found === undefined) {
+      found = connect(batchBytes);
+      lanes.set(batchBytes, found);
+      found.catch(() => lanes.get(batchBytes) === found && lanes.delete(batchBytes));
+    }
+    return found;
+  };
+  const discard = (batchBytes: number, native: RdkafkaProducer): void => {
+    void lanes.get(batchBytes)?.then((current) => {
+      if (current !== native) return;
+      lanes.delete(batchBytes);
+      native.disconnect(5000, () => undefined);
+    });
+  };
+
+  /** Enqueues every record of a send, waiting for queue space when librdkafka's queue is full. */
+  const produceAll = async (
+    native: RdkafkaProducer,
+    topic: string,
+    messages: readonly QueuedMessage[],
+    pending: PendingSend,
+  ): Promise<void> => {
+    for (let index = 0; index < messages.length; index++) {
+      const { message } = messages[index]!;
+      const headers = message.headers
+        ? Object.entries(message.headers).map(([name, value]) => ({ [name]: value as string | Buffer }))
+        : undefined;
+      for (;;) {
+        try {
+          native.produce(
+            topic,
+            message.partition,
+            nonNullEmpty(message.value as Buffer | null | undefined),
+            nonNullEmpty(message.key as Buffer | string | null | undefined),
+            Number(message.timestamp),
+            pending.opaque(index),
+            headers,
+          );
+          break;
+        } catch (error) {
+          if (rdkafkaCode(error) !== RdkafkaCode.QUEUE_FULL) throw error;
+          await queueSpace();
+        }
+      }
+    }
+  };
+
+  let tail: Promise<void> = Promise.resolve();
+  let closed = false;
+  await lane(config.producer.batchMaxBytes);
+
+  return {
+    async send(topic, records): Promise<TopicPartitionOffset[]> {
+      if (closed) {
+        throw new PipelineError(`send to topic "${topic}": this producer is closed.`, { stage: 'log', component });
+      }
+      // Read before the first await: only the caller's synchronous context is sure to be theirs.
+      const plan = await planSend(deps, topic, records, context.active());
+      if (plan.messages.length === 0) return [];
+      const scope = { connection, action: `send to topic "${topic}"`, topic, record: plan.record };
+      const pending = pendingSend(plan.messages.length);
+      try {
+        const native = await lane(plan.partitionBytes + RECORD_BATCH_OVERHEAD);
+        const enqueued = tail.then(() => produceAll(native, topic, plan.messages, pending));
+        tail = enqueued.catch(() => undefined);
+        await enqueued;
+        const offsets = await pending.done;
+        return plan.messages.map(({ message }, index) => ({
+          topic,
+          partition: message.partition,
+          offset: offsets[index]!,
+        }));
+      } catch (error) {
+        pending.fail(error);
+        const mapped = rdkafkaError(error, scope);
+        if (mapped instanceof NotFoundError) deps.topics.forget(topic);
+        throw mapped;
+      }
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      try {
+        await tail;
+        const natives = await Promise.allSettled([...lanes.values()]);
+        lanes.clear();
+        const timeoutMs = config.requestTimeoutMs;
+        for (const result of natives) {
+          if (result.status !== 'fulfilled') continue;
+          const native = result.value;
+          await new Promise<void>((resolve) => native.flush(timeoutMs, () => resolve()));
+          await new Promise<void>((resolve) => native.disconnect(timeoutMs, () => resolve()));
+        }
+      } finally {
+        deps.onClose();
+      }
+    },
+  };
+}
