@@ -1,15 +1,20 @@
 /**
  * Audit log polling of one organization: `GET /audit-logs[/v2]/organization/{id}` in ascending
- * order with the cursor `pg[last]` (the last `imtId` read; `dateFrom` until a first entry came),
- * one page per turn, events written before the checkpoint moves. Audit logs are an Enterprise
- * feature: a 403 or 404 pauses polling for an hour instead of failing the source.
+ * order, one page per turn, events written with the checkpoint that covers them (never after it). Audit logs are an
+ * Enterprise feature: a 403 or 404 pauses polling for an hour instead of failing the source.
+ *
+ * Make lists an entry at `createdAt`, a little after `triggeredAt`, but orders and keys it by
+ * `triggeredAt` (`imtId` = `<triggeredAt>_<uuid>`): an entry can appear behind a `pg[last]`
+ * cursor that has passed a newer one. So every pass re-reads from `audit.overlapMs` before the
+ * newest entry read (`dateFrom`, then `pg[last]` within the pass) and drops the entries it has
+ * already written; their event ids are kept in the checkpoint (same put as the cursor), so a
+ * restart does not write them again either.
  */
 import { MakeApiError, type MakeApiClient } from './client.js';
 import type { MakeApiSourceConfig } from './config.js';
-import type { Emitter } from './emitter.js';
 import type { MakeApiMetrics } from './metrics.js';
 import type { RateBudget } from './rate-budget.js';
-import { classifyAuditRow, compareImtId } from './rows.js';
+import { classifyAuditRow, compareImtId, millisecondPrefix, type SkipReason } from './rows.js';
 import type { AuditEvent } from '../../../schemas/generated/types.js';
 import type { Logger } from '../../../pipeline/telemetry/logger.js';
 import type { Clock } from './timing.js';
@@ -17,16 +22,34 @@ import type { Clock } from './timing.js';
 /** What an organization's audit checkpoint holds. */
 export interface AuditCheckpoint {
   readonly v: 1;
+  /** `imtId` of the newest entry read; null until a first entry came. */
   readonly cursor: string | null;
   /** Start point (epoch ms) sent as `dateFrom` while `cursor` is null. */
   readonly from: number;
+  /**
+   * Event ids written within the overlap window, as `[eventId, triggeredAt ms]` (at most
+   * `audit.maxRememberedIds`, the newest). Absent in checkpoints of older versions (read as empty).
+   */
+  readonly seen?: readonly (readonly [string, number])[];
 }
 
 /** Reads an audit checkpoint value; undefined when it is not one. */
 export function parseAuditCheckpoint(value: unknown): AuditCheckpoint | undefined {
   if (value === null || typeof value !== 'object') return undefined;
   const checkpoint = value as Partial<AuditCheckpoint>;
-  return checkpoint.v === 1 && typeof checkpoint.from === 'number' ? (checkpoint as AuditCheckpoint) : undefined;
+  if (checkpoint.v !== 1 || typeof checkpoint.from !== 'number') return undefined;
+  const seen = Array.isArray(checkpoint.seen)
+    ? checkpoint.seen.filter(
+        (entry): entry is [string, number] =>
+          Array.isArray(entry) && typeof entry[0] === 'string' && typeof entry[1] === 'number',
+      )
+    : [];
+  return {
+    v: 1,
+    cursor: typeof checkpoint.cursor === 'string' ? checkpoint.cursor : null,
+    from: checkpoint.from,
+    seen,
+  };
 }
 
 /** The audit poller of one organization. */
@@ -36,7 +59,6 @@ export interface AuditPoller {
 }
 
 const PAUSE_WHEN_REFUSED_MS = 60 * 60_000;
-const REMEMBERED_UUIDS = 10_000;
 
 /** An audit poller starting from `initial`. */
 export function createAuditPoller(options: {
@@ -46,20 +68,33 @@ export function createAuditPoller(options: {
   readonly config: MakeApiSourceConfig;
   readonly client: MakeApiClient;
   readonly budget: RateBudget;
-  readonly emitter: Emitter;
   readonly initial: AuditCheckpoint;
-  readonly saveCheckpoint: (checkpoint: AuditCheckpoint) => Promise<void>;
+  /** Durably writes a page's events and the checkpoint that covers them (undefined: unchanged), never the checkpoint first. */
+  readonly write: (events: readonly AuditEvent[], checkpoint: AuditCheckpoint | undefined) => Promise<void>;
   readonly metrics: MakeApiMetrics;
   readonly logger: Logger;
   readonly clock: Clock;
+  /** The zone's path style when it overrides `audit.pathStyle`. */
+  readonly pathStyle?: 'v1' | 'v2' | undefined;
 }): AuditPoller {
   const { config, organizationId, metrics } = options;
-  const prefix = config.audit.pathStyle === 'v2' ? '/audit-logs/v2' : '/audit-logs';
+  const prefix = (options.pathStyle ?? config.audit.pathStyle) === 'v2' ? '/audit-logs/v2' : '/audit-logs';
+  const { overlapMs, maxRememberedIds } = config.audit;
   let state = options.initial;
-  const seen = new Set<string>();
+  // Event id → triggeredAt of the entries written that a pass can still meet.
+  const seen = new Map<string, number>(state.seen ?? []);
+  // A pass that spans several pages: its `dateFrom` and the `pg[last]` of its next page.
+  let pass: { readonly start: number; readonly last: string } | undefined;
+
+  /** Where a pass starts: `overlapMs` before the newest entry read (never before `from`). */
+  const windowStart = (cursor: string | null): number => {
+    const newest = cursor === null ? undefined : millisecondPrefix(cursor);
+    return newest === undefined ? state.from : Math.max(state.from, newest - overlapMs);
+  };
 
   return {
     async turn(signal) {
+      const start = pass?.start ?? windowStart(state.cursor);
       let body: unknown;
       try {
         body = await options.client.get({
@@ -68,9 +103,8 @@ export function createAuditPoller(options: {
           query: {
             'pg[sortDir]': 'asc',
             'pg[limit]': config.audit.pageSize,
-            ...(state.cursor === null
-              ? { dateFrom: new Date(state.from).toISOString() }
-              : { 'pg[last]': state.cursor }),
+            dateFrom: new Date(start).toISOString(),
+            ...(pass === undefined ? {} : { 'pg[last]': pass.last }),
           },
           budget: options.budget,
           organization: String(organizationId),
@@ -93,8 +127,13 @@ export function createAuditPoller(options: {
         });
       }
       const events: AuditEvent[] = [];
-      const previous = state.cursor;
-      let cursor = previous;
+      let cursor = state.cursor;
+      const previous = pass?.last;
+      let last = previous;
+      const skip = (reason: SkipReason): void => {
+        metrics.skippedRows.inc({ source: options.source, reason });
+        metrics.component.discarded.inc({ component: `source.${options.source}`, reason });
+      };
       for (const raw of rows) {
         const verdict = classifyAuditRow(raw, {
           zone: options.zone,
@@ -102,26 +141,42 @@ export function createAuditPoller(options: {
           ingestedAt: options.clock(),
           keepRaw: config.polling.keepRaw,
         });
-        if (verdict.imtId !== undefined && (cursor === null || compareImtId(verdict.imtId, cursor) > 0))
-          cursor = verdict.imtId;
-        if (verdict.kind === 'skip' || seen.has(verdict.event.eventId)) {
-          const reason = verdict.kind === 'skip' ? verdict.reason : 'duplicate';
-          metrics.skippedRows.inc({ source: options.source, reason });
-          metrics.component.discarded.inc({ component: `source.${options.source}`, reason });
+        if (verdict.imtId !== undefined) {
+          if (cursor === null || compareImtId(verdict.imtId, cursor) > 0) cursor = verdict.imtId;
+          if (last === undefined || compareImtId(verdict.imtId, last) > 0) last = verdict.imtId;
+        }
+        if (verdict.kind === 'skip') {
+          skip(verdict.reason);
           continue;
         }
-        seen.add(verdict.event.eventId);
-        events.push(verdict.event);
+        const { event } = verdict;
+        // Older than the window (a Make that reads `dateFrom` as a day): covered by earlier passes.
+        if (event.triggeredAt < start) continue;
+        if (seen.has(event.eventId) || events.some((candidate) => candidate.eventId === event.eventId)) {
+          skip('duplicate');
+          continue;
+        }
+        events.push(event);
       }
-      if (seen.size > REMEMBERED_UUIDS)
-        for (const id of [...seen].slice(0, seen.size - REMEMBERED_UUIDS)) seen.delete(id);
-      await options.emitter.audit(events);
-      if (cursor !== state.cursor) {
-        const next: AuditCheckpoint = { v: 1, cursor, from: state.from };
-        await options.saveCheckpoint(next);
-        state = next;
-      }
-      return { more: rows.length >= config.audit.pageSize && cursor !== previous };
+      // What `seen` will be once the events are durable, without what no pass can meet again.
+      const horizon = windowStart(cursor);
+      const after = new Map(seen);
+      for (const event of events) after.set(event.eventId, event.triggeredAt);
+      for (const [id, triggeredAt] of after) if (triggeredAt < horizon) after.delete(id);
+      const kept = [...after].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
+      const next: AuditCheckpoint = {
+        v: 1,
+        cursor,
+        from: state.from,
+        seen: maxRememberedIds <= 0 ? [] : kept.slice(-maxRememberedIds),
+      };
+      await options.write(events, JSON.stringify(next) !== JSON.stringify(state) ? next : undefined);
+      seen.clear();
+      for (const [id, triggeredAt] of after) seen.set(id, triggeredAt);
+      state = next;
+      const full = rows.length >= config.audit.pageSize && last !== undefined && last !== previous;
+      pass = full && last !== undefined ? { start, last } : undefined;
+      return { more: full };
     },
   };
 }

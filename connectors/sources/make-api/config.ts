@@ -47,6 +47,10 @@ const zoneSchema = z
         'API base URL up to and including `/api/v2`; default `https://<zone>/api/v2` (set it for the simulator or a proxy).',
       ),
     token: tokenSourceSchema,
+    auditPathStyle: z
+      .enum(['v1', 'v2'])
+      .optional()
+      .describe('Audit log path style of this zone; default: `audit.pathStyle`.'),
     organizations: z
       .array(organizationSchema)
       .min(1)
@@ -201,6 +205,15 @@ const lateArrivalSchema = z
       .min(1000)
       .default(2 * MINUTE)
       .describe('How often each scenario is re-read over `lookbackMs` (ms).'),
+    maxRememberedIds: z
+      .number()
+      .int()
+      .min(0)
+      .max(100_000)
+      .default(2000)
+      .describe(
+        'Execution ids per scenario kept in its checkpoint (those written within `lookbackMs`, newest first), so that the sweep after a restart does not write them again; 0 keeps none (restarts then repeat the window, with the same event ids).',
+      ),
   })
   .describe('Executions that Make inserts behind the cursor (they appear late).');
 
@@ -238,6 +251,23 @@ const auditSchema = z
       .default(60_000)
       .describe('Pause between two audit polls of a caught-up organization (ms).'),
     pageSize: z.number().int().min(1).max(10_000).default(1000).describe('`pg[limit]` of audit log requests.'),
+    overlapMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(5 * MINUTE)
+      .describe(
+        'Each audit poll re-reads this much before the newest entry read (by `triggeredAt`), because Make lists an entry at `createdAt`, after newer ones may be listed (ms).',
+      ),
+    maxRememberedIds: z
+      .number()
+      .int()
+      .min(0)
+      .max(100_000)
+      .default(2000)
+      .describe(
+        'Audit event ids per organization kept in its checkpoint (those within `overlapMs`, newest first), so that the overlap is not written again after a restart.',
+      ),
   })
   .describe('Audit log polling per organization.');
 
@@ -266,6 +296,24 @@ const topicsSchema = z
   })
   .describe('Topics written.');
 
+const transactionsSchema = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Write each page of events and the checkpoint that covers it in one log transaction (both backends), so that a crash repeats nothing; false: events first, then the checkpoint (a crash may repeat the pages in flight, with the same event ids).',
+      ),
+    transactionalId: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "Transactional id of the source's producer; default `makestream-source-<name>`. A restarted poller fences its predecessor by it: keep it stable and unique per source.",
+      ),
+  })
+  .describe('How events and checkpoints are made durable together.');
+
 /** The poller's configuration (`sources.makeApi` in the makestream config). */
 export const makeApiSourceConfigSchema = z
   .strictObject({
@@ -283,6 +331,7 @@ export const makeApiSourceConfigSchema = z
     audit: auditSchema.prefault({}),
     discovery: discoverySchema.prefault({}),
     topics: topicsSchema.prefault({}),
+    transactions: transactionsSchema.prefault({}),
   })
   .superRefine((config, context) => {
     const zones = new Set<string>();

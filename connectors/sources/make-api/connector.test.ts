@@ -214,15 +214,15 @@ describe('Make API source on the embedded log', () => {
     fake.audit.set(1, [
       {
         uuid: '7b1e2c3d4f5a46b7a8c9d0e1f2a3b4c5',
-        imtId: '1767229200000_7b1e2c3d4f5a46b7a8c9d0e1f2a3b4c5',
-        createdAt: '2026-01-01T01:00:02.114Z',
-        triggeredAt: '2026-01-01T01:00:00.000Z',
+        imtId: '1767267000000_7b1e2c3d4f5a46b7a8c9d0e1f2a3b4c5',
+        createdAt: '2026-01-01T11:30:02.114Z',
+        triggeredAt: '2026-01-01T11:30:00.000Z',
         organizationId: 1,
         eventName: 'webhook_updated',
         actor: { id: 5, name: 'Jane', email: 'j@example.com' },
         targetId: '3107',
       },
-      { uuid: 'nope', imtId: '1767229200001_x', createdAt: 'x', triggeredAt: 'y', eventName: 'z' },
+      { uuid: 'nope', imtId: '1767267000001_x', createdAt: 'x', triggeredAt: 'y', eventName: 'z' },
     ]);
     const source = start(fake, { audit: { pathStyle: 'v1', intervalMs: 1000 } });
     await source.start();

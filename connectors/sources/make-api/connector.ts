@@ -2,8 +2,8 @@
  * The Make.com API poller as a source: `createMakeApiSource(config, deps)` → `{ start, stop }`.
  *
  * `start()` validates the config, reads the API tokens (env or file), creates missing topics,
- * binds the Avro serdes, restores the checkpoints (reading `makestream.checkpoints` to its end)
- * and starts one runner per zone; it resolves once polling runs and rejects only on
+ * binds the Avro serdes, opens the transactional producer (`transactions.enabled`), restores the
+ * checkpoints (reading `makestream.checkpoints` to its end) and starts one runner per zone; it resolves once polling runs and rejects only on
  * configuration or log errors. Make API failures never reject it: they are retried, counted and
  * logged. `stop()` aborts requests in flight, waits for the writes in progress, and closes the
  * source's producers; the log and the serde stay open (the caller owns them).
@@ -25,6 +25,7 @@ import {
   type MakeApiSourceConfigInput,
   type TokenSource,
 } from './config.js';
+import { createGroupCommitter, type GroupCommitter } from './committer.js';
 import { createEmitter } from './emitter.js';
 import { makeApiMetrics } from './metrics.js';
 import { realSleep, type Clock, type Random, type Sleep } from './timing.js';
@@ -109,6 +110,7 @@ export function createMakeApiSource(
   let zones: ZoneRunner[] = [];
   let runs: Promise<void>[] = [];
   let producer: Producer | undefined;
+  let committer: GroupCommitter | undefined;
   let checkpoints: CheckpointStore | undefined;
   let started = false;
   let stopping: Promise<void> | undefined;
@@ -117,6 +119,7 @@ export function createMakeApiSource(
     controller.abort(new Error('The Make API source is stopping.'));
     await Promise.allSettled(runs);
     await producer?.close();
+    await committer?.close();
     await checkpoints?.close();
     logger.info('Make API source stopped.');
   }
@@ -137,10 +140,25 @@ export function createMakeApiSource(
         bindTopic(deps.serde, settings.topics.audit, 'audit-event'),
         bindTopic(deps.serde, settings.topics.scenarios, 'scenario-catalog-entry'),
       ]);
+      if (settings.transactions.enabled) {
+        // Before restoring: opening the producer fences a crashed predecessor and aborts its open
+        // transaction, whose records would otherwise hold back read-committed reads (Kafka's LSO).
+        committer = createGroupCommitter(
+          await deps.log.transactionalProducer(settings.transactions.transactionalId ?? `makestream-source-${source}`),
+        );
+      }
       checkpoints = createCheckpointStore({ log: deps.log, topic: settings.topics.checkpoints });
       await checkpoints.restore();
       producer = await deps.log.producer();
-      const emitter = createEmitter({ source, producer, serdes: { executions, audit, catalog }, metrics });
+      const emitter = createEmitter({
+        source,
+        producer,
+        serdes: { executions, audit, catalog },
+        metrics,
+        checkpoints,
+        checkpointTopic: settings.topics.checkpoints,
+        committer,
+      });
 
       zones = settings.zones.map((zone, index) =>
         createZoneRunner(zone, {

@@ -30,6 +30,8 @@ export interface OrganizationWorkerOptions {
   /** Per-organization overrides from the config. */
   readonly apiLimit?: number | undefined;
   readonly teams?: readonly number[] | undefined;
+  /** The zone's audit path style when it overrides `audit.pathStyle`. */
+  readonly auditPathStyle?: 'v1' | 'v2' | undefined;
   readonly config: MakeApiSourceConfig;
   readonly client: MakeApiClient;
   readonly emitter: Emitter;
@@ -90,8 +92,8 @@ export function createOrganizationWorker(options: OrganizationWorkerOptions): Or
       config,
       client,
       budget,
-      emitter: options.emitter,
-      saveCheckpoint: (checkpoint) => options.checkpoints.put({ [key]: checkpoint }),
+      write: (events, checkpoint) =>
+        options.emitter.executions(events, checkpoint === undefined ? undefined : { key, value: checkpoint }),
       initial: parseScenarioCheckpoint(options.checkpoints.get(key)) ?? {
         v: 1,
         cursor: null,
@@ -173,9 +175,10 @@ export function createOrganizationWorker(options: OrganizationWorkerOptions): Or
       config,
       client,
       budget,
-      emitter: options.emitter,
       initial: parseAuditCheckpoint(options.checkpoints.get(key)) ?? { v: 1, cursor: null, from: startPoint() },
-      saveCheckpoint: (checkpoint) => options.checkpoints.put({ [key]: checkpoint }),
+      pathStyle: options.auditPathStyle,
+      write: (events, checkpoint) =>
+        options.emitter.audit(events, checkpoint === undefined ? undefined : { key, value: checkpoint }),
       metrics,
       logger,
       clock,

@@ -4,16 +4,16 @@
  *
  * Per page: keep executions, skip other row kinds (counted), drop ids already written, hold
  * running executions (status 0) until a re-check (`GET /scenarios/{id}/logs/{executionId}`) or a
- * later row shows them finished, fetch the error detail of failed runs, write the events, and only
- * then move the checkpoint (cursor + running executions). A crash between the write and the
- * checkpoint repeats the page on restart, with the same event ids.
+ * later row shows them finished, fetch the error detail of failed runs, and write the events with
+ * the checkpoint that covers them (cursor, running executions, ids written within the late-arrival
+ * window): in one log transaction, or events first (a crash between the two then repeats the page
+ * on restart, with the same event ids).
  *
  * Make may list an execution late, behind the cursor; a periodic sweep re-reads the last
  * `lateArrival.lookbackMs` and writes what the tail missed.
  */
 import { MakeApiError, type MakeApiClient } from './client.js';
 import type { MakeApiSourceConfig } from './config.js';
-import type { Emitter } from './emitter.js';
 import type { MakeApiMetrics } from './metrics.js';
 import type { RateBudget } from './rate-budget.js';
 import {
@@ -48,6 +48,13 @@ export interface ScenarioCheckpoint {
   /** Newest execution start time written (epoch ms), for the lag metric and the sweep. */
   readonly newest: number | null;
   readonly running: readonly RunningExecution[];
+  /**
+   * Execution ids already written that the late-arrival sweep can still meet (start time at or
+   * after `newest − lateArrival.lookbackMs`), as `[id, start ms]`, at most
+   * `lateArrival.maxRememberedIds` (the newest). Saved in the same put as the cursor, so that a
+   * restart does not write them again. Absent in checkpoints of older versions (read as empty).
+   */
+  readonly written?: readonly (readonly [string, number])[];
 }
 
 /** Reads a checkpoint value; undefined when it is not one of ours. */
@@ -55,7 +62,28 @@ export function parseScenarioCheckpoint(value: unknown): ScenarioCheckpoint | un
   if (value === null || typeof value !== 'object') return undefined;
   const checkpoint = value as Partial<ScenarioCheckpoint>;
   if (checkpoint.v !== 1 || typeof checkpoint.from !== 'number' || !Array.isArray(checkpoint.running)) return undefined;
-  return checkpoint as ScenarioCheckpoint;
+  const written = Array.isArray(checkpoint.written)
+    ? checkpoint.written.filter(
+        (entry): entry is [string, number] =>
+          Array.isArray(entry) && typeof entry[0] === 'string' && typeof entry[1] === 'number',
+      )
+    : [];
+  return { ...(checkpoint as ScenarioCheckpoint), written };
+}
+
+/**
+ * The written ids worth remembering across a restart: those the sweep can still meet (start time
+ * at or after `since`), newest first cut to `max`, in start-time order. Dropping one only costs a
+ * repeat (same event id) after a restart, never a missed execution.
+ */
+export function rememberedIds(
+  written: ReadonlyMap<string, number>,
+  since: number,
+  max: number,
+): (readonly [string, number])[] {
+  const kept = [...written].filter(([, timestamp]) => timestamp >= since);
+  kept.sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return max <= 0 ? [] : kept.slice(-max);
 }
 
 /** Where a scenario lives. */
@@ -73,9 +101,11 @@ export interface ScenarioTailOptions {
   readonly config: MakeApiSourceConfig;
   readonly client: MakeApiClient;
   readonly budget: RateBudget;
-  readonly emitter: Emitter;
-  /** Durably stores the scenario's checkpoint. */
-  readonly saveCheckpoint: (checkpoint: ScenarioCheckpoint) => Promise<void>;
+  /**
+   * Durably writes the events of a turn and the checkpoint that covers them (undefined: unchanged),
+   * never the checkpoint before the events.
+   */
+  readonly write: (events: readonly ScenarioExecution[], checkpoint: ScenarioCheckpoint | undefined) => Promise<void>;
   readonly initial: ScenarioCheckpoint;
   readonly metrics: MakeApiMetrics;
   readonly logger: Logger;
@@ -109,8 +139,8 @@ export function createScenarioTail(options: ScenarioTailOptions): ScenarioTail {
   let state: ScenarioCheckpoint = options.initial;
   const running = new Map(state.running.map((execution) => [execution.id, execution]));
   const recheckAt = new Map<string, number>();
-  // Execution ids written, with their start time, kept for the sweep's window.
-  const written = new Map<string, number>();
+  // Execution ids written, with their start time, kept for the sweep's window (restored from the checkpoint).
+  const written = new Map<string, number>(state.written ?? []);
   let sweep: { cursor: string | null; from: number } | undefined;
   let nextSweepAt = lookbackMs > 0 ? clock() : Number.POSITIVE_INFINITY;
 
@@ -300,15 +330,27 @@ export function createScenarioTail(options: ScenarioTailOptions): ScenarioTail {
       sweepEnded = finished;
     }
 
-    await options.emitter.executions(events);
     const now = clock();
     let newest = state.newest;
-    for (const event of events) {
-      written.set(event.executionId, event.timestamp);
-      if (newest === null || event.timestamp > newest) newest = event.timestamp;
-    }
-    const next: ScenarioCheckpoint = { v: 1, cursor, from: state.from, newest, running: [...running.values()] };
-    if (JSON.stringify(next) !== JSON.stringify(state)) await options.saveCheckpoint(next);
+    for (const event of events) if (newest === null || event.timestamp > newest) newest = event.timestamp;
+    // What `written` will be once the events are durable (not before: a failed write must not hide them).
+    const after = new Map(written);
+    for (const event of events) after.set(event.executionId, event.timestamp);
+    const next: ScenarioCheckpoint = {
+      v: 1,
+      cursor,
+      from: state.from,
+      newest,
+      running: [...running.values()],
+      written: rememberedIds(
+        after,
+        lookbackMs > 0 && newest !== null ? Math.max(state.from, newest - lookbackMs) : Number.POSITIVE_INFINITY,
+        config.lateArrival.maxRememberedIds,
+      ),
+    };
+    // Events and the checkpoint that covers them: in one transaction, or events first.
+    await options.write(events, JSON.stringify(next) !== JSON.stringify(state) ? next : undefined);
+    for (const event of events) written.set(event.executionId, event.timestamp);
     state = next;
     sweep = nextSweep;
     if (sweepEnded) nextSweepAt = now + config.lateArrival.sweepIntervalMs;

@@ -91,6 +91,7 @@ export function createZoneRunner(zoneConfig: MakeApiZoneConfig, deps: ZoneDepend
       organizationId,
       apiLimit: overrides.apiLimit,
       teams: overrides.teams,
+      auditPathStyle: zoneConfig.auditPathStyle,
       config,
       client,
       emitter: deps.emitter,

@@ -57,10 +57,12 @@ function list(
   // The cursor compares imtIds (`<triggeredAt>_<uuid>`) whatever the sort key; offset is ignored with it.
   if (pg.last !== undefined) {
     const last = pg.last;
+    // The duplicates fault: a continuation page starts with the previous page's last entry.
+    const showLast = pg.showLast || context.duplicatePage();
     entries = entries.filter((e) =>
       sortDir === 'asc'
-        ? e.imtId > last || (pg.showLast && e.imtId === last)
-        : e.imtId < last || (pg.showLast && e.imtId === last),
+        ? e.imtId > last || (showLast && e.imtId === last)
+        : e.imtId < last || (showLast && e.imtId === last),
     );
   }
   const key = (e: SimAuditEntry): string | number =>

@@ -8,7 +8,7 @@ import { auditEvents } from './catalog-data.js';
 import { createRandom } from './random.js';
 import type { SimOrganization } from './world.js';
 
-/** One audit log entry; `createdAt` (when it is listed) is a little after `triggeredAt`. */
+/** One audit log entry; `createdAt` (when it is listed) is a little after `triggeredAt` (much later when late). */
 export interface SimAuditEntry {
   /** 32 hex characters, without hyphens as in Make's list responses. */
   readonly uuid: string;
@@ -28,11 +28,28 @@ export interface SimAuditEntry {
   readonly detail: Readonly<Record<string, string | number | boolean>>;
 }
 
-const eventsPerHour = 6;
+/** Default mean audit entries per Enterprise organization and simulated hour. */
+export const defaultAuditEventsPerHour = 6;
+
+/** Opt-in knobs of {@link generateAuditHour}; the defaults give the original output for every seed. */
+export interface AuditGeneration {
+  /** Mean entries per hour (default {@link defaultAuditEventsPerHour}). */
+  readonly eventsPerHour?: number;
+  /** Share of entries listed late (`createdAt` pushed back), decided on a separate random stream. */
+  readonly lateRate?: number;
+  /** Range of the extra delay of a late entry, simulated seconds. */
+  readonly lateDelaySeconds?: readonly [number, number];
+}
 
 /** The audit entries of `organization` triggered in hour `bucket`, ordered by imtId. */
-export function generateAuditHour(seed: string, organization: SimOrganization, bucket: number): SimAuditEntry[] {
+export function generateAuditHour(
+  seed: string,
+  organization: SimOrganization,
+  bucket: number,
+  generation: AuditGeneration = {},
+): SimAuditEntry[] {
   if (!organization.auditLogs) return [];
+  const eventsPerHour = generation.eventsPerHour ?? defaultAuditEventsPerHour;
   const start = bucket * bucketMs;
   const random = createRandom(`${seed}/audit/${organization.id}/${bucket}`);
   const entries: SimAuditEntry[] = [];
@@ -82,5 +99,13 @@ export function generateAuditHour(seed: string, organization: SimOrganization, b
       entries.push(make(scenario.stop.at, 'scenario_deactivated', scenario.id));
     }
   }
-  return entries.sort((a, b) => (a.imtId < b.imtId ? -1 : a.imtId > b.imtId ? 1 : 0));
+  entries.sort((a, b) => (a.imtId < b.imtId ? -1 : a.imtId > b.imtId ? 1 : 0));
+  const lateRate = generation.lateRate ?? 0;
+  if (lateRate <= 0) return entries;
+  // Its own stream, so that the fault never changes the entries themselves.
+  const late = createRandom(`${seed}/audit-late/${organization.id}/${bucket}`);
+  const [min, max] = generation.lateDelaySeconds ?? [60, 300];
+  return entries.map((entry) =>
+    late.chance(lateRate) ? { ...entry, createdAt: entry.createdAt + late.int(min, max) * 1000 } : entry,
+  );
 }

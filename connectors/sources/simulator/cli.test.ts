@@ -75,6 +75,6 @@ describe('makestream simulate', () => {
       lateRate: 0.2,
       plainTextRateLimit: true,
     });
-    expect(Object.keys(parseFaults('all'))).toHaveLength(8);
+    expect(Object.keys(parseFaults('all'))).toHaveLength(9);
   });
 });

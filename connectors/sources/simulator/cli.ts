@@ -25,6 +25,7 @@ export const faultFlags = {
   timeline: { field: 'timelineRate', rate: 0.2 },
   running: { field: 'runningRate', rate: 0.1 },
   truncated: { field: 'truncatedRate', rate: 0.03 },
+  'audit-late': { field: 'auditLateRate', rate: 0.1 },
   plain429: { field: 'plainTextRateLimit', rate: 1 },
 } as const;
 
@@ -44,6 +45,7 @@ Options:
   --api-limit <n>         requests per minute for every organization (default: per plan)
   --start <iso|ms>        simulated start time (default: now)
   --history-minutes <n>   minutes of executions already in the logs (default 60)
+  --audit-per-hour <n>    mean audit entries per Enterprise organization and hour (default 6)
   --faults <list>         comma-separated: ${Object.keys(faultFlags).join(', ')}, all; name=rate sets a rate
   --ground-truth <file>   append the labelled ground truth (JSON lines) to this file
   -h, --help              show this text
@@ -61,6 +63,7 @@ const options = {
   'api-limit': { type: 'string' },
   start: { type: 'string' },
   'history-minutes': { type: 'string' },
+  'audit-per-hour': { type: 'string' },
   faults: { type: 'string' },
   'ground-truth': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
@@ -136,6 +139,7 @@ export async function simulateCommand(argv: readonly string[], io: SimulateIo): 
       apiLimit: number(values['api-limit'], 'api-limit', true),
       startTime: start === undefined ? undefined : /^\d+$/.test(start) ? Number(start) : start,
       historyMinutes: number(values['history-minutes'], 'history-minutes', true),
+      auditEventsPerHour: number(values['audit-per-hour'], 'audit-per-hour', false),
       faults: values.faults === undefined ? undefined : parseFaults(values.faults),
       groundTruthFile: values['ground-truth'],
     };

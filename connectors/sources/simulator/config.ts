@@ -45,6 +45,14 @@ const faultsSchema = z
       .default([30, 300])
       .refine(([min, max]) => min <= max, 'give [min, max] with min ≤ max')
       .describe('Range of simulated seconds a running execution stays at status 0 after its end, as [min, max].'),
+    auditLateRate: rate(
+      'Share of audit entries listed late: `auditLateDelaySeconds` after their usual `createdAt`, behind a cursor that has passed newer entries',
+    ),
+    auditLateDelaySeconds: z
+      .tuple([z.number().int().min(1), z.number().int().min(1)])
+      .default([60, 300])
+      .refine(([min, max]) => min <= max, 'give [min, max] with min ≤ max')
+      .describe('Range of the extra simulated delay of a late audit entry, in seconds, as [min, max].'),
     truncatedRate: rate('Share of 200 list responses whose JSON body is cut off halfway'),
     plainTextRateLimit: z
       .boolean()
@@ -137,6 +145,12 @@ export const simulatorConfigSchema = z
       .describe(
         'Plans given to the organizations of each zone in turn; sets license.apiLimit (and audit logs: Enterprise only).',
       ),
+    auditEventsPerHour: z
+      .number()
+      .positive()
+      .max(3600)
+      .default(6)
+      .describe('Mean audit log entries per Enterprise organization and simulated hour.'),
     apiLimit: z
       .number()
       .int()

@@ -79,7 +79,13 @@ export async function startSimulator(
   const simulated = createSimulatedClock(clock, startTime, config.speed);
   const world = createWorld(config, startTime);
   const anomalies = createAnomalySchedule(world, config.anomalies);
-  const store = createSimulationStore({ world, anomalies, faults: config.faults, historyStart });
+  const store = createSimulationStore({
+    world,
+    anomalies,
+    faults: config.faults,
+    historyStart,
+    auditEventsPerHour: config.auditEventsPerHour,
+  });
   const header = simulationLine(world, startTime, historyStart, config.speed);
   const writer =
     config.groundTruthFile === undefined ? undefined : createGroundTruthWriter(config.groundTruthFile, header);

@@ -95,6 +95,7 @@ export function createSimulatorServer(deps: ServerDependencies): SimulatorServer
       .filter((s) => s.length > 0)
       .map(decodeURIComponent);
     const matched = route({ world, zone }, segments, url.searchParams);
+    if (segments[0] === 'audit-logs') counters.auditRequests[segments[1] === 'v2' ? 'v2' : 'v1']++;
     if (matched.organizationId !== null) {
       const organization = world.organizations.get(matched.organizationId);
       if (organization !== undefined && !deps.limiter.admit(organization.id, organization.apiLimit)) {

@@ -12,6 +12,8 @@ export interface RequestCounters {
   rateLimited: number;
   readonly byStatus: Map<number, number>;
   readonly faults: { serverErrors: number; slow: number; truncated: number; duplicates: number };
+  /** Audit log requests per path style (`/audit-logs/...` = v1, `/audit-logs/v2/...` = v2), 429s included. */
+  readonly auditRequests: { v1: number; v2: number };
 }
 
 /** Fresh counters. */
@@ -22,6 +24,7 @@ export function createRequestCounters(): RequestCounters {
     rateLimited: 0,
     byStatus: new Map(),
     faults: { serverErrors: 0, slow: 0, truncated: 0, duplicates: 0 },
+    auditRequests: { v1: 0, v2: 0 },
   };
 }
 
@@ -46,6 +49,8 @@ export interface SimulatorStats {
   readonly executions: { readonly generated: number; readonly visible: number };
   readonly anomaliesStarted: number;
   readonly auditEntriesVisible: number;
+  /** Audit log requests per path style (v1 `/audit-logs/...`, v2 `/audit-logs/v2/...`). */
+  readonly auditRequests: { readonly v1: number; readonly v2: number };
   readonly organizations: readonly ({
     readonly organizationId: number;
     readonly zone: string;
@@ -74,6 +79,7 @@ export function snapshotStats(input: {
     executions: { generated: store.generatedExecutionCount(), visible: store.visibleExecutions().length },
     anomaliesStarted: store.startedAnomalies().length,
     auditEntriesVisible: store.visibleAuditEntries().length,
+    auditRequests: { ...counters.auditRequests },
     organizations: [...world.organizations.values()].map((organization) => ({
       organizationId: organization.id,
       zone: organization.zone,

@@ -53,8 +53,10 @@ export function createSimulationStore(options: {
   readonly anomalies: AnomalySchedule;
   readonly faults: FaultConfig;
   readonly historyStart: number;
+  /** Mean audit entries per Enterprise organization and hour (default 6). */
+  readonly auditEventsPerHour?: number;
 }): SimulationStore {
-  const { world, anomalies, faults, historyStart } = options;
+  const { world, anomalies, faults, historyStart, auditEventsPerHour } = options;
   const logs = new Map<number, LogEntry[]>();
   const executionsById = new Map<string, SimExecution>();
   const audit = new Map<number, SimAuditEntry[]>();
@@ -94,9 +96,11 @@ export function createSimulationStore(options: {
           for (const entry of entries) list.push(entry);
           logs.set(scenario.id, list);
         }
-        const entries = generateAuditHour(world.seed, organization, bucket).filter(
-          (e) => e.triggeredAt >= historyStart,
-        );
+        const entries = generateAuditHour(world.seed, organization, bucket, {
+          eventsPerHour: auditEventsPerHour,
+          lateRate: faults.auditLateRate,
+          lateDelaySeconds: faults.auditLateDelaySeconds,
+        }).filter((e) => e.triggeredAt >= historyStart);
         const list = audit.get(organization.id) ?? [];
         for (const entry of entries) {
           list.push(entry);

@@ -24,9 +24,15 @@ export async function readTopic<T>(
   const next = new Map<number, number>();
   const out: { record: LogRecord; value: T }[] = [];
   const deadline = Date.now() + timeoutMs;
+  // On Kafka, transaction markers take offsets after the last record: no record reaches the end
+  // offset then, so a few empty polls in a row also end the read, once records came (joining the
+  // group takes a few empty polls first).
+  let emptyPolls = 0;
   try {
-    while (ends.some((end) => (next.get(end.partition) ?? 0) < end.offset) && Date.now() < deadline) {
-      for (const record of await consumer.poll(500)) {
+    while (ends.some((end) => (next.get(end.partition) ?? 0) < end.offset) && Date.now() < deadline && emptyPolls < 4) {
+      const records = await consumer.poll(500);
+      emptyPolls = records.length === 0 && out.length > 0 ? emptyPolls + 1 : 0;
+      for (const record of records) {
         next.set(record.partition, record.offset + 1);
         if (record.value) out.push({ record, value: (await serde.decode(record.value)) as T });
       }
