@@ -70,9 +70,21 @@ export function escapeCefHeader(value: string): string {
 
 /** An extension value: `\` → `\\`, `=` → `\=`, LF → `\n`, CR → `\r`. */
 export function escapeCefExtensionValue(value: string): string {
-  if (!EXTENSION_SPECIAL.test(value)) return value;
-  // Plain replaces (no callback): the slow path still runs for every value with a `=` or a break.
-  return value.replace(/\\/g, '\\\\').replace(/=/g, '\\=').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+  const first = value.search(EXTENSION_SPECIAL);
+  if (first === -1) return value;
+  // One pass from the first special character, copying the runs between them (bench/siem: faster
+  // than four replaces or a replace callback).
+  let escaped = '';
+  let start = 0;
+  for (let index = first; index < value.length; index++) {
+    const code = value.charCodeAt(index);
+    const replacement =
+      code === 0x5c ? '\\\\' : code === 0x3d ? '\\=' : code === 0x0a ? '\\n' : code === 0x0d ? '\\r' : undefined;
+    if (replacement === undefined) continue;
+    escaped += value.slice(start, index) + replacement;
+    start = index + 1;
+  }
+  return escaped + value.slice(start);
 }
 
 /** An extension key: only `[A-Za-z0-9]` survive (as in Logstash's encoder). */

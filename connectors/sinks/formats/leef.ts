@@ -51,6 +51,9 @@ export function escapeLeefHeader(value: string): string {
 export function escapeLeefValue(value: string, delimiter: string): string {
   // Fast path (most values): nothing to escape.
   if (!VALUE_SPECIAL.test(value) && !value.includes(delimiter)) return value;
+  const unit = delimiter.length === 1 ? delimiter.charCodeAt(0) : -1;
+  if (unit !== -1 && (unit < 0xd800 || unit > 0xdfff)) return escapeByUnits(value, unit, delimiter);
+  // Astral or lone-surrogate delimiters: compare whole code points, as a reader splitting on them would.
   let escaped = '';
   for (const character of value) {
     if (character === '\\') escaped += '\\\\';
@@ -60,6 +63,32 @@ export function escapeLeefValue(value: string, delimiter: string): string {
     else escaped += character;
   }
   return escaped;
+}
+
+/**
+ * The escape for a delimiter of one UTF-16 unit (not a surrogate): one pass over code units, copying
+ * the runs between special characters. Same checks in the same order as the code-point loop.
+ */
+function escapeByUnits(value: string, unit: number, delimiter: string): string {
+  let escaped = '';
+  let start = 0;
+  for (let index = 0; index < value.length; index++) {
+    const code = value.charCodeAt(index);
+    const replacement =
+      code === 0x5c
+        ? '\\\\'
+        : code === unit
+          ? `\\${delimiter}`
+          : code === 0x0a
+            ? '\\n'
+            : code === 0x0d
+              ? '\\r'
+              : undefined;
+    if (replacement === undefined) continue;
+    escaped += value.slice(start, index) + replacement;
+    start = index + 1;
+  }
+  return escaped + value.slice(start);
 }
 
 /** The header's delimiter field: printable characters as they are, others as `x<hex>`. */
