@@ -8,7 +8,7 @@ import { parseKafkaLogConfig } from '../config.js';
 import { createPartitionChooser } from '../records.js';
 import type { KafkaTopics, TopicInfo } from '../topics.js';
 import type { RdkafkaDeliveryReport, RdkafkaErrorFields, RdkafkaModule, RdkafkaProperties } from './module.js';
-import { openRdkafkaProducer } from './producer.js';
+import { diagnose, openRdkafkaProducer } from './producer.js';
 
 interface Queued {
   topic: string;
@@ -171,5 +171,19 @@ describe('librdkafka producer (fake binding)', () => {
     await expect(sent).rejects.toBeInstanceOf(RetriableError);
     await producer.close();
     await expect(producer.send('big', [])).rejects.toThrow(/closed/);
+  });
+});
+
+describe("diagnosing a failed connect from librdkafka's log lines", () => {
+  it('recognises credentials and TLS failures, and nothing else', () => {
+    const thread = '[thrd:sasl_ssl://127.0.0.1:19094/bootstrap]: sasl_ssl://127.0.0.1:19094/bootstrap: ';
+    expect(diagnose(`${thread}SASL authentication error: Authentication failed during authentication`)).toEqual({
+      code: -169,
+      message: expect.stringMatching(/^sasl_ssl:\/\/127\.0\.0\.1:19094\/bootstrap: SASL authentication error/),
+    });
+    expect(
+      diagnose(`${thread}SSL handshake failed: error:0A000086:SSL routines::certificate verify failed`)?.code,
+    ).toBe(-181);
+    expect(diagnose(`${thread}Connect to ipv4#127.0.0.1:1 failed: Connection refused`)).toBeUndefined();
   });
 });

@@ -53,6 +53,19 @@ function nonNullEmpty<T extends Buffer | string>(value: T | null | undefined): T
   return typeof value !== 'string' && value.length === 0 ? EMPTY : value;
 }
 
+/**
+ * The error a librdkafka log line (severity ≤ 4) reports, for the two causes a failed connect
+ * hides behind "broker transport failure": credentials and TLS.
+ */
+export function diagnose(line: string): RdkafkaErrorFields | undefined {
+  const message = line.replace(/^\[thrd:[^\]]*\]:\s*/, '');
+  if (/SASL authentication (error|failure)|Authentication failed/i.test(line)) {
+    return { code: RdkafkaCode.AUTHENTICATION, message };
+  }
+  if (/SSL handshake failed|certificate verify failed/i.test(line)) return { code: RdkafkaCode.SSL, message };
+  return undefined;
+}
+
 /** Connects a librdkafka producer (its default lane) and returns the contract's Producer. */
 export async function openRdkafkaProducer(deps: RdkafkaProducerDeps): Promise<Producer> {
   const { config, connection, logger } = deps;
@@ -72,17 +85,24 @@ export async function openRdkafkaProducer(deps: RdkafkaProducerDeps): Promise<Pr
     });
 
   const connect = (batchBytes: number): Promise<RdkafkaProducer> => {
-    const native = new deps.module.Producer(producerProperties(config, deps.environment, batchBytes));
+    // event_cb: librdkafka's log lines reach JavaScript (`event.log`), from which a failed connect learns why.
+    const native = new deps.module.Producer({
+      ...producerProperties(config, deps.environment, batchBytes),
+      event_cb: true,
+    });
     native.on('delivery-report', (error, report) => {
       settleReport(error, report);
       wakeWaiters();
     });
     // A failed connect only says "broker transport failure"; the reason (credentials, TLS) came
-    // earlier as an error event, and is what the connect error should say.
+    // earlier as a log line, and is what the connect error should say.
     let diagnosis: RdkafkaErrorFields | undefined;
+    native.on('event.log', (event) => {
+      if (event.severity > 4) return;
+      logger.warn({ brokers: config.brokers, facility: event.fac }, `librdkafka: ${event.message}`);
+      diagnosis = diagnose(event.message) ?? diagnosis;
+    });
     native.on('event.error', (error) => {
-      if (rdkafkaCode(error) === RdkafkaCode.AUTHENTICATION || rdkafkaCode(error) === RdkafkaCode.SSL)
-        diagnosis = error;
       // librdkafka reports transient trouble (a broker down) here and retries by itself.
       logger.warn(
         { brokers: config.brokers, code: rdkafkaCode(error), error: String(error.message) },
@@ -93,7 +113,11 @@ export async function openRdkafkaProducer(deps: RdkafkaProducerDeps): Promise<Pr
     return new Promise<RdkafkaProducer>((resolve, reject) => {
       native.connect({ timeout: config.connectionTimeoutMs + config.authenticationTimeoutMs }, (error) => {
         if (error) {
-          native.disconnect(1000, () => undefined);
+          try {
+            native.disconnect(1000, () => undefined);
+          } catch {
+            // Never connected: the binding has nothing to disconnect (and says so by throwing).
+          }
           return reject(rdkafkaError(diagnosis ?? error, { connection, action: 'connect a producer' }));
         }
         // Delivery reports are handed to JavaScript as they arrive (no poll timer).
