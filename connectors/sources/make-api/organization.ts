@@ -19,7 +19,12 @@ import type { Emitter } from './emitter.js';
 import type { MakeApiMetrics } from './metrics.js';
 import { createRateBudget, type RateBudget } from './rate-budget.js';
 import { toCatalogEntry, type ScenarioRow } from './rows.js';
-import { createScenarioTail, parseScenarioCheckpoint, type ScenarioTail } from './scenario-tail.js';
+import {
+  createScenarioTail,
+  parseScenarioCheckpoint,
+  type ScenarioCheckpoint,
+  type ScenarioTail,
+} from './scenario-tail.js';
 import { backoffDelay, type Clock, type Random, type Sleep } from './timing.js';
 
 /** Dependencies of {@link createOrganizationWorker}. */
@@ -82,6 +87,9 @@ export function createOrganizationWorker(options: OrganizationWorkerOptions): Or
     config.polling.startAt ? Date.parse(config.polling.startAt) : clock() - config.polling.initialLookbackMs;
   const tasks: Task[] = [];
   const tails = new Map<number, { task: Task; tail: ScenarioTail; idle: number }>();
+  // Checkpoints this worker wrote. In transactions they bypass the checkpoint store, whose copy
+  // stays as restored: a scenario that leaves discovery and comes back resumes from here.
+  const written = new Map<string, ScenarioCheckpoint>();
   const catalogue = new Map<number, { row: ScenarioRow; fingerprint: string }>();
 
   function scenarioTask(row: ScenarioRow): void {
@@ -92,15 +100,18 @@ export function createOrganizationWorker(options: OrganizationWorkerOptions): Or
       config,
       client,
       budget,
-      write: (events, checkpoint) =>
-        options.emitter.executions(events, checkpoint === undefined ? undefined : { key, value: checkpoint }),
-      initial: parseScenarioCheckpoint(options.checkpoints.get(key)) ?? {
-        v: 1,
-        cursor: null,
-        from: startPoint(),
-        newest: null,
-        running: [],
+      write: async (events, checkpoint) => {
+        await options.emitter.executions(events, checkpoint === undefined ? undefined : { key, value: checkpoint });
+        if (checkpoint !== undefined) written.set(key, checkpoint);
       },
+      initial: written.get(key) ??
+        parseScenarioCheckpoint(options.checkpoints.get(key)) ?? {
+          v: 1,
+          cursor: null,
+          from: startPoint(),
+          newest: null,
+          running: [],
+        },
       metrics,
       logger,
       clock,
