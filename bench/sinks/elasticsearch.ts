@@ -7,6 +7,8 @@
  *   Avro into an embedded-log topic (`--partitions`, default 1) and delivered by the sink runtime
  *   (poll, decode, batch, the connector's write, commit) until every offset is committed. It
  *   includes reading and decoding the topic; the template installation is done before the clock.
+ * - `startSink, no-op connector`: the same topic through the runtime into a connector that stores
+ *   nothing: the runtime's own ceiling (its row's ratio is against the same raw run).
  * - `write()`: the connector alone, given decoded batches (ECS mapping, JSON text, `_bulk` requests,
  *   per-item classification): what the connector itself costs.
  * - `raw` (the baseline): the exact request bodies the connector sends for those records (captured
@@ -33,14 +35,18 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createSearchClient, type SearchClient } from '../../connectors/sinks/elasticsearch/client.js';
-import { parseSearchSinkConfig, type SearchSinkConfig } from '../../connectors/sinks/elasticsearch/config.js';
+import {
+  effectiveLayout,
+  parseSearchSinkConfig,
+  type SearchSinkConfig,
+} from '../../connectors/sinks/elasticsearch/config.js';
 import { createSearchSink } from '../../connectors/sinks/elasticsearch/connector.js';
-import { datasets, searchTarget } from '../../connectors/sinks/elasticsearch/datasets.js';
+import { datasets, searchTarget, type Naming } from '../../connectors/sinks/elasticsearch/datasets.js';
 import { BULK_FILTER_PATH } from '../../connectors/sinks/elasticsearch/bulk.js';
 import { componentNames, indexTemplateName } from '../../connectors/sinks/elasticsearch/templates.js';
 import { createEmbeddedLog } from '../../pipeline/log/embedded/index.js';
 import { bindTopic, createAvroSerde, createEmbeddedSchemaStore } from '../../pipeline/serde/index.js';
-import type { SinkBatch } from '../../pipeline/sink/api.js';
+import { allWritten, type SinkBatch, type SinkConnector } from '../../pipeline/sink/api.js';
 import { startSink } from '../../pipeline/sink/index.js';
 import Database from '../../pipeline/sqlite.js';
 import { exampleEvents } from '../../schemas/examples.js';
@@ -69,6 +75,7 @@ const urls = { elasticsearch: 'http://127.0.0.1:19200', opensearch: 'http://127.
 const run = Date.now().toString(36);
 const topic = 'make.logs.enriched.v1';
 type Server = keyof typeof urls;
+const naming = (config: SearchSinkConfig): Naming => ({ ...config, layout: effectiveLayout(config) });
 
 /** Distinct enriched logs within one event day (one daily index), ~1 KB as documents. */
 function makeLogs(round: string, count = docs): EnrichedLog[] {
@@ -162,7 +169,13 @@ async function timed(into: Measure, operation: () => Promise<void>): Promise<voi
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const caseNames = ['startSink', 'raw (startSink docs)', 'write()', 'raw (write() docs)'] as const;
+const caseNames = [
+  'startSink',
+  'raw (startSink docs)',
+  'write()',
+  'raw (write() docs)',
+  'startSink, no-op connector',
+] as const;
 type CaseName = (typeof caseNames)[number];
 
 async function benchServer(server: Server, directory: string) {
@@ -196,11 +209,11 @@ async function benchServer(server: Server, directory: string) {
   const warmSink = createSearchSink(warm, { client: createSearchClient(warm, {}) });
   await warmSink.start();
   for (const batch of batches(makeLogs(`${run}w`)).slice(0, 3)) await warmSink.write(batch);
-  cleanup.push(searchTarget(datasets['enriched-log'], warm));
+  cleanup.push(searchTarget(datasets['enriched-log'], naming(warm)));
   for (let round = 0; round < repeat; round += 1) {
     for (const namespace of Object.values(namespaces(round))) {
       const config = configFor(namespace);
-      cleanup.push(searchTarget(datasets['enriched-log'], config));
+      cleanup.push(searchTarget(datasets['enriched-log'], naming(config)));
       const primer = createSearchSink(config, { client: createSearchClient(config, {}) });
       await primer.write(batches(makeLogs(`${run}primer`, 1))[0]!);
       await primer.close();
@@ -243,26 +256,35 @@ async function benchServer(server: Server, directory: string) {
       const runtimeSink = createSearchSink(runtimeConfig, { client: createSearchClient(runtimeConfig, {}) });
       const runtime: { running?: Awaited<ReturnType<typeof startSink>> } = {};
       // Timed from startSink until every offset is committed; stopping the sink is not timed.
-      const viaRuntime = async (): Promise<void> => {
-        const running = await startSink(
-          { ...runtimeSink, start: async () => undefined }, // templates are installed
-          {
-            log,
-            serde,
-            pollMaxRecords: batchSize,
-            batch: { maxRecords: batchSize, maxBytes: 64 << 20, lingerMs: 20 },
-          },
-        );
+      const throughRuntime = (connector: SinkConnector) => async (): Promise<void> => {
+        const running = await startSink(connector, {
+          log,
+          serde,
+          pollMaxRecords: batchSize,
+          batch: { maxRecords: batchSize, maxBytes: 64 << 20, lingerMs: 20 },
+        });
         runtime.running = running;
         const committed = (): number => Object.values(running.stats().committed).reduce((sum, at) => sum + at, 0);
         while (committed() < docs) await new Promise((resolve) => setTimeout(resolve, 2));
       };
       const runtimeCases: [CaseName, () => Promise<void>][] = [
-        ['startSink', viaRuntime],
+        ['startSink', throughRuntime({ ...runtimeSink, start: async () => undefined })], // templates are installed
         ['raw (startSink docs)', () => postBodies(url, runtimeRawBodies)],
       ];
       if (round % 2 === 1) runtimeCases.reverse();
       for (const [name, operation] of runtimeCases) await timed(took[name], operation);
+      await runtime.running?.stop();
+      // The runtime's own ceiling: the same topic to a connector that stores nothing.
+      await timed(
+        took['startSink, no-op connector'],
+        throughRuntime({
+          ...runtimeSink,
+          name: `${runtimeConfig.name}-noop`,
+          start: async () => undefined,
+          write: async () => allWritten,
+          close: async () => undefined,
+        }),
+      );
       await runtime.running?.stop();
 
       // write() against raw, batch by batch, alternating which goes first.
@@ -287,14 +309,19 @@ async function benchServer(server: Server, directory: string) {
       }
       await sink.close();
 
-      const namespaceOf: Record<CaseName, string> = {
+      const namespaceOf: Record<Exclude<CaseName, 'startSink, no-op connector'>, string> = {
         startSink: names.runtime,
         'raw (startSink docs)': names.runtimeRaw,
         'write()': names.write,
         'raw (write() docs)': names.writeRaw,
       };
       for (const name of caseNames) {
-        const stored = await countOf(url, searchTarget(datasets['enriched-log'], configFor(namespaceOf[name])));
+        if (name === 'startSink, no-op connector') {
+          rates[name].push(docs / took[name].seconds);
+          cpu[name].push(took[name].cpuMicros / docs);
+          continue;
+        }
+        const stored = await countOf(url, searchTarget(datasets['enriched-log'], naming(configFor(namespaceOf[name]))));
         if (stored !== docs + 1)
           throw new Error(`${server} ${name}: ${stored} documents stored, expected ${docs} + 1 primer`);
         rates[name].push(docs / took[name].seconds);
@@ -318,7 +345,7 @@ async function benchServer(server: Server, directory: string) {
       const indices = Object.keys(JSON.parse(await http(url, 'GET', `/${target}/_settings`)) as object);
       if (indices.length > 0) await http(url, 'DELETE', `/${indices.join(',')}`);
     }
-    await http(url, 'DELETE', `/_index_template/${indexTemplateName(datasets['enriched-log'], warm)}`);
+    await http(url, 'DELETE', `/_index_template/${indexTemplateName(datasets['enriched-log'], naming(warm))}`);
     for (const name of [
       componentNames.ecs(warm.prefix),
       componentNames.settings(warm.prefix),
@@ -342,7 +369,11 @@ try {
       ` ${String(Math.round(median(rates[name]))).padStart(8)} ${(perRound(rates[name], rates[baseline]) * 100).toFixed(0).padStart(6)} %` +
       `   ${median(cpu[baseline]).toFixed(1).padStart(6)} ${median(cpu[name]).toFixed(1).padStart(6)}` +
       `   ${rates[name].map((rate, i) => `${((rate / rates[baseline][i]!) * 100).toFixed(0)}`).join('/')}`;
-    rows.push(row('startSink', 'startSink', 'raw (startSink docs)'), row('write()', 'write()', 'raw (write() docs)'));
+    rows.push(
+      row('startSink', 'startSink', 'raw (startSink docs)'),
+      row('write()', 'write()', 'raw (write() docs)'),
+      row('no-op sink', 'startSink, no-op connector', 'raw (startSink docs)'),
+    );
   }
 } finally {
   rmSync(directory, { recursive: true, force: true });
