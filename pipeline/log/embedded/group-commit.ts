@@ -15,8 +15,21 @@ interface Pending {
   readonly reject: (error: unknown) => void;
 }
 
+/**
+ * When a group is written: `setImmediate` (default) gathers everything issued in one turn of the event
+ * loop (concurrent request handlers); `process.nextTick` only what is issued before the current turn's
+ * promise jobs run out, so the group is written within the same turn and no timer or I/O callback can
+ * run in between (what keeps a single process's interleaving of writers as deterministic as
+ * synchronous writes: the transactions' group commit uses it).
+ */
+export type GroupSchedule = (flush: () => void) => void;
+
 /** A group commit over `store`; `onCommitted` runs after each group transaction that committed. */
-export function createGroupCommit(store: Store, onCommitted: () => void): GroupCommit {
+export function createGroupCommit(
+  store: Store,
+  onCommitted: () => void,
+  schedule: GroupSchedule = setImmediate,
+): GroupCommit {
   let queue: Pending[] = [];
 
   const flush = (): void => {
@@ -49,6 +62,6 @@ export function createGroupCommit(store: Store, onCommitted: () => void): GroupC
   return <T>(work: () => T) =>
     new Promise<T>((resolve, reject) => {
       queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
-      if (queue.length === 1) setImmediate(flush);
+      if (queue.length === 1) schedule(flush);
     });
 }

@@ -47,6 +47,10 @@ export function createEmbeddedLog(options: EmbeddedLogOptions): EmbeddedEventLog
   const append = createAppend(store);
   const signal = createAppendSignal();
   const groupCommit = createGroupCommit(store, signal.notify);
+  // Transactions group only the commits issued in the same run of promise jobs (a processor's tasks of
+  // one batch), written before any timer or I/O callback: a process's interleaving of transactional
+  // writers stays as it was with one SQLite transaction per commit (replays stay byte-identical).
+  const transactionCommit = createGroupCommit(store, signal.notify, (flush) => process.nextTick(flush));
   const maintain = createMaintenance(store, topics, reader, { tombstoneRetentionMs: settings.tombstoneRetentionMs });
   const open = new Set<{ close(): Promise<void> }>();
   let closed = false;
@@ -101,7 +105,10 @@ export function createEmbeddedLog(options: EmbeddedLogOptions): EmbeddedEventLog
     async transactionalProducer(transactionalId) {
       ensureOpen();
       return track((onClose) =>
-        createTransactionalProducer({ store, topics, append, signal, groupCommit, groups, onClose }, transactionalId),
+        createTransactionalProducer(
+          { store, topics, append, signal, groupCommit: transactionCommit, groups, onClose },
+          transactionalId,
+        ),
       );
     },
     async consumer(consumerOptions) {

@@ -1,7 +1,7 @@
 /**
  * Transactions of the embedded log. A transaction's sends and offsets are checked when they are
  * made and kept in memory; `commit` writes all of them in one SQLite savepoint of a group commit
- * (group-commit.ts: concurrent commits share one SQLite transaction and one fsync). So they become
+ * (group-commit.ts: commits issued together share one SQLite transaction and one fsync). So they become
  * visible together or not at all, an aborted (or crashed) transaction leaves nothing behind, and
  * every consumer reads only committed data (`readCommitted` has nothing to filter here).
  *
@@ -99,8 +99,8 @@ export function createTransactionalProducer(
         state = 'committing';
         committing = true;
         try {
-          // Through the group commit: transactions committed in the same turn of the event loop (a
-          // processor's tasks, several processors) share one SQLite transaction and one fsync, each in
+          // Through the transactions' group commit: transactions committed in the same run of promise
+          // jobs (a processor's tasks of one batch) share one SQLite transaction and one fsync, each in
           // its own savepoint, so each stays all-or-nothing and a fenced one fails alone.
           await groupCommit(() => {
             checkNotFenced();
