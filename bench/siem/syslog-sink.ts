@@ -5,7 +5,8 @@
  * rsyslog had written every one to its output file (end to end), with the CPU time per event of
  * the sink (this process) and of rsyslogd (from /proc), and rsyslog's count of the run's messages
  * (must equal the number sent). Run:
- * `node --import tsx bench/siem/syslog-sink.ts [count=100000] [batch=500] [runs=tcp,tcp-newline,tls]`.
+ * `node --import tsx bench/siem/syslog-sink.ts [count=100000] [batch=500] [runs=null,tcp,tcp-newline,tls]`.
+ * The `null` run frames each batch and drops it (no socket): the sink's own CPU per event.
  */
 import { readFileSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
@@ -14,10 +15,11 @@ import { requireService } from '../../test/support/services.js';
 import { batchOf, corpus } from '../../connectors/sinks/syslog/testing.js';
 import { createSyslogSink, syslogMessageFormatter } from '../../connectors/sinks/syslog/connector.js';
 import { syslogSinkConfigSchema, type SyslogSinkConfigInput } from '../../connectors/sinks/syslog/config.js';
+import { frameMessages } from '../../connectors/sinks/syslog/framing.js';
 
 const count = Number(process.argv[2] ?? 100_000);
 const batchSize = Number(process.argv[3] ?? 500);
-const runs = (process.argv[4] ?? 'tcp,tcp-newline,tls').split(',');
+const runs = (process.argv[4] ?? 'null,tcp,tcp-newline,tls').split(',');
 
 /** Counts `marker` in what `file` gained since `from` (latin1: one character per byte). */
 async function countMarker(file: string, marker: string, from: number): Promise<number> {
@@ -42,12 +44,51 @@ function rsyslogCpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-const { endpoints } = await requireService('rsyslog');
-const output = endpoints.output!;
-const rsyslogPid = Number(readFileSync(join(dirname(output), 'rsyslogd.pid'), 'utf8').trim());
 const rate = (events: number, seconds: number): string => Math.round(events / seconds).toLocaleString('en-US');
 
+/** Formats and frames `count` records through the connector, sending nowhere; CPU per event. */
+async function withoutReceiver(): Promise<void> {
+  let bytes = 0;
+  const sink = createSyslogSink(
+    { port: 514, transport: 'tcp', appName: 'msbench' },
+    {
+      transport: {
+        connected: true,
+        async send(messages) {
+          bytes += frameMessages(messages, 'octet-counting').length;
+          return messages.map(() => undefined);
+        },
+        async close() {},
+      },
+    },
+  );
+  const values = corpus('null-run', 10_000);
+  const batches = Array.from({ length: Math.ceil(values.length / batchSize) }, (_, index) =>
+    batchOf(values.slice(index * batchSize, (index + 1) * batchSize)),
+  );
+  for (const batch of batches) await sink.write(batch); // warm-up (JIT)
+  const cpu = process.cpuUsage();
+  let sent = 0;
+  for (let index = 0; sent < count; index++) {
+    const batch = batches[index % batches.length]!;
+    await sink.write(batch);
+    sent += batch.items.length;
+  }
+  const used = process.cpuUsage(cpu);
+  process.stdout.write(
+    `${'null'.padEnd(12)} ${sent} events: formatted and framed ${rate(sent, (used.user + used.system) / 1e6)} per CPU-s ` +
+      `(user ${Math.round(used.user / 1000)} ms, system ${Math.round(used.system / 1000)} ms; ${Math.round(bytes / sent)} bytes/event)\n`,
+  );
+}
+
 for (const name of runs) {
+  if (name === 'null') {
+    await withoutReceiver();
+    continue;
+  }
+  const { endpoints } = await requireService('rsyslog');
+  const output = endpoints.output!;
+  const rsyslogPid = Number(readFileSync(join(dirname(output), 'rsyslogd.pid'), 'utf8').trim());
   const transport = name.startsWith('tls') ? 'tls' : 'tcp';
   const [host, port] = (transport === 'tcp' ? endpoints.tcp! : endpoints.tls!).split(':');
   const appName = `msbench${name.replace(/\W/g, '')}${Date.now().toString(36)}`;
