@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchClient, ClientContext, ClientFactory, ProducePurpose } from './clients/client.js';
 import { confluentKafkaJsFactory, confluentNativeFactory } from './clients/confluent.js';
-import { embeddedEventLogFactory, kafkaEventLogFactory } from './clients/eventlog.js';
+import { embeddedEventLogFactory, kafkaEventLogFactory, kafkaEventLogRdkafkaFactory } from './clients/eventlog.js';
 import { openTopicAdmin, type KafkaTopicAdmin } from './clients/kafka-admin.js';
 import { kafkajsFactory } from './clients/kafkajs.js';
 import { kcatFactory } from './clients/kcat.js';
@@ -36,6 +36,7 @@ const factories: readonly ClientFactory[] = [
   embeddedEventLogFactory,
   // Last: it is the most involved client; a failure in it cannot disturb the others' figures.
   kafkaEventLogFactory,
+  kafkaEventLogRdkafkaFactory,
 ];
 
 const progress = (message: string): void => void process.stderr.write(`[bench] ${message}\n`);

@@ -4,6 +4,8 @@
  * `poll()`, decode every value and commit after every poll (`--commit-every`).
  * - `kafka-eventlog`: `createKafkaLog` (kafkajs underneath) with its default config (plus
  *   `--kafka-config`), the serde over the local schema registry.
+ * - `kafka-eventlog-rdkafka`: the same with `client: librdkafka` (producer on librdkafka with
+ *   the backend's default `lingerMs` 0, as shipped; consumer on kafkajs as above).
  * - `embedded-eventlog`: `createEmbeddedLog` on a file in the scratch directory (`synchronous` as
  *   configured, background maintenance off), the serde over the embedded schema store in the
  *   same file.
@@ -117,6 +119,34 @@ export const kafkaEventLogFactory: ClientFactory = {
       log,
       serde: await context.registrySerde(),
       // Through the run's admin, which deletes them at the end.
+      createTopics: (topics) => admin.create(topics),
+      countRecords: (topic) => admin.count(topic),
+    });
+  },
+};
+
+export const kafkaEventLogRdkafkaFactory: ClientFactory = {
+  id: 'kafka-eventlog-rdkafka',
+  label: 'createKafkaLog with client librdkafka (producer) + Avro serde (registry)',
+  log: 'kafka',
+
+  async open(context: ClientContext): Promise<BenchClient | { unavailable: string }> {
+    const admin = await context.kafkaAdmin();
+    let log: EventLog;
+    try {
+      log = createKafkaLog({
+        ...context.options.kafkaConfig,
+        client: 'librdkafka',
+        brokers: context.options.brokers,
+        clientId: 'makestream-bench',
+      });
+    } catch (error) {
+      // The optional native package is missing: the row says so and the run goes on.
+      return { unavailable: (error as Error).message };
+    }
+    return eventLogClient(context, {
+      log,
+      serde: await context.registrySerde(),
       createTopics: (topics) => admin.create(topics),
       countRecords: (topic) => admin.count(topic),
     });
