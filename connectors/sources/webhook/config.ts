@@ -198,7 +198,7 @@ export const webhookSourceConfigSchema = z
           .min(100)
           .default(10_000)
           .describe(
-            "Longest wait for the log to acknowledge a request's records (ms); then 503. The records may still land: senders retry, event ids match.",
+            "Longest wait for the log to acknowledge the shared send holding a request's records (ms, counted from the send, after the linger); then 503. The records may still land: senders retry, event ids match.",
           ),
         lingerMs: z
           .number()
