@@ -2,13 +2,15 @@
  * The anomaly evaluation: generates labelled datasets (`dataset.ts`) for several seeds, runs the
  * offline detector (the processor's engine) over them and scores the flags per episode
  * (`scorer.ts`). Run: `node --import tsx bench/anomaly/evaluate.ts [--seeds a,b] [--warmup-days 3]
- * [--hours 48] [--scenarios 10]`. Without --seeds it runs the train seeds then the test seeds.
+ * [--hours 48] [--scenarios 10] [--config json] [--cache dir]`. Without --seeds it runs the train
+ * seeds then the test seeds.
  */
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { parseAnomalyConfig, type AnomalyConfig } from '../../processors/anomaly/config.js';
 import { detectInExecutions } from '../../processors/anomaly/offline.js';
-import { generateDataset, type DatasetOptions } from './dataset.js';
+import { loadDataset } from './cache.js';
+import type { DatasetOptions } from './dataset.js';
 import { medianOf, scoreDetections, type Score } from './scorer.js';
 
 /** Seeds the defaults were tuned on. */
@@ -26,8 +28,8 @@ export interface SeedResult {
 }
 
 /** Generates, detects and scores one seed. */
-export function evaluateSeed(options: DatasetOptions, config: AnomalyConfig): SeedResult {
-  const dataset = generateDataset(options);
+export function evaluateSeed(options: DatasetOptions, config: AnomalyConfig, cacheDir?: string): SeedResult {
+  const dataset = loadDataset(options, cacheDir);
   const detection = detectInExecutions(dataset.executions, config, 0);
   const flags = detection.anomalies.map((a) => ({ scenarioId: a.scenarioId, time: a.windowEnd, detector: a.detector }));
   const score = scoreDetections(dataset.episodes, flags, {
@@ -135,6 +137,7 @@ async function main(): Promise<void> {
       hours: { type: 'string', default: '48' },
       scenarios: { type: 'string', default: '10' },
       config: { type: 'string' },
+      cache: { type: 'string' },
     },
   });
   const config = parseAnomalyConfig(values.config === undefined ? {} : JSON.parse(values.config));
@@ -151,7 +154,7 @@ async function main(): Promise<void> {
         ]
       : [['seeds', values.seeds.split(',').filter((s) => s !== '')]];
   for (const [title, seeds] of groups) {
-    const results = seeds.map((seed) => evaluateSeed({ ...base, seed }, config));
+    const results = seeds.map((seed) => evaluateSeed({ ...base, seed }, config, values.cache));
     process.stdout.write(
       `${formatTable(`${title} (${base.warmupDays} warm-up days + ${base.evaluatedHours} h evaluated, ${base.scenariosPerOrganization * 4} scenarios)`, results)}\n\n`,
     );

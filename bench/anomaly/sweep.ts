@@ -1,15 +1,15 @@
 /**
  * Tuning helper: generates each seed once and scores several configurations on it (generation
  * dominates the run time). Run: `node --import tsx bench/anomaly/sweep.ts --seeds train-1,train-2
- * --configs '[{}, {"latency":{"threshold":4}}]'`. Prints one pooled row per configuration.
+ * --configs '[{}, {"latency":{"threshold":4}}]' [--cache dir] [--missed]`. Prints one pooled row per
+ * configuration; --missed lists the first configuration's missed detectable episodes.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { parseAnomalyConfig } from '../../processors/anomaly/config.js';
 import { detectInExecutions } from '../../processors/anomaly/offline.js';
-import { generateDataset, type Dataset } from './dataset.js';
+import { loadDataset } from './cache.js';
+import type { Dataset } from './dataset.js';
 import { medianOf, scoreDetections } from './scorer.js';
 
 async function main(): Promise<void> {
@@ -33,7 +33,10 @@ async function main(): Promise<void> {
     kinds: new Map<string, [number, number]>(),
   }));
   for (const seed of values.seeds.split(',')) {
-    const dataset = load(seed, values.cache);
+    const dataset = loadDataset(
+      { seed, warmupDays: 3, evaluatedHours: 48, scenariosPerOrganization: 10 },
+      values.cache,
+    );
     configs.forEach(({ config }, index) => {
       const detection = detectInExecutions(dataset.executions, config, 0);
       const flags = detection.anomalies.map((a) => ({
@@ -66,17 +69,6 @@ async function main(): Promise<void> {
       `${JSON.stringify(raw)}\n  recall ${(r.detected / r.detectable).toFixed(3)} (${r.detected}/${r.detectable}) false ${((100 * r.falseFlagged) / Math.max(1, r.flagged)).toFixed(1)}% (${r.falseFlagged}/${r.flagged}) delay ${(medianOf(r.delays) ?? 0).toFixed(1)}\n  ${kinds}\n`,
     );
   });
-}
-
-function load(seed: string, cache: string | undefined): Dataset {
-  const options = { seed, warmupDays: 3, evaluatedHours: 48, scenariosPerOrganization: 10 };
-  if (cache === undefined) return generateDataset(options);
-  const file = join(cache, `${seed}.json`);
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Dataset;
-  const dataset = generateDataset(options);
-  mkdirSync(cache, { recursive: true });
-  writeFileSync(file, JSON.stringify(dataset));
-  return dataset;
 }
 
 function printMissed(seed: string, dataset: Dataset, flags: readonly { scenarioId: number; time: number }[]): void {

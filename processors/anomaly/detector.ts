@@ -29,7 +29,7 @@ import {
   type WindowResult,
 } from './state.js';
 import { sequentialStep, type SequentialStep } from './sequential.js';
-import { addRuns, runEvidence, toRunBins } from './runs.js';
+import { addRuns, runsLatencyFinding, toRunBins } from './runs.js';
 import { binomialUpperTailScore, median, poissonLowerTailScore, quantile, scaledMad } from './stats.js';
 
 export { initialState, toAnomaly, type ScenarioState, type WindowObservation, type WindowResult } from './state.js';
@@ -124,26 +124,6 @@ function latencyFinding(state: ScenarioState, config: AnomalyConfig, current: nu
     explanation:
       `p95 duration of scenario ${state.scenarioId} rose to ${round(observed / 1000)} s, ` +
       `${(observed / baseline).toFixed(1)}× its usual ${round(baseline / 1000)} s.`,
-  };
-}
-
-function runsLatencyFinding(state: ScenarioState, config: AnomalyConfig): Finding | null {
-  const evidence = runEvidence(config.latencyRuns, state.runHistogram ?? {}, state.recentRuns ?? []);
-  if (evidence === null) return null;
-  const minutes = (evidence.span * config.windowSizeMs) / 60_000;
-  return {
-    detector: 'latency-regression',
-    metric: 'runs_above_baseline_share',
-    direction: 'ABOVE',
-    observed: evidence.exceeding / evidence.runs,
-    baseline: evidence.p,
-    expectedLow: 0,
-    expectedHigh: Math.min(1, evidence.p + 3 * Math.sqrt((evidence.p * (1 - evidence.p)) / evidence.runs)),
-    score: evidence.score,
-    threshold: config.latencyRuns.threshold,
-    explanation:
-      `${evidence.exceeding} of ${evidence.runs} runs of scenario ${state.scenarioId} in the last ${minutes} minutes ` +
-      `took longer than ${round(evidence.cutoffMs / 1000)} s, which only ${percent(evidence.p)} of its runs usually exceed.`,
   };
 }
 
@@ -419,7 +399,7 @@ export function observeWindow(
   const minutes = config.windowSizeMs / 60_000;
   const last = state.recent[state.recent.length - 1] as RecentWindow;
   const steps = sequentialSteps(state, window, config);
-  // The level-shift test speaks for its detector when both flag (one anomaly per detector and window).
+  // One anomaly per detector and window: level shift first, then the per-run test, then the CUSUM.
   const findings = [
     errorFinding(state, config, minutes),
     latencyFinding(state, config, last[3]) ??

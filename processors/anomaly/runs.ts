@@ -14,6 +14,8 @@
  */
 import { createDurationSketcher } from '../aggregate/sketch.js';
 import { DDSketch } from '@datadog/sketches-js';
+import type { AnomalyConfig } from './config.js';
+import { percent, round, type Finding, type ScenarioState } from './state.js';
 import { binomialUpperTailScore } from './stats.js';
 
 /** Width of a duration bin, in ln(ms). */
@@ -163,4 +165,25 @@ export function sketchRuns(bytes: Uint8Array | null | undefined): RunDurations |
   const runs: [number, number][] = sketch.zeros > 0 ? [[0, sketch.zeros]] : [];
   for (const [key, count] of Object.entries(sketch.bins)) runs.push([mapping.value(Number(key)), count]);
   return runs;
+}
+
+/** The per-run test's finding for the scenario's current trailing windows (detector `latency-regression`). */
+export function runsLatencyFinding(state: ScenarioState, config: AnomalyConfig): Finding | null {
+  const evidence = runEvidence(config.latencyRuns, state.runHistogram ?? {}, state.recentRuns ?? []);
+  if (evidence === null) return null;
+  const minutes = (evidence.span * config.windowSizeMs) / 60_000;
+  return {
+    detector: 'latency-regression',
+    metric: 'runs_above_baseline_share',
+    direction: 'ABOVE',
+    observed: evidence.exceeding / evidence.runs,
+    baseline: evidence.p,
+    expectedLow: 0,
+    expectedHigh: Math.min(1, evidence.p + 3 * Math.sqrt((evidence.p * (1 - evidence.p)) / evidence.runs)),
+    score: evidence.score,
+    threshold: config.latencyRuns.threshold,
+    explanation:
+      `${evidence.exceeding} of ${evidence.runs} runs of scenario ${state.scenarioId} in the last ${minutes} minutes ` +
+      `took longer than ${round(evidence.cutoffMs / 1000)} s, which only ${percent(evidence.p)} of its runs usually exceed.`,
+  };
 }
