@@ -8,6 +8,7 @@ import type { SinkConnector } from '../../pipeline/sink/api.js';
 import { parseSinkSection, type SinkRuntimeConfigInput } from '../../pipeline/sink/config.js';
 import type { Logger } from '../../pipeline/telemetry/logger.js';
 import { createClickHouseSink, parseClickHouseSinkConfig } from './clickhouse/index.js';
+import { parseSearchSinkConfig } from './elasticsearch/config.js';
 import { searchSinkFromConfig } from './elasticsearch/index.js';
 import { createPostgresSink, parsePostgresSinkConfig } from './postgres/index.js';
 import { createDatadogSink, datadogSinkConfigSchema } from './datadog/index.js';
@@ -57,11 +58,17 @@ export const sinkKinds = {
   },
   elasticsearch(section: unknown, context: SinkFactoryContext): ConfiguredSink {
     const raw = { flavour: 'elasticsearch', ...(section as object) };
-    return { connector: searchSinkFromConfig(raw, { ...context, section: 'sinks.elasticsearch' }), runtime: {} };
+    return {
+      connector: searchSinkFromConfig(raw, { ...context, section: 'sinks.elasticsearch' }),
+      runtime: runtimeOf(parseSearchSinkConfig(raw, 'sinks.elasticsearch')),
+    };
   },
   opensearch(section: unknown, context: SinkFactoryContext): ConfiguredSink {
     const raw = { flavour: 'opensearch', ...(section as object) };
-    return { connector: searchSinkFromConfig(raw, { ...context, section: 'sinks.opensearch' }), runtime: {} };
+    return {
+      connector: searchSinkFromConfig(raw, { ...context, section: 'sinks.opensearch' }),
+      runtime: runtimeOf(parseSearchSinkConfig(raw, 'sinks.opensearch')),
+    };
   },
   splunkHec(section: unknown, context: SinkFactoryContext): ConfiguredSink {
     const config = parseSinkSection(splunkHecSinkConfigSchema, section, {

@@ -5,6 +5,7 @@
  * read at start (`resolveSearchSecrets`).
  */
 import { z } from 'zod';
+import { sinkRuntimeConfigSchema } from '../../../pipeline/sink/config.js';
 import { ConfigError } from '../../../pipeline/errors/index.js';
 import { readSecret, secretSourceSchema, type SecretEnvironment } from '../../../pipeline/config/secret.js';
 import { documentShapes, knownTopics, type DocumentShape } from './datasets.js';
@@ -45,9 +46,9 @@ const authSchema = z
   .default({ kind: 'none' })
   .describe('How the sink authenticates: `none`, `basic` or `apiKey` (Elasticsearch only).');
 
-/** The sink's configuration as written (before defaults). */
-export const searchSinkConfigSchema = z
-  .strictObject({
+/** The sink's configuration as written (before defaults), with the shared sink runtime keys. */
+export const searchSinkConfigSchema = sinkRuntimeConfigSchema
+  .extend({
     name: z
       .string()
       .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/)
