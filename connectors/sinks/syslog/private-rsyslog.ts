@@ -1,7 +1,8 @@
 /**
  * Test support: a private rsyslogd a test starts, kills and restarts at will (never the stack's
  * shared one), with its own config, ports and output file: RELP (imrelp) and plain TCP (imptcp,
- * octet counting or LF) into one file of raw messages.
+ * octet counting or LF), and TLS (imtcp, RFC 5425) when given a certificate, into one file of raw
+ * messages. The SIEM benchmark uses one too, so its runs do not grow the stack's shared file.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +16,10 @@ const RSYSLOGD = '/usr/sbin/rsyslogd';
 export interface PrivateRsyslog {
   readonly relpPort: number;
   readonly tcpPort: number;
+  /** TLS port (imtcp), when created with {@link PrivateRsyslogOptions.tls}. */
+  readonly tlsPort: number | undefined;
+  /** Process id while it runs (for CPU figures). */
+  readonly pid: number | undefined;
   /** Raw messages, one per line (`%rawmsg%`). */
   readonly output: string;
   /** Starts rsyslogd (again) on the same ports and file; resolves once both ports accept connections. */
@@ -48,18 +53,35 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
+/** Options of {@link createPrivateRsyslog}. */
+export interface PrivateRsyslogOptions {
+  /** PEM files of a server certificate (and its CA) for a TLS input without client certificates. */
+  readonly tls?: { readonly caFile: string; readonly certFile: string; readonly keyFile: string };
+}
+
 /** Creates (does not start) a private rsyslogd in a temporary directory. */
-export async function createPrivateRsyslog(): Promise<PrivateRsyslog> {
+export async function createPrivateRsyslog(options: PrivateRsyslogOptions = {}): Promise<PrivateRsyslog> {
   const dir = mkdtempSync(join(tmpdir(), 'makestream-rsyslog-'));
   const relpPort = await freePort();
   const tcpPort = await freePort();
+  const tlsPort = options.tls === undefined ? undefined : await freePort();
+  const tls = options.tls;
   const output = join(dir, 'received.log');
   const config = join(dir, 'rsyslog.conf');
   const pidFile = join(dir, 'rsyslogd.pid');
   writeFileSync(
     config,
     [
-      `global(workDirectory="${dir}" maxMessageSize="64k" parser.escapeControlCharactersOnReceive="off" processInternalMessages="on")`,
+      `global(workDirectory="${dir}" maxMessageSize="64k" parser.escapeControlCharactersOnReceive="off" processInternalMessages="on"` +
+        (tls === undefined
+          ? ')'
+          : ` defaultNetstreamDriverCAFile="${tls.caFile}" defaultNetstreamDriverCertFile="${tls.certFile}" defaultNetstreamDriverKeyFile="${tls.keyFile}")`),
+      ...(tlsPort === undefined
+        ? []
+        : [
+            'module(load="imtcp" streamDriver.name="gtls" streamDriver.mode="1" streamDriver.authMode="anon")',
+            `input(type="imtcp" address="127.0.0.1" port="${tlsPort}" ruleset="received")`,
+          ]),
       'module(load="imrelp")',
       `input(type="imrelp" address="127.0.0.1" port="${relpPort}" ruleset="received")`,
       'module(load="imptcp")',
@@ -84,6 +106,10 @@ export async function createPrivateRsyslog(): Promise<PrivateRsyslog> {
   return {
     relpPort,
     tcpPort,
+    tlsPort,
+    get pid() {
+      return child && child.exitCode === null && child.signalCode === null ? child.pid : undefined;
+    },
     output,
     async start() {
       if (child && child.exitCode === null && child.signalCode === null)
@@ -94,7 +120,8 @@ export async function createPrivateRsyslog(): Promise<PrivateRsyslog> {
       const running = child;
       exited = new Promise((resolve) => running.once('exit', () => resolve()));
       const deadline = Date.now() + 15_000;
-      while (!((await accepts(relpPort)) && (await accepts(tcpPort)))) {
+      const ports = [relpPort, tcpPort, ...(tlsPort === undefined ? [] : [tlsPort])];
+      while (!(await Promise.all(ports.map(accepts))).every(Boolean)) {
         if (running.exitCode !== null) throw new Error(`private rsyslogd exited (${running.exitCode}): ${stderr}`);
         if (Date.now() > deadline) throw new Error(`private rsyslogd did not listen within 15 s: ${stderr}`);
         await new Promise((resolve) => setTimeout(resolve, 50));
