@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The test command (`npm test`): brings up the local stack of real services (installing what is
-# missing: Debian packages, Maven artifacts), runs every test tier in one jest run, and stops the
+# missing: Debian packages, Maven artifacts, the optional librdkafka binding), runs every test tier in one jest run, and stops the
 # services this run started. Services that were already running are left running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,4 +18,7 @@ trap stop_started EXIT
 
 stack up
 stack status
+# The librdkafka producer (log.kafka.client: librdkafka) is an optional package whose default install
+# cannot build here: build it against Debian's libraries when it does not load (~2 min, once).
+node --import tsx pipeline/log/kafka/rdkafka/install.ts
 node --experimental-vm-modules node_modules/jest/bin/jest.js --runInBand "$@"
