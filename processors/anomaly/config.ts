@@ -26,7 +26,7 @@ const errorRateSchema = z
       .number()
       .min(0)
       .max(1)
-      .default(0.25)
+      .default(0.15)
       .describe('The error rate must exceed the baseline rate by at least this much (absolute, 0..1).'),
     baselineFloor: z
       .number()
@@ -79,7 +79,14 @@ const levelShiftSchema = (what: string, threshold: number, minRatio: number, min
     })
     .describe(`${what}: robust level shift of the log value against median + MAD of recent windows.`);
 
-const sequentialSchema = (what: string, threshold: number, drift: number, minRatio: number) =>
+const sequentialSchema = (
+  what: string,
+  threshold: number,
+  drift: number,
+  minRatio: number,
+  maxStep: number,
+  perOperation: boolean,
+) =>
   z
     .strictObject({
       enabled: z.boolean().default(true).describe(`Run the sequential (CUSUM) test for ${what}.`),
@@ -96,7 +103,7 @@ const sequentialSchema = (what: string, threshold: number, drift: number, minRat
       maxStep: z
         .number()
         .positive()
-        .default(threshold / 2)
+        .default(maxStep)
         .describe('Largest z-score one window adds, so one outlier window alone cannot flag.'),
       minRatio: z
         .number()
@@ -106,7 +113,7 @@ const sequentialSchema = (what: string, threshold: number, drift: number, minRat
       minSpread: z.number().positive().default(0.1).describe('Smallest spread (σ of the log value) assumed.'),
       perOperation: z
         .boolean()
-        .default(false)
+        .default(perOperation)
         .describe(
           'Latency only: test the duration per operation (durationSumMs / operations) instead of the mean duration per run, which varies less with the bundles a run processes.',
         ),
@@ -125,7 +132,7 @@ const runsSchema = z
     threshold: z
       .number()
       .positive()
-      .default(5)
+      .default(4)
       .describe('Score: -log10 of the binomial probability of that many runs above a baseline quantile.'),
     levels: z
       .array(z.number().gt(0).lt(1))
@@ -191,7 +198,7 @@ const volumeSchema = z
       .describe('Windows (empty ones included) the baseline needs before drops are reported.'),
     longerSpans: z
       .array(z.number().int().min(1))
-      .default([])
+      .default([12, 24])
       .describe(
         'Longer trailing spans (windows) also tested, so a drop at a quiet hour, too small for the short span, is found.',
       ),
@@ -288,11 +295,24 @@ export const anomalyConfigSchema = z
     errorRate: errorRateSchema.prefault({}),
     latency: levelShiftSchema('latency regressions (p95 duration)', 3.5, 1.5, 1).prefault({}),
     burn: levelShiftSchema('operations/credit burn surges (centicredits per execution)', 3.5, 2, 1).prefault({}),
-    latencySequential: sequentialSchema('latency regressions (log mean duration per window)', 6, 1.25, 1.5).prefault(
-      {},
-    ),
+    // Chosen on the train seeds of bench/anomaly (README there): per-operation statistic, drift 1, threshold 5.
+    latencySequential: sequentialSchema(
+      'latency regressions (log mean duration per run or per operation, per window)',
+      5,
+      1,
+      1.5,
+      3,
+      true,
+    ).prefault({}),
     latencyRuns: runsSchema.prefault({}),
-    burnSequential: sequentialSchema('burn surges (log(1 + centicredits per run) per window)', 6, 1.25, 2).prefault({}),
+    burnSequential: sequentialSchema(
+      'burn surges (log(1 + centicredits per run) per window)',
+      6,
+      1.25,
+      2,
+      3,
+      false,
+    ).prefault({}),
     volume: volumeSchema.prefault({}),
     silence: silenceSchema.prefault({}),
   })

@@ -148,3 +148,28 @@ describe('tail scores', () => {
     expect(poissonLowerTailScore(1, 2)).toBeCloseTo(-Math.log10(3 * Math.exp(-2)), 6);
   });
 });
+
+describe('volume drop over longer spans', () => {
+  // Two runs a window: 30 minutes expect 12 runs, too few for a drop to 20% to be improbable enough;
+  // two hours expect 48.
+  const quiet = () =>
+    series({
+      scenarioId: 111,
+      windows: 2 * day + 40,
+      executions: 2,
+      effects: [{ from: 2 * day, to: 2 * day + 30, volumeFactor: 0.2 }],
+    });
+  const drops = (volume: object) => {
+    const detector = createOfflineDetector(parseAnomalyConfig({ volume }));
+    for (const window of quiet()) detector.window(window);
+    return detector.anomalies.filter((a) => a.detector === 'volume-drop');
+  };
+
+  it('finds a drop of a sparse scenario only with the longer spans (the default 12 and 24 windows)', () => {
+    const found = drops({});
+    expect(found.length).toBeGreaterThan(0);
+    expect(found[0]!.windowStart).toBeGreaterThanOrEqual(quiet()[2 * day]!.windowStart);
+    expect(found[0]!.explanation).toMatch(/in the last (60|120) minutes/);
+    expect(drops({ longerSpans: [] })).toEqual([]);
+  });
+});

@@ -70,12 +70,20 @@ describe('sequential tests in the detector', () => {
 
   it('finds a moderate latency regression that the single-window level shift misses', () => {
     const levelOnly = run(ramp(301), { latencySequential: { enabled: false } });
-    const withSequential = run(ramp(301), { latencySequential: sensitive });
+    const withSequential = run(ramp(301), { latencySequential: { ...sensitive, perOperation: false } });
     const sequential = withSequential.filter((a) => a.metric === 'duration_mean_ms');
     expect(sequential.length).toBeGreaterThan(0);
     expect(sequential[0]).toMatchObject({ detector: 'latency-regression', direction: 'ABOVE', scenarioId: 301 });
     expect(sequential[0]!.observed / sequential[0]!.baseline).toBeGreaterThan(1.3);
     expect(levelOnly.filter((a) => a.detector === 'latency-regression')).toEqual([]);
+  });
+
+  it('tests the duration per operation with perOperation (the default), under its own metric name', () => {
+    const found = run(ramp(304), { latencySequential: { ...sensitive, perOperation: true } });
+    const perOperation = found.filter((a) => a.metric === 'duration_per_operation_ms');
+    expect(perOperation.length).toBeGreaterThan(0);
+    expect(perOperation[0]!.explanation).toMatch(/^Mean duration per operation of scenario 304/);
+    expect(found.filter((a) => a.metric === 'duration_mean_ms')).toEqual([]);
   });
 
   it('finds a moderate burn surge held over several windows', () => {
