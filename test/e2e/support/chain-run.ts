@@ -21,8 +21,13 @@ import type { ChainInput, RawInput } from './chain-data.js';
 /** The topics the input goes to. */
 export const inputTopics = { executions: 'make.executions.raw.v1', catalog: 'make.scenarios.v1' } as const;
 
-/** Runtime settings of the chain runs (small batches: many transactions, many batch boundaries). */
-export const chainRuntime = { maxRecords: 200, pollTimeoutMs: 100, sessionTimeoutMs: 6000, catchUpIdleMs: 300 };
+/**
+ * Runtime settings of the chain runs (small batches: many transactions, many batch boundaries).
+ * `catchUpIdleMs` keeps its default (1500 ms on Kafka): restores end after that long without
+ * records, and with 300 ms a loaded machine restored part of a changelog after the restart and
+ * lost 15 metric windows and 14 rollup contributions, the same every time (measured).
+ */
+export const chainRuntime = { maxRecords: 200, pollTimeoutMs: 100, sessionTimeoutMs: 6000 };
 
 /** Starts every registered processor on `log` exactly as `makestream run` would, with no source or sink. */
 export async function startChain(
@@ -106,11 +111,18 @@ export async function chainLags(log: EventLog): Promise<{ readonly where: string
 }
 
 /**
+ * The most commit markers that can follow the last record of a drained partition on Kafka: one per
+ * task writing it (make.metrics.v1: 6 aggregate + 6 rollup tasks). Real records left behind a
+ * rebalance are far more; the stable wait covers the rest.
+ */
+const MARKER_SLACK = 12;
+
+/**
  * Waits until every group has consumed everything. On the embedded log: lag 0 everywhere,
  * `stableMs` long. On Kafka a drained partition written in transactions keeps a lag of its
  * commit markers (the end offset counts them; a consumer commits the offset after its last record),
- * so there: the raw input at lag 0, and no lag changing for `stableMs` — longer than the session
- * timeout, so a group waiting for a killed member to time out is not taken for a drained one.
+ * so there: the raw input at lag 0, every other partition at most {@link MARKER_SLACK} behind, and no
+ * lag changing for `stableMs`.
  */
 export async function waitUntilDrained(log: EventLog, timeoutMs: number, stableMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -123,7 +135,9 @@ export async function waitUntilDrained(log: EventLog, timeoutMs: number, stableM
     const drained =
       log.backend === 'embedded'
         ? lags.every(({ lag }) => lag === 0)
-        : lags.every(({ where, lag }) => lag === 0 || !where.includes(`@${inputTopics.executions}[`));
+        : lags.every(({ where, lag }) =>
+            where.includes(`@${inputTopics.executions}[`) ? lag === 0 : lag <= MARKER_SLACK,
+          );
     if (drained && Date.now() - stableSince >= stableMs) return;
     if (Date.now() > deadline) {
       const left = lags.filter(({ lag }) => lag > 0).map(({ where, lag }) => `${where}: ${lag}`);
