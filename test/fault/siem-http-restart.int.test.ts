@@ -14,11 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readExportedLogs, type ExportedLog } from '../../infra/local/otelcol/exported.js';
-import { createEmbeddedLog } from '../../pipeline/log/embedded/index.js';
-import { createAvroSerde, createEmbeddedSchemaStore } from '../../pipeline/serde/index.js';
 import type { SinkConnector } from '../../pipeline/sink/api.js';
 import { startSink } from '../../pipeline/sink/index.js';
-import { loadSchemaCatalog } from '../../schemas/catalog.js';
+import { enrichedLogTopic } from '../support/enriched-log-topic.js';
 import type { EnrichedLog } from '../../schemas/generated/types.js';
 import { createDatadogSink } from '../../connectors/sinks/datadog/index.js';
 import { createSplunkHecSink } from '../../connectors/sinks/splunk-hec/index.js';
@@ -28,7 +26,6 @@ import { createPrivateCollector, type PrivateCollector } from './support/private
 
 const N = 2_000;
 const BATCH = 50;
-const TOPIC = 'make.logs.enriched.v1';
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 type Receiver = 'hec' | 'datadog';
@@ -63,24 +60,8 @@ describe('HTTP SIEM sinks across a receiver restart (private OpenTelemetry Colle
     signal: NodeJS.Signals,
   ) {
     const run = `${receiver}${signal}${Date.now().toString(36)}`;
-    const log = createEmbeddedLog({ path: join(dir, `${run}.db`), maintenanceIntervalMs: 0, pollIntervalMs: 10 });
-    const store = createEmbeddedSchemaStore({ database: join(dir, `${run}-schemas.db`) });
-    const serde = createAvroSerde({ store });
     const values = corpus(run, N);
-    await log.createTopics([{ name: TOPIC, partitions: 2, retentionMs: -1 }]);
-    const topicSerde = await serde.forTopic(TOPIC, loadSchemaCatalog().byFile('enriched-log').text);
-    const producer = await log.producer();
-    for (let index = 0; index < N; index += 500) {
-      await producer.send(
-        TOPIC,
-        values.slice(index, index + 500).map((value, offset) => ({
-          key: String((index + offset) % 7),
-          value: topicSerde.encode(value),
-          timestamp: value.timestamp,
-        })),
-      );
-    }
-    await producer.close();
+    const { log, serde, close } = await enrichedLogTopic(dir, run, values);
 
     const ours = new Set(values.map((value) => value.eventId));
     const received = (): string[] => recordedIds(collector, receiver).filter((id) => ours.has(id));
@@ -104,8 +85,7 @@ describe('HTTP SIEM sinks across a receiver restart (private OpenTelemetry Colle
     } finally {
       await sink.stop();
       await collector.stop('SIGTERM');
-      await log.close();
-      await store.close();
+      await close();
     }
     return { values, ids: received(), atRestart };
   }

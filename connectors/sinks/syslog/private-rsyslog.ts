@@ -4,11 +4,11 @@
  * octet counting or LF), and TLS (imtcp, RFC 5425) when given a certificate, into one file of raw
  * messages. The SIEM benchmark uses one too, so its runs do not grow the stack's shared file.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { accepts, freePort } from '../../../test/support/ports.js';
+import { restartableProcess } from '../../../test/support/restartable-process.js';
 
 const RSYSLOGD = '/usr/sbin/rsyslogd';
 
@@ -28,29 +28,6 @@ export interface PrivateRsyslog {
   stop(signal?: NodeJS.Signals): Promise<void>;
   /** Stops it if running and removes its directory. */
   dispose(): Promise<void>;
-}
-
-/** A free TCP port on 127.0.0.1 (the OS picks it; a tiny race with other processes remains). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 /** Options of {@link createPrivateRsyslog}. */
@@ -92,44 +69,29 @@ export async function createPrivateRsyslog(options: PrivateRsyslogOptions = {}):
       '',
     ].join('\n'),
   );
-  let child: ChildProcess | undefined;
-  let exited: Promise<void> | undefined;
-
-  const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<void> => {
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    child.kill(signal);
-    await exited;
+  const ports = [relpPort, tcpPort, ...(tlsPort === undefined ? [] : [tlsPort])];
+  const server = restartableProcess({
+    name: 'private rsyslogd',
+    command: RSYSLOGD,
+    args: ['-n', '-f', config, '-i', pidFile],
+    ready: async () => (await Promise.all(ports.map(accepts))).every(Boolean),
+    readyTimeoutMs: 15_000,
     // A killed rsyslogd leaves its pid file; a new one refuses to start while it names a live PID.
-    rmSync(pidFile, { force: true });
-  };
+    afterStop: () => rmSync(pidFile, { force: true }),
+  });
 
   return {
     relpPort,
     tcpPort,
     tlsPort,
     get pid() {
-      return child && child.exitCode === null && child.signalCode === null ? child.pid : undefined;
+      return server.pid;
     },
     output,
-    async start() {
-      if (child && child.exitCode === null && child.signalCode === null)
-        throw new Error('private rsyslogd already runs');
-      child = spawn(RSYSLOGD, ['-n', '-f', config, '-i', pidFile], { stdio: ['ignore', 'ignore', 'pipe'] });
-      let stderr = '';
-      child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      const running = child;
-      exited = new Promise((resolve) => running.once('exit', () => resolve()));
-      const deadline = Date.now() + 15_000;
-      const ports = [relpPort, tcpPort, ...(tlsPort === undefined ? [] : [tlsPort])];
-      while (!(await Promise.all(ports.map(accepts))).every(Boolean)) {
-        if (running.exitCode !== null) throw new Error(`private rsyslogd exited (${running.exitCode}): ${stderr}`);
-        if (Date.now() > deadline) throw new Error(`private rsyslogd did not listen within 15 s: ${stderr}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    },
-    stop,
+    start: () => server.start(),
+    stop: (signal) => server.stop(signal),
     async dispose() {
-      await stop('SIGKILL');
+      await server.stop('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     },
   };

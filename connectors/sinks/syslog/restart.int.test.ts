@@ -9,10 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createEmbeddedLog } from '../../../pipeline/log/embedded/index.js';
-import { createAvroSerde, createEmbeddedSchemaStore } from '../../../pipeline/serde/index.js';
 import { startSink } from '../../../pipeline/sink/index.js';
-import { loadSchemaCatalog } from '../../../schemas/catalog.js';
+import { enrichedLogTopic } from '../../../test/support/enriched-log-topic.js';
 import type { EnrichedLog } from '../../../schemas/generated/types.js';
 import { parseRfc5424 } from '../formats/testing/parse.js';
 import { createSyslogSink } from './connector.js';
@@ -20,7 +18,6 @@ import { createPrivateRsyslog, type PrivateRsyslog } from './private-rsyslog.js'
 import { corpus, receivedMessages } from './testing.js';
 
 const N = 3000;
-const TOPIC = 'make.logs.enriched.v1';
 
 describe('syslog sink across a receiver restart (private rsyslogd)', () => {
   let dir: string;
@@ -40,24 +37,8 @@ describe('syslog sink across a receiver restart (private rsyslogd)', () => {
   async function streamAcrossRestart(transport: 'relp' | 'tcp', signal: NodeJS.Signals) {
     const run = `${transport}${signal}${Date.now().toString(36)}`;
     const appName = `mst${run}`;
-    const log = createEmbeddedLog({ path: join(dir, `${run}.db`), maintenanceIntervalMs: 0, pollIntervalMs: 10 });
-    const store = createEmbeddedSchemaStore({ database: join(dir, `${run}-schemas.db`) });
-    const serde = createAvroSerde({ store });
     const values = corpus(run, N);
-    await log.createTopics([{ name: TOPIC, partitions: 2, retentionMs: -1 }]);
-    const topicSerde = await serde.forTopic(TOPIC, loadSchemaCatalog().byFile('enriched-log').text);
-    const producer = await log.producer();
-    for (let index = 0; index < N; index += 500) {
-      await producer.send(
-        TOPIC,
-        values.slice(index, index + 500).map((value, offset) => ({
-          key: String((index + offset) % 7),
-          value: topicSerde.encode(value),
-          timestamp: value.timestamp,
-        })),
-      );
-    }
-    await producer.close();
+    const { log, serde, close } = await enrichedLogTopic(dir, run, values);
 
     await rsyslog.start();
     const port = transport === 'relp' ? rsyslog.relpPort : rsyslog.tcpPort;
@@ -101,8 +82,7 @@ describe('syslog sink across a receiver restart (private rsyslogd)', () => {
     } finally {
       await sink.stop();
       await rsyslog.stop('SIGTERM');
-      await log.close();
-      await store.close();
+      await close();
     }
     const messages = receivedMessages(rsyslog.output, appName);
     return { values, messages, restartedAt };

@@ -3,14 +3,14 @@
  * config template) that a test starts, stops and restarts at will — never the stack's shared one —
  * with its own ports and exporter files.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { collectorBinary } from '../../../infra/local/otelcol/build.js';
 import { HEC_TOKEN } from '../../../infra/local/services/otelcol.js';
 import { renderTemplate } from '../../../infra/local/services/common.js';
-import { freePort } from '../../../connectors/sinks/syslog/private-rsyslog.js';
+import { freePort } from '../../support/ports.js';
+import { restartableProcess } from '../../support/restartable-process.js';
 
 /** A private collector with Splunk HEC and Datadog receivers. */
 export interface PrivateCollector {
@@ -54,14 +54,14 @@ export async function createPrivateCollector(root: string): Promise<PrivateColle
   writeFileSync(config, renderTemplate(join(root, 'infra/local/otelcol/collector.yaml'), values));
   const hecUrl = `http://127.0.0.1:${hecPort}`;
   const datadogUrl = `http://127.0.0.1:${datadogPort}`;
-  let child: ChildProcess | undefined;
-  let exited: Promise<void> | undefined;
-
-  const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<void> => {
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    child.kill(signal);
-    await exited;
-  };
+  const server = restartableProcess({
+    name: 'private collector',
+    command: collectorBinary(),
+    args: ['--config', config],
+    ready: async () =>
+      (await answers(`${hecUrl}/services/collector/health`, { Authorization: `Splunk ${HEC_TOKEN}` })) &&
+      (await answers(`${datadogUrl}/`)),
+  });
 
   return {
     hecUrl,
@@ -69,27 +69,10 @@ export async function createPrivateCollector(root: string): Promise<PrivateColle
     datadogUrl,
     hecFile,
     datadogFile,
-    async start() {
-      if (child && child.exitCode === null && child.signalCode === null)
-        throw new Error('private collector already runs');
-      child = spawn(collectorBinary(), ['--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
-      let stderr = '';
-      child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4_000)));
-      const running = child;
-      exited = new Promise((resolve) => running.once('exit', () => resolve()));
-      const deadline = Date.now() + 30_000;
-      const hecHealth = `${hecUrl}/services/collector/health`;
-      while (!(
-        (await answers(hecHealth, { Authorization: `Splunk ${HEC_TOKEN}` })) && (await answers(`${datadogUrl}/`))
-      )) {
-        if (running.exitCode !== null) throw new Error(`private collector exited (${running.exitCode}): ${stderr}`);
-        if (Date.now() > deadline) throw new Error(`private collector did not answer within 30 s: ${stderr}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    },
-    stop,
+    start: () => server.start(),
+    stop: (signal) => server.stop(signal),
     async dispose() {
-      await stop('SIGKILL');
+      await server.stop('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     },
   };
