@@ -7,9 +7,10 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startSink } from '../../../pipeline/sink/index.js';
+import { requireService } from '../../../test/support/services.js';
 import { enrichedLogTopic } from '../../../test/support/enriched-log-topic.js';
 import type { EnrichedLog } from '../../../schemas/generated/types.js';
 import { parseRfc5424 } from '../formats/testing/parse.js';
@@ -18,14 +19,22 @@ import { createPrivateRsyslog, type PrivateRsyslog } from './private-rsyslog.js'
 import { corpus, receivedMessages } from './testing.js';
 
 const N = 3000;
+const BATCH = 25;
 
 describe('syslog sink across a receiver restart (private rsyslogd)', () => {
   let dir: string;
   let rsyslog: PrivateRsyslog;
+  let ca: string;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'makestream-syslog-restart-'));
-    rsyslog = await createPrivateRsyslog();
+    // The stack's rsyslog PKI (server certificate for 127.0.0.1) serves the private TLS input.
+    const { endpoints } = await requireService('rsyslog');
+    ca = endpoints.ca!;
+    const pki = dirname(ca);
+    rsyslog = await createPrivateRsyslog({
+      tls: { caFile: ca, certFile: join(pki, 'server.pem'), keyFile: join(pki, 'server.key') },
+    });
   });
 
   afterAll(async () => {
@@ -34,27 +43,28 @@ describe('syslog sink across a receiver restart (private rsyslogd)', () => {
   });
 
   /** Streams N records through startSink; stops rsyslogd with `signal` once a fifth arrived, restarts it after 1 s. */
-  async function streamAcrossRestart(transport: 'relp' | 'tcp', signal: NodeJS.Signals) {
+  async function streamAcrossRestart(transport: 'relp' | 'tcp' | 'tls', signal: NodeJS.Signals) {
     const run = `${transport}${signal}${Date.now().toString(36)}`;
     const appName = `mst${run}`;
     const values = corpus(run, N);
     const { log, serde, close } = await enrichedLogTopic(dir, run, values);
 
     await rsyslog.start();
-    const port = transport === 'relp' ? rsyslog.relpPort : rsyslog.tcpPort;
+    const port = transport === 'relp' ? rsyslog.relpPort : transport === 'tls' ? rsyslog.tlsPort! : rsyslog.tcpPort;
     const sink = await startSink(
       createSyslogSink({
         name: `restart-${transport}`,
         port,
         transport,
         appName,
+        ...(transport === 'tls' ? { tls: { caFile: ca } } : {}),
         connectTimeoutMs: 1000,
         ackTimeoutMs: 2000,
       }),
       {
         log,
         serde,
-        batch: { maxRecords: 25, lingerMs: 20 },
+        batch: { maxRecords: BATCH, lingerMs: 20 },
         retry: { initialMs: 50, maxMs: 500, itemMaxAttempts: 1000 },
       },
     );
@@ -116,6 +126,16 @@ describe('syslog sink across a receiver restart (private rsyslogd)', () => {
     const found = byEventId(messages);
     expect(found.size).toBe(N);
     expect(messages).toHaveLength(N); // no duplicates either
+    expectEqualFields(values, found);
+  }, 180_000);
+
+  it('over plain TCP delivers exactly N records with equal fields when rsyslogd is stopped (orderly) and restarted mid-stream', async () => {
+    // rsyslogd's orderly stop reads what its TCP input had received before closing it.
+    const { values, messages, restartedAt } = await streamAcrossRestart('tcp', 'SIGTERM');
+    expect(restartedAt).toBeLessThan(N);
+    const found = byEventId(messages);
+    expect(found.size).toBe(N);
+    expect(messages).toHaveLength(N);
     expectEqualFields(values, found);
   }, 180_000);
 
