@@ -37,6 +37,7 @@ describe('Make API poller acceptance (Kafka log)', () => {
       expect(report.unexpected).toEqual([]);
       expect(report.conflictingEventIds).toEqual([]);
       // Before the seen ids were kept in the checkpoint, this restart repeated 87 executions.
+      expect(report.beforeCrash).toBeGreaterThanOrEqual(30);
       expect(report.repeatsAfterRestart).toBeLessThanOrEqual(MAX_REPEATS_AFTER_RESTART);
       expect(report.audit.groundTruth).toBeGreaterThan(40);
       expect(report.audit.late).toBeGreaterThan(0);

@@ -2,8 +2,8 @@
  * The Make.com API poller as a source: `createMakeApiSource(config, deps)` → `{ start, stop }`.
  *
  * `start()` validates the config, reads the API tokens (env or file), creates missing topics,
- * binds the Avro serdes, opens the transactional producer (`transactions.enabled`), restores the
- * checkpoints (reading `makestream.checkpoints` to its end) and starts one runner per zone; it resolves once polling runs and rejects only on
+ * binds the Avro serdes, restores the checkpoints (reading `makestream.checkpoints` to its end),
+ * opens the transactional producer (`transactions.enabled`) and starts one runner per zone; it resolves once polling runs and rejects only on
  * configuration or log errors. Make API failures never reject it: they are retried, counted and
  * logged. `stop()` aborts requests in flight, waits for the writes in progress, and closes the
  * source's producers; the log and the serde stay open (the caller owns them).
@@ -140,16 +140,15 @@ export function createMakeApiSource(
         bindTopic(deps.serde, settings.topics.audit, 'audit-event'),
         bindTopic(deps.serde, settings.topics.scenarios, 'scenario-catalog-entry'),
       ]);
+      checkpoints = createCheckpointStore({ log: deps.log, topic: settings.topics.checkpoints });
+      await checkpoints.restore();
+      producer = await deps.log.producer();
       if (settings.transactions.enabled) {
-        // Before restoring: opening the producer fences a crashed predecessor and aborts its open
-        // transaction, whose records would otherwise hold back read-committed reads (Kafka's LSO).
+        // Opening it fences a crashed predecessor with the same id and aborts its open transaction.
         committer = createGroupCommitter(
           await deps.log.transactionalProducer(settings.transactions.transactionalId ?? `makestream-source-${source}`),
         );
       }
-      checkpoints = createCheckpointStore({ log: deps.log, topic: settings.topics.checkpoints });
-      await checkpoints.restore();
-      producer = await deps.log.producer();
       const emitter = createEmitter({
         source,
         producer,

@@ -60,6 +60,9 @@ export interface CompletenessReport {
  */
 export const MAX_REPEATS_AFTER_RESTART = 5;
 
+/** The same without transactions: the pages in flight at the SIGKILL, about one page (`polling.pageSize` 50). */
+export const MAX_REPEATS_WITHOUT_TRANSACTIONS = 50;
+
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const script = fileURLToPath(new URL('./poller-process.ts', import.meta.url));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -94,10 +97,13 @@ export async function runCompleteness(options: {
   readonly childLog: ChildLog;
   readonly schemaPath: string;
   readonly topicPrefix?: string;
+  /** At least this long before the SIGKILL (ms, default 2000), and until 30 executions are in the topic (60 s at most). */
   readonly runBeforeCrashMs?: number;
   /** Live traffic after the restart before checking (ms). */
   readonly runAfterRestartMs?: number;
   readonly catchUpTimeoutMs?: number;
+  /** `transactions.enabled` of the poller (default true). */
+  readonly transactions?: boolean;
 }): Promise<CompletenessReport> {
   const simulator = await startSimulator({
     seed: 'completeness',
@@ -151,6 +157,11 @@ export async function runCompleteness(options: {
       circuitBreaker: { openMs: 500, maxOpenMs: 2000 },
       // Pages of 10 so that passes span pages (and meet the duplicates fault); the overlap covers the late entries.
       audit: { intervalMs: 1000, pageSize: 10, overlapMs: 6 * 60_000 },
+      // Unique per run: a producer with the same transactional id on the shared broker would fence this one.
+      transactions: {
+        enabled: options.transactions ?? true,
+        transactionalId: `${options.topicPrefix ?? ''}makestream-source-make-api`,
+      },
       topics: {
         executions: topic,
         audit: `${options.topicPrefix ?? ''}make.audit.raw.v1`,
@@ -160,10 +171,18 @@ export async function runCompleteness(options: {
     },
   };
   const auditTopic = `${options.topicPrefix ?? ''}make.audit.raw.v1`;
+  const reading = (what: string) => (error: unknown) => {
+    process.stderr.write(`[completeness] reading ${what} failed (counted as empty): ${String(error)}\n`);
+    return [];
+  };
   const ids = async () =>
-    (await readTopic<ScenarioExecution>(options.log, options.serde, topic).catch(() => [])).map(({ value }) => value);
+    (await readTopic<ScenarioExecution>(options.log, options.serde, topic).catch(reading(topic))).map(
+      ({ value }) => value,
+    );
   const auditEvents = async () =>
-    (await readTopic<AuditEvent>(options.log, options.serde, auditTopic).catch(() => [])).map(({ value }) => value);
+    (await readTopic<AuditEvent>(options.log, options.serde, auditTopic).catch(reading(auditTopic))).map(
+      ({ value }) => value,
+    );
   const zoneOf = new Map(
     simulator.world.zones.flatMap((zone) => zone.organizations.map((organization) => [organization.id, zone.name])),
   );
@@ -176,21 +195,29 @@ export async function runCompleteness(options: {
   let poller = startPoller(input);
   try {
     await poller.started;
-    await sleep(options.runBeforeCrashMs ?? 2000);
+    // Kill it mid-backfill, once some records are durable (else the restart proves nothing), however loaded the machine.
+    const killAfter = Date.now() + (options.runBeforeCrashMs ?? 2000);
+    const killBy = Date.now() + 60_000;
+    while (Date.now() < killBy && (Date.now() < killAfter || (await ids()).length < 30)) await sleep(250);
     await stopChild(poller.child, 'SIGKILL'); // a crash: no cleanup of any kind
     const durableBefore = await ids();
     const beforeRestart = durableBefore.length;
     const durableIds = new Set(durableBefore.map((event) => event.executionId));
     const auditBefore = await auditEvents();
     const durableAudit = new Set(auditBefore.map((event) => event.eventId));
-    process.stderr.write(`[completeness] ${beforeRestart} records before the crash\n`);
+    const ends = await options.log.endOffsets(topic).catch(() => []);
+    process.stderr.write(
+      `[completeness] ${beforeRestart} records before the crash (end offsets ${JSON.stringify(ends.map((end) => end.offset))})\n`,
+    );
     poller = startPoller(input);
     await poller.started;
     await sleep(options.runAfterRestartMs ?? 20_000);
     // Caught up: every execution listed more than 3 simulated minutes ago is in the topic.
     const deadline = Date.now() + (options.catchUpTimeoutMs ?? 120_000);
+    // The report uses the cut of the last check: what was listed 3 simulated minutes before it.
+    let cut = simulator.now() - 3 * 60_000;
     for (;;) {
-      const cut = simulator.now() - 3 * 60_000;
+      cut = simulator.now() - 3 * 60_000;
       const settled = simulator.groundTruth().executions.filter((execution) => Date.parse(execution.visibleAt) <= cut);
       const seen = new Set((await ids()).map((event) => event.executionId));
       const auditSeen = new Set((await auditEvents()).map((event) => event.eventId));
@@ -210,7 +237,6 @@ export async function runCompleteness(options: {
       await sleep(1000);
     }
     await stopChild(poller.child, 'SIGTERM');
-    const cut = simulator.now() - 3 * 60_000;
     const truth = simulator.groundTruth().executions;
     const all = new Set(truth.map((execution) => execution.id));
     const settled = truth.filter((execution) => Date.parse(execution.visibleAt) <= cut);
