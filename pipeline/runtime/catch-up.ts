@@ -10,6 +10,7 @@
  * fencing the task's transactional producer first: no transaction of that partition can still be open.
  */
 import type { EventLog, LogRecord } from '../log/contract.js';
+import { joinGroup } from './join.js';
 
 /** Options of {@link readToEnd}. */
 export interface ReadToEndOptions {
@@ -39,7 +40,7 @@ export async function readToEnd(options: ReadToEndOptions): Promise<number> {
     }
   }
   if (pending.size === 0) return 0;
-  const consumer = await log.consumer({ groupId: options.groupId, topics, startFrom: 'earliest', maxRecords: 2000 });
+  const consumer = await joinGroup(log, { groupId: options.groupId, topics, startFrom: 'earliest', maxRecords: 2000 });
   const started = now();
   const deadline = started + (options.timeoutMs ?? 120_000);
   let read = 0;

@@ -19,6 +19,7 @@
  */
 import { isRetriable } from '../errors/index.js';
 import type { EventLog, LogRecord } from '../log/contract.js';
+import { joinGroup } from './join.js';
 import type { AvroSerde } from '../serde/index.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Registry } from '../telemetry/metrics.js';
@@ -102,7 +103,7 @@ export async function startProcessor<Config, V>(
     idleMs,
     logger,
   });
-  const consumer = await log.consumer({
+  const consumer = await joinGroup(log, {
     groupId: group,
     topics: processor.inputs.map((spec) => spec.topic),
     maxRecords: deps.maxRecords ?? 500,

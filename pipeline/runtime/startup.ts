@@ -4,6 +4,7 @@
  */
 import { ConfigError } from '../errors/index.js';
 import type { Consumer, EventLog, TopicConfig } from '../log/contract.js';
+import { joinGroup } from './join.js';
 import type { Logger } from '../telemetry/logger.js';
 import { deadLetterTopic } from '../topics.js';
 import { changelogTopic, lateTopic, processorGroup, type GlobalTable, type ProcessorDefinition } from './api.js';
@@ -109,7 +110,7 @@ export async function loadGlobalTables(input: {
       { processor: processor.name, tables: [...tables.keys()], records: read },
       'Global tables loaded.',
     );
-    follower = await log.consumer({ groupId, topics: [...byTopic.keys()], startFrom: 'earliest' });
+    follower = await joinGroup(log, { groupId, topics: [...byTopic.keys()], startFrom: 'earliest' });
   }
 
   return {

@@ -109,7 +109,12 @@ export function createKafkaLog(config: KafkaLogConfigInput, deps: KafkaLogDeps =
     openHandle: (onClose: () => void) => Promise<T>,
   ): Promise<T> => {
     ensureOpen();
-    const handle: T = await openHandle(() => open.delete(handle));
+    // A handle that fails while opening calls onClose before it exists: there is nothing to forget then.
+    const opened: { handle?: T } = {};
+    const handle = await openHandle(() => {
+      if (opened.handle !== undefined) open.delete(opened.handle);
+    });
+    opened.handle = handle;
     open.add(handle);
     return handle;
   };
