@@ -335,6 +335,26 @@ describe('startSink', () => {
     expect(fake.rows.size).toBe(3);
   });
 
+  it('resumes a partition paused behind its queued batches as soon as one ends, not after a poll timeout', async () => {
+    await setUp();
+    await appendJson(bed!.log, TOPIC, { to: 80 });
+    const writeTimes: number[] = [];
+    // A store that takes 20 ms per batch; one batch queued at most, so the partition pauses after each poll.
+    const fake = createFakeConnector('fake-slow-store', [jsonTopic(TOPIC)], async () => {
+      writeTimes.push(performance.now());
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return { kind: 'store' };
+    });
+    running = await startSink(
+      fake,
+      options({ pollMaxRecords: 10, maxQueuedBatches: 1, batch: { maxRecords: 10, lingerMs: 60_000 } }),
+    );
+    await waitFor(() => running!.stats().committed[`${TOPIC}/0`] === 80, 'commit of all eight batches', 10_000);
+    // Waiting in a poll instead (up to 500 ms each) took ~3.5 s for the 7 gaps; the store needs 140 ms.
+    expect(writeTimes).toHaveLength(8);
+    expect(writeTimes.at(-1)! - writeTimes[0]!).toBeLessThan(1_500);
+  });
+
   it('closes the connector when it cannot start (a topic that does not exist)', async () => {
     await setUp();
     const fake = createFakeConnector('fake-no-topic', [jsonTopic('test.sink.missing')]);

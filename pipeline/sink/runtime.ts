@@ -41,6 +41,9 @@ interface PartitionState {
   halted: boolean;
 }
 
+/** Longest poll while a partition waits behind its queued batches (ms). */
+const QUEUE_PAUSED_POLL_MS = 20;
+
 const keyOf = ({ topic, partition }: TopicPartition): string => `${topic}/${partition}`;
 
 /** Starts the connector (retrying retriable errors) and runs the sink until `stop()`. */
@@ -114,6 +117,8 @@ export async function startSink(connector: SinkConnector, options: StartSinkOpti
   const paused = new Map<string, TopicPartition>();
   const counts = { received: 0, written: 0, deadLettered: 0, skipped: 0, batches: 0, writes: 0 };
   const committed: Record<string, number> = {};
+  /** Resolves when a batch delivery ends (a paused partition may go on): see `waitForProgress`. */
+  let progressed: { promise: Promise<void>; resolve: () => void } | undefined;
   let state: SinkRuntimeHealth['state'] = 'running';
   let failure: unknown;
 
@@ -168,8 +173,36 @@ export async function startSink(connector: SinkConnector, options: StartSinkOpti
         if (!(error instanceof RetryAbortedError)) fail(error);
       } finally {
         partition.queued--;
+        progressed?.resolve();
+        progressed = undefined;
       }
     });
+  }
+
+  /**
+   * Waits until a batch delivery ends or `ms` pass. Used instead of a long poll while every partition
+   * is paused: a poll would sit out its whole timeout although the batch it waits for ended early
+   * (measured: a store that takes 60 ms per batch got one batch per 500 ms poll).
+   */
+  async function waitForProgress(ms: number): Promise<void> {
+    if (!progressed) {
+      let resolve: () => void = () => undefined;
+      const promise = new Promise<void>((done) => (resolve = done));
+      progressed = { promise, resolve };
+    }
+    if (stopping.signal.aborted) return;
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: () => void = () => undefined;
+    await Promise.race([
+      progressed.promise,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, ms);
+        onAbort = resolve;
+        stopping.signal.addEventListener('abort', onAbort, { once: true });
+      }),
+    ]);
+    clearTimeout(timer);
+    stopping.signal.removeEventListener('abort', onAbort);
   }
 
   /** A partition moved away (or was rewound): deliver what it holds, try to commit, forget it. */
@@ -267,7 +300,19 @@ export async function startSink(connector: SinkConnector, options: StartSinkOpti
   function pollTimeout(): number {
     let next = Infinity;
     for (const partition of partitions.values()) next = Math.min(next, partition.batcher.dueAt ?? Infinity);
-    return Math.max(10, Math.min(500, next - clock()));
+    // A partition paused behind its queued batches resumes only after a poll returns: keep polls short
+    // while one is, so that it is not held up by a quiet partition's long poll.
+    const ceiling = queuePaused() ? QUEUE_PAUSED_POLL_MS : 500;
+    return Math.max(10, Math.min(ceiling, next - clock()));
+  }
+
+  /** True when some partition is paused only because its batches queue (not while a store is down). */
+  function queuePaused(): boolean {
+    for (const key of paused.keys()) {
+      const partition = partitions.get(key);
+      if (partition && !partition.retrying) return true;
+    }
+    return false;
   }
 
   async function decodeWithRetry(record: LogRecord): ReturnType<typeof decode> {
@@ -304,6 +349,12 @@ export async function startSink(connector: SinkConnector, options: StartSinkOpti
 
   async function loop(): Promise<void> {
     while (!stopping.signal.aborted) {
+      if (partitions.size > 0 && paused.size === partitions.size) {
+        // Nothing to read until a delivery ends: wait for that (or the poll timeout, which keeps the
+        // membership alive), then re-check the pauses before polling.
+        await waitForProgress(pollTimeout());
+        applyBackpressure();
+      }
       const records = await pollRecords();
       checkAssignment();
       let bytes = 0;
