@@ -8,7 +8,7 @@
  * component is a normalised string. Any language can recompute an id: Python's
  * `uuid.uuid5(ns, json.dumps([kind, *parts], separators=(",", ":")))` gives the same value.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { InvalidRecordError } from './errors/index.js';
 
 /** Namespace of every makestream event id. Fixed forever: changing it would change every id. */
@@ -32,14 +32,31 @@ export type MakeId = number | string;
 
 /** A UUIDv5 (RFC 9562) of `name` in `namespace`, lowercase with hyphens. */
 export function uuidV5(namespace: string, name: string): string {
-  const namespaceBytes = Buffer.from(namespace.replace(/-/g, ''), 'hex');
-  if (namespaceBytes.length !== 16) throw new RangeError(`Namespace "${namespace}" is not a UUID.`);
-  const bytes = createHash('sha1').update(namespaceBytes).update(name, 'utf8').digest().subarray(0, 16);
-  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x50; // version 5
-  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80; // RFC 9562 variant
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  // Hot path (one call per record on ingest): the namespace is parsed once, namespace + name are
+  // hashed in one shot from a reused buffer (crypto.hash, Node >= 20.12), ~3x cheaper than a Hash
+  // object per call. Same bytes, same ids.
+  let namespaceBytes = namespaceCache.get(namespace);
+  if (!namespaceBytes) {
+    namespaceBytes = Buffer.from(namespace.replace(/-/g, ''), 'hex');
+    if (namespaceBytes.length !== 16) throw new RangeError(`Namespace "${namespace}" is not a UUID.`);
+    namespaceCache.set(namespace, namespaceBytes);
+  }
+  const length = 16 + Buffer.byteLength(name, 'utf8');
+  if (length > hashInput.length) hashInput = Buffer.allocUnsafe(length * 2);
+  namespaceBytes.copy(hashInput, 0);
+  hashInput.write(name, 16, 'utf8');
+  const hex =
+    typeof hash === 'function'
+      ? hash('sha1', hashInput.subarray(0, length), 'hex')
+      : createHash('sha1').update(hashInput.subarray(0, length)).digest('hex');
+  // Version 5 in the high nibble of byte 6, the RFC 9562 variant (10xx) in the high bits of byte 8.
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
+
+const namespaceCache = new Map<string, Buffer>();
+/** Reused input of uuidV5's hash (synchronous use only). */
+let hashInput = Buffer.allocUnsafe(1024);
 
 /**
  * The id of an event of `kind` identified by `components` (already normalised: the typed helpers
