@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { loadSchemaCatalog } from '../../schemas/catalog.js';
 import { exampleEvents } from '../../schemas/examples.js';
 import { RetriableError } from '../errors/index.js';
 import type { LogRecord } from '../log/contract.js';
@@ -58,8 +59,52 @@ describe('record decoder', () => {
       },
     });
     expect(await decode(record('make.metrics.v1', null))).toEqual({ kind: 'skip', reason: 'tombstone' });
-    await expect(decode(record('make.metrics.v1', Buffer.from([0, 0, 0, 0, 1])))).rejects.toThrow(
+    // A writer id other than the topic's own needs the registry (the own one is decoded in place).
+    await expect(decode(record('make.metrics.v1', Buffer.from([0, 0, 0, 0, 99])))).rejects.toThrow(
       'registry unreachable',
     );
+  });
+
+  it("decodes values of the own schema id in place, with the serde's values and errors", async () => {
+    const avro = serde();
+    const decode = await createRecordDecoder([avroTopic('make.metrics.v1', 'metric-window')], avro);
+    const topicSerde = await bindTopic(avro, 'make.metrics.v1', 'metric-window');
+    const window = exampleEvents['com.makestream.v1.MetricWindow'];
+    const framed = topicSerde.encode(window);
+    const outcome = decode(record('make.metrics.v1', framed));
+    expect(outcome).not.toBeInstanceOf(Promise);
+    expect(outcome).toEqual({
+      kind: 'item',
+      item: { eventId: window.eventId, value: await topicSerde.decode(framed), record: expect.anything() },
+    });
+    for (const [bytes, reason] of [
+      [framed.subarray(0, framed.length - 3), 'truncated buffer'],
+      [Buffer.concat([framed, Buffer.from([1])]), 'trailing data'],
+    ] as const) {
+      await expect(topicSerde.decode(bytes)).rejects.toThrow(reason);
+      expect(decode(record('make.metrics.v1', bytes))).toMatchObject({
+        kind: 'dead',
+        stage: 'serde',
+        error: {
+          name: 'InvalidRecordError',
+          message: `Cannot decode the record of topic "make.metrics.v1" written with schema id ${topicSerde.schemaId}: ${reason}.`,
+        },
+      });
+    }
+  });
+
+  it('decodes values written with another schema of the subject through the serde (resolution)', async () => {
+    const database = testDatabase();
+    const reader = createAvroSerde({ store: createEmbeddedSchemaStore({ database }) });
+    const decode = await createRecordDecoder([avroTopic('make.metrics.v1', 'metric-window')], reader);
+    // Another process writes with a newer schema: one more field, with a default.
+    const schema = JSON.parse(loadSchemaCatalog().byFile('metric-window').text) as { fields: object[] };
+    const newer = { ...schema, fields: [...schema.fields, { name: 'extra', type: 'string', default: '' }] };
+    const writer = createAvroSerde({ store: createEmbeddedSchemaStore({ database }) });
+    const writerSerde = await writer.forTopic('make.metrics.v1', newer);
+    const window = exampleEvents['com.makestream.v1.MetricWindow'];
+    const outcome = decode(record('make.metrics.v1', writerSerde.encode({ ...window, extra: 'x' })));
+    expect(outcome).toBeInstanceOf(Promise);
+    expect(await outcome).toMatchObject({ kind: 'item', item: { eventId: window.eventId, value: window } });
   });
 });

@@ -3,16 +3,35 @@
  * build was compiled against; JSON). A value that cannot be decoded, or has no string `eventId`, is
  * a dead letter (stage `serde`); a tombstone is skipped. Errors the serde marks retriable (the
  * registry is unreachable) are thrown, never dead-lettered: the caller retries them.
+ *
+ * Hot path: a value framed with the topic's own schema id (what this build writes, nearly every
+ * record) is decoded synchronously with the reader Type, without a promise per record; values of any
+ * other writer id go through the serde's async `decode` (registry lookup, schema resolution). Both
+ * give the same values and the same errors.
  */
+import type { Type } from 'avsc';
 import { loadSchemaCatalog, type SchemaCatalog } from '../../schemas/catalog.js';
 import { InvalidRecordError, PipelineError } from '../errors/index.js';
 import type { LogRecord } from '../log/contract.js';
 import type { TopicSpec } from '../runtime/api.js';
-import type { AvroSerde } from '../serde/index.js';
+import { parseAvroSchema, type AvroSerde } from '../serde/index.js';
+import { HEADER_LENGTH, MAGIC_BYTE } from '../serde/wire-format.js';
 import type { EntryOutcome } from './batcher.js';
 
-/** Decodes one record of any of the sink's topics. */
-export type RecordDecoder = (record: LogRecord) => Promise<EntryOutcome>;
+/**
+ * Decodes one record of any of the sink's topics: synchronously when it can (see the file comment),
+ * else a promise. Await the result only when it is a promise (`instanceof Promise`).
+ */
+export type RecordDecoder = (record: LogRecord) => EntryOutcome | Promise<EntryOutcome>;
+
+/** A topic's codec: the sync fast path (undefined: take the async one) and the async decode. */
+interface TopicCodec {
+  readonly fast: ((value: Buffer) => unknown) | undefined;
+  readonly decode: (value: Buffer) => Promise<unknown>;
+}
+
+/** Marks "the fast path does not apply to this value". */
+const NOT_FAST = Symbol('not fast');
 
 /** Binds each topic's codec (registering Avro reader schemas) and returns the decoder. */
 export async function createRecordDecoder(
@@ -20,13 +39,17 @@ export async function createRecordDecoder(
   serde: AvroSerde,
   catalog: SchemaCatalog = loadSchemaCatalog(),
 ): Promise<RecordDecoder> {
-  const decoders = new Map<string, (value: Buffer) => Promise<unknown>>();
+  const codecs = new Map<string, TopicCodec>();
   for (const { topic, codec } of topics) {
     if (codec.kind === 'avro') {
-      const topicSerde = await serde.forTopic(topic, catalog.byFile(codec.schema).text);
-      decoders.set(topic, (value) => topicSerde.decode(value));
+      const text = catalog.byFile(codec.schema).text;
+      const topicSerde = await serde.forTopic(topic, text);
+      codecs.set(topic, {
+        fast: ownSchemaDecoder(parseAvroSchema(text, `schema for topic "${topic}"`), topicSerde.schemaId, topic),
+        decode: (value) => topicSerde.decode(value),
+      });
     } else {
-      decoders.set(topic, async (value) => {
+      const parse = (value: Buffer): unknown => {
         try {
           return JSON.parse(value.toString('utf8')) as unknown;
         } catch (error) {
@@ -35,20 +58,12 @@ export async function createRecordDecoder(
             cause: error,
           });
         }
-      });
+      };
+      codecs.set(topic, { fast: parse, decode: async (value) => parse(value) });
     }
   }
-  return async (record) => {
-    if (record.value === null) return { kind: 'skip', reason: 'tombstone' };
-    const decode = decoders.get(record.topic);
-    if (!decode) throw new PipelineError(`The sink got a record of topic "${record.topic}" it does not consume.`);
-    let value: unknown;
-    try {
-      value = await decode(record.value);
-    } catch (error) {
-      if (error instanceof PipelineError && error.retriable) throw error;
-      return { kind: 'dead', stage: 'serde', error: asPipelineError(error, record) };
-    }
+
+  function outcomeOf(record: LogRecord, value: unknown): EntryOutcome {
     const eventId = (value as { eventId?: unknown } | null)?.eventId;
     if (typeof eventId !== 'string' || eventId.length === 0) {
       const error = new InvalidRecordError(
@@ -58,6 +73,57 @@ export async function createRecordDecoder(
       return { kind: 'dead', stage: 'serde', error };
     }
     return { kind: 'item', item: { eventId, value, record } };
+  }
+
+  async function slow(codec: TopicCodec, record: LogRecord, value: Buffer): Promise<EntryOutcome> {
+    let decoded: unknown;
+    try {
+      decoded = await codec.decode(value);
+    } catch (error) {
+      if (error instanceof PipelineError && error.retriable) throw error;
+      return { kind: 'dead', stage: 'serde', error: asPipelineError(error, record) };
+    }
+    return outcomeOf(record, decoded);
+  }
+
+  return (record) => {
+    const value = record.value;
+    if (value === null) return { kind: 'skip', reason: 'tombstone' };
+    const codec = codecs.get(record.topic);
+    if (!codec) throw new PipelineError(`The sink got a record of topic "${record.topic}" it does not consume.`);
+    if (codec.fast === undefined) return slow(codec, record, value);
+    let decoded: unknown;
+    try {
+      decoded = codec.fast(value);
+    } catch (error) {
+      return { kind: 'dead', stage: 'serde', error: asPipelineError(error, record) };
+    }
+    return decoded === NOT_FAST ? slow(codec, record, value) : outcomeOf(record, decoded);
+  };
+}
+
+/**
+ * Decodes values framed with `schemaId` (the reader's own) in place, as the serde would (same
+ * errors: InvalidRecordError for a truncated body or trailing bytes); NOT_FAST for any other framing,
+ * which the serde handles (another writer id, or not the wire format at all).
+ */
+function ownSchemaDecoder(reader: Type, schemaId: number, topic: string): (value: Buffer) => unknown {
+  return (value) => {
+    if (value.length < HEADER_LENGTH || value[0] !== MAGIC_BYTE || value.readInt32BE(1) !== schemaId) return NOT_FAST;
+    let reason: string;
+    let cause: unknown;
+    try {
+      const { value: decoded, offset } = reader.decode(value, HEADER_LENGTH);
+      if (offset === value.length) return decoded;
+      reason = offset < 0 ? 'truncated buffer' : 'trailing data';
+    } catch (error) {
+      reason = (error as Error).message;
+      cause = error;
+    }
+    throw new InvalidRecordError(
+      `Cannot decode the record of topic "${topic}" written with schema id ${schemaId}: ${reason}.`,
+      { stage: 'serde', component: 'serde.avro', cause },
+    );
   };
 }
 

@@ -14,7 +14,13 @@ import { retry, RetryAbortedError, sleep as timerSleep } from '../retry/index.js
 import { createMetricsRegistry } from '../telemetry/metrics.js';
 import { silentLogger } from '../telemetry/logger.js';
 import { sinkGroup, type SinkConnector } from './api.js';
-import { createPartitionBatcher, recordBytes, type PartitionBatch, type PartitionBatcher } from './batcher.js';
+import {
+  createPartitionBatcher,
+  recordBytes,
+  type EntryOutcome,
+  type PartitionBatch,
+  type PartitionBatcher,
+} from './batcher.js';
 import { parseSinkRuntimeConfig } from './config.js';
 import { createDeadLetterWriter, type DeadLetterWriter } from './dead-letter.js';
 import { createRecordDecoder } from './decode.js';
@@ -315,14 +321,24 @@ export async function startSink(connector: SinkConnector, options: StartSinkOpti
     return false;
   }
 
-  async function decodeWithRetry(record: LogRecord): ReturnType<typeof decode> {
-    // The common path without the retry machinery (it costs per record; see README, measured).
+  /** Decodes `record`, waiting out retriable serde errors (registry unreachable); sync on the hot path. */
+  function decodeRecord(record: LogRecord): EntryOutcome | Promise<EntryOutcome> {
+    let outcome: EntryOutcome | Promise<EntryOutcome>;
     try {
-      return await decode(record);
+      outcome = decode(record);
     } catch (error) {
       if (!isRetriable(error)) throw error;
+      return decodeWithRetry(record);
     }
-    return retry(() => decode(record), {
+    if (!(outcome instanceof Promise)) return outcome;
+    return outcome.catch((error: unknown) => {
+      if (!isRetriable(error)) throw error;
+      return decodeWithRetry(record);
+    });
+  }
+
+  function decodeWithRetry(record: LogRecord): Promise<EntryOutcome> {
+    return retry(async () => decode(record), {
       ...config.retry,
       signal: stopping.signal,
       clock,
@@ -367,12 +383,16 @@ export async function startSink(connector: SinkConnector, options: StartSinkOpti
         }
         partition.lastOffset = record.offset;
         bytes += recordBytes(record);
-        const outcome = await decodeWithRetry(record);
+        let outcome = decodeRecord(record);
+        if (outcome instanceof Promise) outcome = await outcome;
         for (const batch of partition.batcher.add({ record, outcome })) enqueue(partition, batch);
       }
       if (records.length > 0) {
         counts.received += records.length;
         metrics.received(records.length, bytes);
+        // A poll that returned at once and a decode without promises leave the event loop no turn:
+        // let I/O (the store's replies) and timers run once per poll.
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
       for (const partition of partitions.values()) {
         const batch = partition.batcher.due();
