@@ -85,4 +85,59 @@ describe('send coalescer', () => {
       expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(RetriableError);
     }
   });
+  it('with maxSendsInFlight, due groups wait for a send to settle and then go out as one', async () => {
+    const calls: string[][] = [];
+    const held: (() => void)[] = [];
+    const holding: Producer = {
+      send: (_topic, records) => {
+        calls.push(records.map((record) => String(record.value)));
+        return new Promise((resolve) => held.push(() => resolve([])));
+      },
+      close: async () => undefined,
+    };
+    const send = createCoalescer(async () => holding, {
+      lingerMs: 0,
+      maxGroupRecords: 100,
+      sendTimeoutMs: 10_000,
+      maxSendsInFlight: 1,
+    });
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    const first = send('a', [record('1')]);
+    await turn();
+    const later = [send('a', [record('2')])];
+    await turn();
+    later.push(send('a', [record('3')]), send('b', [record('4')]));
+    await turn();
+    // One send unacknowledged: the others wait, whatever their topic.
+    expect(calls).toEqual([['1']]);
+    held.shift()!();
+    await first;
+    await turn();
+    expect(calls).toEqual([['1'], ['2', '3'], ['4']]);
+    for (const release of held.splice(0)) release();
+    await Promise.all(later);
+  });
+
+  it('with maxSendsInFlight, a send that never settles is counted out at its timeout', async () => {
+    const calls: string[][] = [];
+    const hanging: Producer = {
+      send: (_topic, records) => {
+        calls.push(records.map((record) => String(record.value)));
+        return calls.length === 1 ? new Promise(() => undefined) : Promise.resolve([]);
+      },
+      close: async () => undefined,
+    };
+    const send = createCoalescer(async () => hanging, {
+      lingerMs: 0,
+      maxGroupRecords: 100,
+      sendTimeoutMs: 50,
+      maxSendsInFlight: 1,
+    });
+    const first = send('a', [record('1')]);
+    await new Promise((resolve) => setImmediate(resolve));
+    const second = send('a', [record('2')]);
+    await expect(first).rejects.toBeInstanceOf(RetriableError);
+    await expect(second).resolves.toBeUndefined();
+    expect(calls).toEqual([['1'], ['2']]);
+  });
 });

@@ -11,6 +11,12 @@
  * log: after `sendTimeoutMs` from the group's send, every request of the group is rejected with a
  * RetriableError (the send may still land later; senders retry with the same event ids).
  *
+ * With `maxSendsInFlight`, a due group waits while that many sends are unacknowledged and goes out
+ * when one of them settles (or times out), together with whatever arrived meanwhile: the slower the
+ * log, the larger the groups (Kafka: fewer, larger produce requests, far less client CPU per
+ * record). A request then waits at most for one earlier send and its own (each bounded by
+ * `sendTimeoutMs`).
+ *
  * A shared send that the log refuses as a bad record (InvalidRecordError: one record too large)
  * would fail every request in it, so it is retried one request at a time: only the request that
  * holds the bad record fails. Any other failure fails every request of the send.
@@ -29,6 +35,8 @@ export interface CoalescerOptions {
   readonly maxGroupRecords: number;
   /** Longest wait for the log to acknowledge a group's send (ms); then its requests are rejected. */
   readonly sendTimeoutMs: number;
+  /** Sends (all topics) unacknowledged at once before due groups wait for one to settle; 0: no limit. */
+  readonly maxSendsInFlight?: number;
 }
 
 interface Waiter {
@@ -38,7 +46,12 @@ interface Waiter {
 }
 
 /** The defaults of the receiver's config (`log.lingerMs`, `log.maxGroupRecords`, `log.sendTimeoutMs`). */
-export const defaultCoalescerOptions: CoalescerOptions = { lingerMs: 2, maxGroupRecords: 5000, sendTimeoutMs: 10_000 };
+export const defaultCoalescerOptions: CoalescerOptions = {
+  lingerMs: 2,
+  maxGroupRecords: 5000,
+  sendTimeoutMs: 10_000,
+  maxSendsInFlight: 0,
+};
 
 /** A coalescer over the producer `producer()` resolves to. */
 export function createCoalescer(
@@ -46,9 +59,13 @@ export function createCoalescer(
   options: CoalescerOptions = defaultCoalescerOptions,
 ): CoalescedSend {
   const { lingerMs, maxGroupRecords, sendTimeoutMs } = options;
+  const maxSendsInFlight = options.maxSendsInFlight ?? 0;
   let pending = new Map<string, Waiter[]>();
   let pendingRecords = 0;
   let scheduled: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  let sendsInFlight = 0;
+  /** A flush came due while the in-flight limit was reached: run it when a send settles. */
+  let flushDue = false;
 
   const send = async (topic: string, group: readonly Waiter[]): Promise<void> => {
     const records = group.length === 1 ? group[0]!.records : group.flatMap((waiter) => waiter.records);
@@ -66,11 +83,24 @@ export function createCoalescer(
 
   /** Sends a group under one timer; settling a waiter twice is a no-op, so the later outcome is ignored. */
   const sendGroup = (topic: string, group: readonly Waiter[]): void => {
+    sendsInFlight++;
+    let settled = false;
+    // Counted out once, on the outcome or the timeout (a send that never settles must not block the rest).
+    const settle = (): void => {
+      if (settled) return;
+      settled = true;
+      sendsInFlight--;
+      if (flushDue && pending.size > 0) flush();
+    };
     const timer = setTimeout(() => {
       const error = new RetriableError(`The log did not acknowledge within ${sendTimeoutMs} ms.`, { stage: 'log' });
       for (const waiter of group) waiter.reject(error);
+      settle();
     }, sendTimeoutMs);
-    void send(topic, group).finally(() => clearTimeout(timer));
+    void send(topic, group).finally(() => {
+      clearTimeout(timer);
+      settle();
+    });
   };
 
   const flush = (): void => {
@@ -79,6 +109,11 @@ export function createCoalescer(
       else clearImmediate(scheduled as NodeJS.Immediate);
       scheduled = undefined;
     }
+    if (maxSendsInFlight > 0 && sendsInFlight >= maxSendsInFlight) {
+      flushDue = true;
+      return;
+    }
+    flushDue = false;
     const due = pending;
     pending = new Map();
     pendingRecords = 0;
@@ -105,6 +140,8 @@ export function createCoalescer(
       else pending.set(topic, [{ records, resolve, reject }]);
       pendingRecords += records.length;
       if (pendingRecords >= maxGroupRecords) flush();
-      else if (scheduled === undefined) scheduled = lingerMs > 0 ? setTimeout(flush, lingerMs) : setImmediate(flush);
+      else if (scheduled === undefined && !flushDue) {
+        scheduled = lingerMs > 0 ? setTimeout(flush, lingerMs) : setImmediate(flush);
+      }
     });
 }

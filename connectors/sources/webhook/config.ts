@@ -217,6 +217,14 @@ export const webhookSourceConfigSchema = z
           .describe(
             'Records waiting for a shared send that end the linger at once; also the most records in one send.',
           ),
+        maxSendsInFlight: z
+          .number()
+          .int()
+          .min(0)
+          .default(0)
+          .describe(
+            'Shared sends the log has not acknowledged yet, beyond which due groups wait for one to settle and then go out with what arrived meanwhile (larger groups when the log is slow: fewer Kafka produce requests); 0: no limit.',
+          ),
         retryAfterSeconds: z
           .number()
           .int()

@@ -89,6 +89,7 @@ export function createWebhookSource(config: WebhookSourceConfigInput, deps: Webh
         sendTimeoutMs: settings.log.sendTimeoutMs,
         lingerMs: settings.log.lingerMs,
         maxGroupRecords: settings.log.maxGroupRecords,
+        maxSendsInFlight: settings.log.maxSendsInFlight,
         metrics,
         logger,
         componentName: component,

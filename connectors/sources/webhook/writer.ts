@@ -40,6 +40,8 @@ export interface LogWriterOptions {
   readonly lingerMs: number;
   /** Records waiting that end the linger at once. */
   readonly maxGroupRecords: number;
+  /** Unacknowledged shared sends before due groups wait (coalescer.ts); 0 or absent: no limit. */
+  readonly maxSendsInFlight?: number;
   readonly metrics: WebhookMetrics;
   readonly logger: Logger;
   readonly componentName: string;
@@ -49,7 +51,12 @@ export interface LogWriterOptions {
 export function createLogWriter(options: LogWriterOptions): LogWriter {
   const { producer, readiness, sendTimeoutMs, lingerMs, maxGroupRecords, metrics, logger, componentName } = options;
   const component = { component: componentName };
-  const send = createCoalescer(producer, { lingerMs, maxGroupRecords, sendTimeoutMs });
+  const send = createCoalescer(producer, {
+    lingerMs,
+    maxGroupRecords,
+    sendTimeoutMs,
+    maxSendsInFlight: options.maxSendsInFlight ?? 0,
+  });
   // Labelled children are bound once: prom-client hashes a label object on every call otherwise.
   const sent = metrics.component.sent.labels(component);
   const batchSeconds = metrics.component.batchSeconds.labels(component);
