@@ -14,6 +14,12 @@ export interface Measurement {
   readonly elapsedMs: number;
   /** Client CPU (this process, or kcat) over the phase (ms). */
   readonly clientCpuMs: number;
+  /**
+   * CPU of this process's main thread alone over the phase (ms, from `/proc/self/task`): what
+   * limits a Node client, since JavaScript runs there while librdkafka's threads can use the other
+   * core. Undefined for external tools and off Linux.
+   */
+  readonly mainThreadCpuMs?: number | undefined;
   /** Broker CPU over the phase (ms); undefined when unknown (no pid, embedded log). */
   readonly brokerCpuMs: number | undefined;
   /**
@@ -69,6 +75,21 @@ export function otherCores(
 export const delta = (before: number | undefined, after: number | undefined): number | undefined =>
   before === undefined || after === undefined ? undefined : after - before;
 
+/** CPU time of this process's main thread (ms; its task id is the pid), undefined off Linux. */
+export function mainThreadCpuMs(): number | undefined {
+  return threadCpuMs(process.pid, process.pid);
+}
+
+function threadCpuMs(pid: number, tid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 const ownCpuMs = (): number => {
   const usage = process.cpuUsage();
   return (usage.user + usage.system) / 1000;
@@ -87,6 +108,7 @@ export async function measureSends(
   let next = 0;
   const brokerBefore = processCpuMs(brokerPid);
   const systemBefore = systemCpuMs();
+  const mainBefore = mainThreadCpuMs();
   const cpuBefore = ownCpuMs();
   const started = performance.now();
   const worker = async (): Promise<void> => {
@@ -101,12 +123,14 @@ export async function measureSends(
   await Promise.all(Array.from({ length: Math.min(inFlight, sends) }, worker));
   const elapsedMs = performance.now() - started;
   const clientCpuMs = ownCpuMs() - cpuBefore;
+  const mainCpuMs = delta(mainBefore, mainThreadCpuMs());
   const brokerCpuMs = delta(brokerBefore, processCpuMs(brokerPid));
   const systemMs = delta(systemBefore, systemCpuMs());
   return {
     events: total,
     elapsedMs,
     clientCpuMs,
+    mainThreadCpuMs: mainCpuMs,
     brokerCpuMs,
     otherCores: otherCores(systemMs, clientCpuMs, brokerCpuMs, elapsedMs),
     latenciesMs: latencies,
@@ -128,6 +152,7 @@ export function consumeMeter(total: number, brokerPid?: number): ConsumeMeter {
   let consumed = 0;
   let started = 0;
   let cpuBefore = 0;
+  let mainBefore: number | undefined;
   let brokerBefore: number | undefined;
   let systemBefore: number | undefined;
   let finish: (measurement: Measurement) => void = () => undefined;
@@ -136,6 +161,7 @@ export function consumeMeter(total: number, brokerPid?: number): ConsumeMeter {
     if (started !== 0) return;
     started = performance.now();
     cpuBefore = ownCpuMs();
+    mainBefore = mainThreadCpuMs();
     brokerBefore = processCpuMs(brokerPid);
     systemBefore = systemCpuMs();
   };
@@ -148,12 +174,14 @@ export function consumeMeter(total: number, brokerPid?: number): ConsumeMeter {
       if (consumed < total) return;
       const elapsedMs = performance.now() - started;
       const clientCpuMs = ownCpuMs() - cpuBefore;
+      const mainCpuMs = delta(mainBefore, mainThreadCpuMs());
       const brokerCpuMs = delta(brokerBefore, processCpuMs(brokerPid));
       const systemMs = delta(systemBefore, systemCpuMs());
       finish({
         events: consumed,
         elapsedMs,
         clientCpuMs,
+        mainThreadCpuMs: mainCpuMs,
         brokerCpuMs,
         otherCores: otherCores(systemMs, clientCpuMs, brokerCpuMs, elapsedMs),
         latenciesMs: new Float64Array(0),

@@ -46,6 +46,8 @@ export interface Row {
   /** Rate ÷ kcat's rate for the same phase; null for latency cases or without a baseline. */
   readonly ratioToKcat: number | null;
   readonly clientCpuMicrosPerEvent: number;
+  /** CPU of the Node main thread per event; null for external tools (kcat). */
+  readonly mainThreadCpuMicrosPerEvent: number | null;
   readonly brokerCpuMicrosPerEvent: number | null;
   /** Cores busy with other processes meanwhile (noise); null when unknown. */
   readonly otherCores: number | null;
@@ -80,6 +82,8 @@ export function toRows(results: readonly CaseResult[], recordBytes: number): Row
       megabytesPerSecond: round((perSecond * recordBytes) / 1e6, 1),
       ratioToKcat: kind === 'throughput' && reference !== undefined ? round(perSecond / reference, 3) : null,
       clientCpuMicrosPerEvent: round((m.clientCpuMs * 1000) / m.events, 1),
+      mainThreadCpuMicrosPerEvent:
+        m.mainThreadCpuMs === undefined ? null : round((m.mainThreadCpuMs * 1000) / m.events, 1),
       // A latency case is mostly idle: the broker's CPU over it is other work, not these events'.
       brokerCpuMicrosPerEvent:
         m.brokerCpuMs === undefined || kind === 'latency' ? null : round((m.brokerCpuMs * 1000) / m.events, 1),
@@ -115,6 +119,7 @@ export function formatTable(rows: readonly Row[]): string {
     'MB/s',
     '× kcat',
     'client µs/ev',
+    'main µs/ev',
     'broker µs/ev',
     'others',
     'p50 ms',
@@ -129,6 +134,7 @@ export function formatTable(rows: readonly Row[]): string {
     row.megabytesPerSecond.toFixed(1),
     row.ratioToKcat === null ? '-' : row.ratioToKcat.toFixed(2),
     row.clientCpuMicrosPerEvent.toFixed(1),
+    row.mainThreadCpuMicrosPerEvent === null ? '-' : row.mainThreadCpuMicrosPerEvent.toFixed(1),
     row.brokerCpuMicrosPerEvent === null ? '-' : row.brokerCpuMicrosPerEvent.toFixed(1),
     row.otherCores === null ? '-' : row.otherCores.toFixed(2),
     row.latencyMs === null ? '-' : row.latencyMs.p50.toFixed(2),

@@ -173,6 +173,34 @@ describe('Avro serde', () => {
     });
   });
 
+  describe('batches', () => {
+    it('decodes a batch of mixed writer schemas in order, resolving each writer once', async () => {
+      const old = await createAvroSerde({ store: embedded }).forTopic<V1Record>(topic, v1);
+      const store = countingStore(embedded);
+      const reader = await createAvroSerde({ store }).forTopic<V2Record>(topic, v2);
+      const values = [
+        old.encode({ id: 'a', status: 'SUCCESS', operations: 1 }),
+        reader.encode({ id: 'b', status: 'ERROR', operations: 2, centicredits: 5 }),
+        old.encode({ id: 'c', status: 'PAUSED', operations: 3 }),
+      ];
+      expect(await reader.decodeMany(values)).toEqual([
+        { id: 'a', status: 'SUCCESS', operations: 1, centicredits: null },
+        { id: 'b', status: 'ERROR', operations: 2, centicredits: 5 },
+        { id: 'c', status: 'UNKNOWN', operations: 3, centicredits: null },
+      ]);
+      expect(await reader.decodeMany(values)).toHaveLength(3);
+      expect(store.lookups).toBe(1);
+      expect(await reader.decodeMany([])).toEqual([]);
+    });
+
+    it('fails a batch with the first value that is not framed Avro', async () => {
+      const executions = await createAvroSerde({ store: embedded }).forTopic<V1Record>(topic, v1);
+      const good = executions.encode({ id: 'e1', status: 'SUCCESS', operations: 7 });
+      await expect(executions.decodeMany([good, Buffer.from('{"id":"x"}')])).rejects.toThrow(InvalidRecordError);
+      await expect(executions.decodeMany([good, good.subarray(0, 6)])).rejects.toThrow(/truncated buffer/);
+    });
+  });
+
   describe('errors', () => {
     it('names the fields of a record that does not match its schema', async () => {
       const executions = await createAvroSerde({ store: embedded }).forTopic(topic, v1);

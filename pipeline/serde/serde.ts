@@ -8,14 +8,17 @@
  * their enum's default.
  *
  * Everything expensive is cached per schema id, never per message: writer Types (fetched once per
- * id, concurrent misses share one fetch) and resolvers (one per writer id and reader).
+ * id, concurrent misses share one fetch) and resolvers (one per writer id and reader). Once a
+ * writer id is resolved, decoding awaits nothing; encoding and decoding avoid intermediate buffers
+ * (`codec.ts`).
  */
 import type { Type } from 'avsc';
-import { ConfigError, InvalidRecordError, PipelineError } from '../errors/index.js';
-import { type AvroResolver, compactSchemaText, encodeAvro, parseAvroSchema } from './avro.js';
+import { ConfigError } from '../errors/index.js';
+import { type AvroResolver, compactSchemaText, parseAvroSchema } from './avro.js';
+import { createFramedEncoder, decodeFramedBody } from './codec.js';
 import { IncompatibleSchemaError } from './errors.js';
 import { valueSubject, type SchemaStore } from './schema-store.js';
-import { decodeWireFormat, encodeWireFormat } from './wire-format.js';
+import { readFramedSchemaId } from './wire-format.js';
 
 /** Encodes and decodes the values of one topic. */
 export interface TopicSerde<T> {
@@ -34,6 +37,11 @@ export interface TopicSerde<T> {
    * unknown schema id, IncompatibleSchemaError when the writer schema cannot be read as this one.
    */
   decode(value: Buffer): Promise<T>;
+  /**
+   * Decodes a batch (e.g. one poll's values) as `decode` does each, in order: awaits only for
+   * writer schemas not yet resolved, then decodes synchronously. Fails with the first bad value.
+   */
+  decodeMany(values: readonly Buffer[]): Promise<T[]>;
 }
 
 /** The serde of a process: one per schema store. */
@@ -75,14 +83,23 @@ export function createAvroSerde({ store }: AvroSerdeDependencies): AvroSerde {
     const schemaName = reader.name ?? reader.typeName;
     // One resolver per writer id; null when the writer's schema is the reader's (no resolution needed).
     const resolvers = new Map<number, Promise<AvroResolver | null>>();
+    // The same, settled: what the synchronous decode of a batch looks up.
+    const resolved = new Map<number, AvroResolver | null>([[schemaId, null]]);
+    const encode = createFramedEncoder(reader, schemaId, `Record for topic "${topic}"`);
+    const what = (writerId: number): string => `record of topic "${topic}" written with schema id ${writerId}`;
 
     function resolverFor(writerId: number): Promise<AvroResolver | null> {
       let pending = resolvers.get(writerId);
       if (!pending) {
         pending = writerType(writerId).then((writer) => {
-          if (writerId === schemaId || writer.equals(reader)) return null;
+          if (writerId === schemaId || writer.equals(reader)) {
+            resolved.set(writerId, null);
+            return null;
+          }
           try {
-            return reader.createResolver(writer);
+            const resolver = reader.createResolver(writer);
+            resolved.set(writerId, resolver);
+            return resolver;
           } catch (error) {
             const reason = (error as Error).message;
             throw new IncompatibleSchemaError(
@@ -108,14 +125,23 @@ export function createAvroSerde({ store }: AvroSerdeDependencies): AvroSerde {
       schemaId,
       schemaName,
 
-      encode(value) {
-        return encodeWireFormat(schemaId, encodeAvro(reader, value, `Record for topic "${topic}"`));
-      },
+      encode: encode as (value: T) => Buffer,
 
       async decode(value) {
-        const { schemaId: writerId, body } = decodeWireFormat(value);
-        const resolver = await resolverFor(writerId);
-        return decodeBody(reader, body, resolver, `record of topic "${topic}" written with schema id ${writerId}`) as T;
+        const writerId = readFramedSchemaId(value);
+        const resolver = resolved.has(writerId) ? resolved.get(writerId)! : await resolverFor(writerId);
+        return decodeFramedBody(reader, value, resolver, what(writerId)) as T;
+      },
+
+      async decodeMany(values) {
+        const decoded = new Array<T>(values.length);
+        for (let index = 0; index < values.length; index++) {
+          const value = values[index]!;
+          const writerId = readFramedSchemaId(value);
+          const resolver = resolved.has(writerId) ? resolved.get(writerId)! : await resolverFor(writerId);
+          decoded[index] = decodeFramedBody(reader, value, resolver, what(writerId)) as T;
+        }
+        return decoded;
       },
     };
   }
@@ -139,23 +165,9 @@ export function createAvroSerde({ store }: AvroSerdeDependencies): AvroSerde {
     },
 
     async decode(value) {
-      const { schemaId, body } = decodeWireFormat(value);
+      const schemaId = readFramedSchemaId(value);
       const writer = await writerType(schemaId);
-      return decodeBody(writer, body, null, `record written with schema id ${schemaId}`);
+      return decodeFramedBody(writer, value, null, `record written with schema id ${schemaId}`);
     },
   };
-}
-
-/** Decodes an Avro body; a body that does not parse (truncated, trailing bytes, garbage) is bad data. */
-function decodeBody(reader: Type, body: Buffer, resolver: AvroResolver | null, what: string): unknown {
-  try {
-    return resolver ? reader.fromBuffer(body, resolver) : reader.fromBuffer(body);
-  } catch (error) {
-    if (error instanceof PipelineError) throw error;
-    throw new InvalidRecordError(`Cannot decode the ${what}: ${(error as Error).message}.`, {
-      stage: 'serde',
-      component: 'serde.avro',
-      cause: error,
-    });
-  }
 }

@@ -32,6 +32,14 @@ export function encodeWireFormat(schemaId: number, body: Buffer): Buffer {
 
 /** Splits a framed value; throws InvalidRecordError when it is not in the wire format. */
 export function decodeWireFormat(value: Buffer): WireMessage {
+  return { schemaId: readFramedSchemaId(value), body: value.subarray(HEADER_LENGTH) };
+}
+
+/**
+ * The schema id of a framed value, without splitting it (the decoder's hot path reads the body in
+ * place); throws InvalidRecordError when it is not in the wire format.
+ */
+export function readFramedSchemaId(value: Buffer): number {
   if (value.length < HEADER_LENGTH) {
     throw new InvalidRecordError(
       `Value is not in the Confluent wire format: ${value.length} byte(s), expected at least ${HEADER_LENGTH} ` +
@@ -39,7 +47,7 @@ export function decodeWireFormat(value: Buffer): WireMessage {
       { stage: 'serde', component: 'serde.wire' },
     );
   }
-  const magic = value.readUInt8(0);
+  const magic = value[0]!;
   if (magic !== MAGIC_BYTE) {
     throw new InvalidRecordError(
       `Value is not in the Confluent wire format: first byte is 0x${magic.toString(16).padStart(2, '0')}, ` +
@@ -47,7 +55,7 @@ export function decodeWireFormat(value: Buffer): WireMessage {
       { stage: 'serde', component: 'serde.wire' },
     );
   }
-  return { schemaId: value.readInt32BE(1), body: value.subarray(HEADER_LENGTH) };
+  return value.readInt32BE(1);
 }
 
 /** A hint for the usual mistake: a producer that wrote JSON or plain text instead of framed Avro. */

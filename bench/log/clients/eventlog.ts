@@ -1,7 +1,8 @@
 /**
  * Our EventLog backends as the pipeline uses them: events are encoded with the Avro serde inside
  * each send (Confluent framing, schema registered once) and keyed by scenario id; consumers
- * `poll()`, decode every value and commit after every poll (`--commit-every`).
+ * `poll()`, decode every value (`decodeMany`, one call per poll) and commit after every poll
+ * (`--commit-every`).
  * - `kafka-eventlog`: `createKafkaLog` (kafkajs underneath) with its default config (plus
  *   `--kafka-config`), the serde over the local schema registry.
  * - `kafka-eventlog-rdkafka`: the same with `client: librdkafka` (producer on librdkafka with
@@ -78,7 +79,8 @@ async function eventLogClient(context: ClientContext, opened: OpenedLog): Promis
           const polled = await consumer.poll(1000);
           if (polled.length === 0) continue;
           meter.arrived();
-          for (const record of polled) await serde.decode(record.value!);
+          // One call per poll: the serde awaits only for a writer schema it has not resolved yet.
+          await serde.decodeMany(polled.map((record) => record.value!));
           for (const position of nextPositions(polled)) pending.set(position.partition, position);
           if (options.commitEvery > 0 && ++polls % options.commitEvery === 0) {
             await consumer.commit([...pending.values()]);

@@ -13,6 +13,27 @@ const metadata = (partitions: number): PartitionMetadata[] =>
   }));
 
 describe('records for Kafka', () => {
+  it('leaves each key as the bytes it hashed when asked, null for unkeyed records', () => {
+    const choose = createPartitionChooser();
+    const keys: (Buffer | null)[] = [];
+    const given = Buffer.from('raw');
+    const partitions = choose(
+      't',
+      [
+        { key: 'é', value: null },
+        { key: given, value: null },
+        { key: null, value: null },
+        { key: 'x', value: null, partition: 2 },
+      ],
+      4,
+      keys,
+    );
+    expect(keys).toEqual([Buffer.from('é', 'utf8'), given, null, Buffer.from('x')]);
+    expect(keys[1]).toBe(given);
+    expect(partitions[0]).toBe(choose('t', [{ key: 'é', value: null }], 4)[0]);
+    expect(partitions[3]).toBe(2);
+  });
+
   it("puts keys where kafkajs's Java-compatible DefaultPartitioner (murmur2) puts them", () => {
     const choose = createPartitionChooser();
     const kafkajs = Partitioners.DefaultPartitioner();

@@ -38,17 +38,21 @@ export const RECORD_BATCH_OVERHEAD = 61;
 /**
  * Picks partitions for the records of one send: the explicit partition, else murmur2 of the key,
  * else one partition for all unkeyed records of the send, rotating between sends (Kafka's sticky
- * behaviour, which keeps batches large).
+ * behaviour, which keeps batches large). With `keysOut`, also leaves there each record's key as
+ * the bytes it was hashed as (null for none), so a caller that needs them does not encode twice.
  */
 export function createPartitionChooser(): (
   topic: string,
   records: readonly OutgoingRecord[],
   partitions: number,
+  keysOut?: (Buffer | null)[],
 ) => number[] {
   const rotation = new Map<string, number>();
-  return (topic, records, partitions) => {
+  return (topic, records, partitions, keysOut) => {
     let sticky: number | undefined;
     return records.map((record, index) => {
+      const key = record.key === null || record.key === undefined ? null : keyBuffer(record.key);
+      if (keysOut) keysOut[index] = key;
       if (record.partition !== undefined) {
         if (!Number.isInteger(record.partition) || record.partition < 0 || record.partition >= partitions) {
           throw new InvalidRecordError(
@@ -58,7 +62,7 @@ export function createPartitionChooser(): (
         }
         return record.partition;
       }
-      if (record.key !== null && record.key !== undefined) return partitionForKey(record.key, partitions);
+      if (key !== null) return partitionForKey(key, partitions);
       if (sticky === undefined) {
         const next = rotation.get(topic) ?? Math.floor(Math.random() * partitions);
         sticky = next % partitions;
@@ -67,6 +71,11 @@ export function createPartitionChooser(): (
       return sticky;
     });
   };
+}
+
+/** A key as the bytes Kafka stores and hashes: strings UTF-8 encoded. */
+function keyBuffer(key: string | Buffer): Buffer {
+  return typeof key === 'string' ? Buffer.from(key, 'utf8') : key;
 }
 
 /** The kafkajs message for a record with its partition and timestamp decided. */

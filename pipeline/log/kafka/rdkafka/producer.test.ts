@@ -5,6 +5,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { InvalidRecordError, NotFoundError, RetriableError } from '../../../errors/index.js';
 import { parseKafkaLogConfig } from '../config.js';
+import { partitionForKey } from '../../partitioner.js';
 import { createPartitionChooser } from '../records.js';
 import type { KafkaTopics, TopicInfo } from '../topics.js';
 import type { RdkafkaDeliveryReport, RdkafkaErrorFields, RdkafkaModule, RdkafkaProperties } from './module.js';
@@ -125,6 +126,24 @@ describe('librdkafka producer (fake binding)', () => {
     const offsets = await sent;
     expect(offsets.map((o) => o.offset)).toEqual([0, 1]);
     expect(offsets[0]!.partition).toBe(offsets[1]!.partition);
+    await producer.close();
+  });
+
+  it('hands keys to the binding as their UTF-8 bytes, in the partition murmur2 picks for the string', async () => {
+    const { producer, instances } = await open();
+    const keys = ['scenario-90001', 'é', '', 'k'];
+    const sent = producer.send(
+      'big',
+      keys.map((key) => ({ key, value: Buffer.from(key) })),
+    );
+    await until(() => instances[0]!.queue.length === keys.length);
+    const queued = instances[0]!.queue;
+    expect(queued.map((record) => record.key)).toEqual(keys.map((key) => Buffer.from(key, 'utf8')));
+    expect(queued.map((record) => record.partition)).toEqual(keys.map((key) => partitionForKey(key, 3)));
+    // An empty key stays an empty key (not null): a view into a real allocation.
+    expect((queued[2]!.key as Buffer).length).toBe(0);
+    instances[0]!.ack();
+    expect((await sent).map((written) => written.partition)).toEqual(keys.map((key) => partitionForKey(key, 3)));
     await producer.close();
   });
 

@@ -1,8 +1,8 @@
 /**
- * The plain (non-transactional) producer on librdkafka's native API: same planning as the kafkajs
- * producer (`planSend`: sizes checked, murmur2 partitions chosen here, trace context), then one
- * `produce()` per record with an opaque ticket, the send resolving when the last delivery report
- * arrived (offsets come from the reports). librdkafka batches, lingers and pipelines (≤ 5 requests
+ * The plain (non-transactional) producer on librdkafka's native API: same checks as the kafkajs
+ * producer (`planNativeSend`: sizes checked, murmur2 partitions chosen here, trace context), then
+ * one `produce()` per record (key as bytes, an opaque ticket), the send resolving when the last
+ * delivery report arrived (offsets come from the reports). librdkafka batches, lingers and pipelines (≤ 5 requests
  * in flight per broker with idempotence, ordered by sequence numbers) on its own threads.
  *
  * Surprises handled here:
@@ -16,14 +16,14 @@
 import { context } from '@opentelemetry/api';
 import { NotFoundError, PipelineError } from '../../../errors/index.js';
 import type { SecretEnvironment } from '../../../config/secret.js';
-import type { Producer, TopicPartitionOffset } from '../../contract.js';
-import type { QueuedMessage } from '../batcher.js';
+import type { OutgoingRecord, Producer, TopicPartitionOffset } from '../../contract.js';
 import type { LogSink } from '../logging.js';
-import { planSend, type SendDeps } from '../producer.js';
+import type { SendDeps } from '../producer.js';
 import { RECORD_BATCH_OVERHEAD } from '../records.js';
 import { pendingSend, settleReport, type PendingSend } from './deliveries.js';
 import { rdkafkaCode, rdkafkaError, RdkafkaCode } from './errors.js';
 import type { RdkafkaErrorFields, RdkafkaModule, RdkafkaProducer } from './module.js';
+import { planNativeSend, type NativeSendPlan } from './plan.js';
 import { producerProperties } from './properties.js';
 
 /** What {@link openRdkafkaProducer} needs. */
@@ -48,9 +48,15 @@ const component = 'log.kafka';
  */
 const EMPTY = Buffer.allocUnsafeSlow(1).subarray(0, 0);
 
-function nonNullEmpty<T extends Buffer | string>(value: T | null | undefined): T | Buffer | null {
+function nonNullEmpty(value: Buffer | null | undefined): Buffer | null {
   if (value === null || value === undefined) return null;
-  return typeof value !== 'string' && value.length === 0 ? EMPTY : value;
+  return value.length === 0 ? EMPTY : value;
+}
+
+/** Headers as the binding takes them: one single-entry object per header, in order. */
+function nativeHeaders(headers: OutgoingRecord['headers']): Record<string, string | Buffer>[] | undefined {
+  if (headers === undefined) return undefined;
+  return Object.entries(headers).map(([name, value]) => ({ [name]: value }));
 }
 
 /**
@@ -147,22 +153,23 @@ export async function openRdkafkaProducer(deps: RdkafkaProducerDeps): Promise<Pr
   const produceAll = async (
     native: RdkafkaProducer,
     topic: string,
-    messages: readonly QueuedMessage[],
+    plan: NativeSendPlan,
     pending: PendingSend,
   ): Promise<void> => {
-    for (let index = 0; index < messages.length; index++) {
-      const { message } = messages[index]!;
-      const headers = message.headers
-        ? Object.entries(message.headers).map(([name, value]) => ({ [name]: value as string | Buffer }))
-        : undefined;
+    const { records, partitions, keys, now } = plan;
+    for (let index = 0; index < records.length; index++) {
+      const record = records[index]!;
+      const value = nonNullEmpty(record.value);
+      const key = nonNullEmpty(keys[index]);
+      const headers = nativeHeaders(record.headers);
       for (;;) {
         try {
           native.produce(
             topic,
-            message.partition,
-            nonNullEmpty(message.value as Buffer | null | undefined),
-            nonNullEmpty(message.key as Buffer | string | null | undefined),
-            Number(message.timestamp),
+            partitions[index]!,
+            value,
+            key,
+            record.timestamp ?? now,
             pending.opaque(index),
             headers,
           );
@@ -185,21 +192,22 @@ export async function openRdkafkaProducer(deps: RdkafkaProducerDeps): Promise<Pr
         throw new PipelineError(`send to topic "${topic}": this producer is closed.`, { stage: 'log', component });
       }
       // Read before the first await: only the caller's synchronous context is sure to be theirs.
-      const plan = await planSend(deps, topic, records, context.active());
-      if (plan.messages.length === 0) return [];
+      const plan = await planNativeSend(deps, topic, records, context.active());
+      const count = plan.records.length;
+      if (count === 0) return [];
       const scope = { connection, action: `send to topic "${topic}"`, topic, record: plan.record };
-      const pending = pendingSend(plan.messages.length);
+      const pending = pendingSend(count);
       try {
         const native = await lane(plan.partitionBytes + RECORD_BATCH_OVERHEAD);
-        const enqueued = tail.then(() => produceAll(native, topic, plan.messages, pending));
+        const enqueued = tail.then(() => produceAll(native, topic, plan, pending));
         tail = enqueued.catch(() => undefined);
         await enqueued;
         const offsets = await pending.done;
-        return plan.messages.map(({ message }, index) => ({
-          topic,
-          partition: message.partition,
-          offset: offsets[index]!,
-        }));
+        const written = new Array<TopicPartitionOffset>(count);
+        for (let index = 0; index < count; index++) {
+          written[index] = { topic, partition: plan.partitions[index]!, offset: offsets[index]! };
+        }
+        return written;
       } catch (error) {
         pending.fail(error);
         const mapped = rdkafkaError(error, scope);
