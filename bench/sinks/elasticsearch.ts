@@ -46,11 +46,12 @@ import { BULK_FILTER_PATH } from '../../connectors/sinks/elasticsearch/bulk.js';
 import { componentNames, indexTemplateName } from '../../connectors/sinks/elasticsearch/templates.js';
 import { createEmbeddedLog } from '../../pipeline/log/embedded/index.js';
 import { bindTopic, createAvroSerde, createEmbeddedSchemaStore } from '../../pipeline/serde/index.js';
-import { allWritten, type SinkBatch, type SinkConnector } from '../../pipeline/sink/api.js';
+import { allWritten, sinkGroup, type SinkBatch, type SinkConnector } from '../../pipeline/sink/api.js';
 import { startSink } from '../../pipeline/sink/index.js';
 import Database from '../../pipeline/sqlite.js';
 import { exampleEvents } from '../../schemas/examples.js';
 import type { EnrichedLog } from '../../schemas/generated/types.js';
+import { watchCommits } from './committed.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -244,6 +245,7 @@ async function benchServer(server: Server, directory: string) {
     );
   }
   await producer.close();
+  const watch = watchCommits(log);
 
   try {
     for (let round = 0; round < repeat; round += 1) {
@@ -258,14 +260,14 @@ async function benchServer(server: Server, directory: string) {
       // Timed from startSink until every offset is committed; stopping the sink is not timed.
       const throughRuntime = (connector: SinkConnector) => async (): Promise<void> => {
         const running = await startSink(connector, {
-          log,
+          log: watch.log,
           serde,
           pollMaxRecords: batchSize,
           batch: { maxRecords: batchSize, maxBytes: 64 << 20, lingerMs: 20 },
         });
         runtime.running = running;
-        const committed = (): number => Object.values(running.stats().committed).reduce((sum, at) => sum + at, 0);
-        while (committed() < docs) await new Promise((resolve) => setTimeout(resolve, 2));
+        // Told by the commits themselves (a timer loop waiting on stats() cost ~10 µs CPU per doc).
+        await watch.whenCommitted(sinkGroup(connector.name), docs);
       };
       const runtimeCases: [CaseName, () => Promise<void>][] = [
         ['startSink', throughRuntime({ ...runtimeSink, start: async () => undefined })], // templates are installed

@@ -28,6 +28,8 @@ import { bindTopic, createAvroSerde, createEmbeddedSchemaStore } from '../../pip
 import { allWritten, startSink, type SinkConnector } from '../../pipeline/sink/index.js';
 import { avroTopic } from '../../pipeline/runtime/api.js';
 import Database from '../../pipeline/sqlite.js';
+import { sinkGroup } from '../../pipeline/sink/api.js';
+import { watchCommits } from './committed.js';
 import { exampleEvents } from '../../schemas/examples.js';
 import type { EnrichedLog } from '../../schemas/generated/types.js';
 
@@ -85,6 +87,7 @@ async function main(): Promise<void> {
     flags.log === 'kafka'
       ? createKafkaLog({ brokers: ['127.0.0.1:19092'], clientId: `bench-runtime-${run}` })
       : createEmbeddedLog({ path: join(directory, 'log.db'), synchronous: 'normal', maintenanceIntervalMs: 0 });
+  const watch = watchCommits(log);
   const results: Record<string, { rate: number; cpu: number }[]> = { 'no-op': [], 'store-like': [] };
   try {
     await log.createTopics([{ name: topic, partitions }]);
@@ -109,14 +112,14 @@ async function main(): Promise<void> {
       ] as const) {
         const cpu = process.cpuUsage();
         const started = performance.now();
-        const running = await startSink(connector(`bench-runtime-${run}-${label}-${round}`, hold), {
-          log,
+        const name = `bench-runtime-${run}-${label}-${round}`;
+        const running = await startSink(connector(name, hold), {
+          log: watch.log,
           serde,
           pollMaxRecords: batchSize,
           batch: { maxRecords: batchSize, maxBytes: 64 << 20, lingerMs: 20 },
         });
-        const committed = (): number => Object.values(running.stats().committed).reduce((sum, at) => sum + at, 0);
-        while (committed() < records) await new Promise((resolve) => setTimeout(resolve, 2));
+        await watch.whenCommitted(sinkGroup(name), records);
         const seconds = (performance.now() - started) / 1000;
         const used = process.cpuUsage(cpu);
         await running.stop();

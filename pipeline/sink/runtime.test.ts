@@ -74,8 +74,9 @@ describe('startSink', () => {
         fake,
         options({ pollMaxRecords, batch: { maxRecords: 8, maxBytes: 10_000_000, lingerMs: 60_000 } }),
       );
-      // Wait for the full windows only; the tails are cut at stop.
-      await waitFor(() => fake.rows.size === 32 + 16, 'full windows');
+      // Wait for the full windows to be written and every record to be read; the tails are cut at stop
+      // (a tail cut at stop ends where reading had got to, so stop only once all 60 are read).
+      await waitFor(() => fake.rows.size === 32 + 16 && running!.stats().received === 37 + 23, 'full windows');
       await running.stop();
       running = undefined;
       tokens.push(fake.calls.map((call) => call.dedupToken).sort());

@@ -303,13 +303,17 @@ export async function startSink(connector: SinkConnector, options: StartSinkOpti
     }
   }
 
-  function pollTimeout(): number {
+  /** How long to wait for records: until the next open batch is due, at most `ceiling` ms. */
+  function waitTimeout(ceiling: number): number {
     let next = Infinity;
     for (const partition of partitions.values()) next = Math.min(next, partition.batcher.dueAt ?? Infinity);
+    return Math.max(10, Math.min(ceiling, next - clock()));
+  }
+
+  function pollTimeout(): number {
     // A partition paused behind its queued batches resumes only after a poll returns: keep polls short
     // while one is, so that it is not held up by a quiet partition's long poll.
-    const ceiling = queuePaused() ? QUEUE_PAUSED_POLL_MS : 500;
-    return Math.max(10, Math.min(ceiling, next - clock()));
+    return waitTimeout(queuePaused() ? QUEUE_PAUSED_POLL_MS : 500);
   }
 
   /** True when some partition is paused only because its batches queue (not while a store is down). */
@@ -350,6 +354,14 @@ export async function startSink(connector: SinkConnector, options: StartSinkOpti
 
   /** Polls; a retriable log error (broker restart, coordinator moved) is waited out, not fatal. */
   async function pollRecords(): Promise<LogRecord[]> {
+    // The common path without the retry machinery (options object, backoff state per poll).
+    try {
+      return await consumer.poll(pollTimeout());
+    } catch (error) {
+      if (!isRetriable(error) || stopping.signal.aborted) throw error;
+      metrics.error(true, (error as Error).name ?? 'Error', 'log');
+      logger.warn({ err: error }, 'Failed to poll the log; retrying.');
+    }
     return retry(() => consumer.poll(pollTimeout()), {
       ...config.retry,
       signal: stopping.signal,
@@ -368,14 +380,18 @@ export async function startSink(connector: SinkConnector, options: StartSinkOpti
       if (partitions.size > 0 && paused.size === partitions.size) {
         // Nothing to read until a delivery ends: wait for that (or the poll timeout, which keeps the
         // membership alive), then re-check the pauses before polling.
-        await waitForProgress(pollTimeout());
+        await waitForProgress(waitTimeout(500));
         applyBackpressure();
       }
       const records = await pollRecords();
       checkAssignment();
       let bytes = 0;
+      let partition: PartitionState | undefined;
       for (const record of records) {
-        let partition = partitionState(record.topic, record.partition);
+        // Polls return runs of one partition: look the state up only when the partition changes.
+        if (partition === undefined || partition.partition !== record.partition || partition.topic !== record.topic) {
+          partition = partitionState(record.topic, record.partition);
+        }
         if (record.offset <= partition.lastOffset) {
           // The consumer went back (the partition was taken and given back between two polls).
           release(partition, 'rewound');
