@@ -4,7 +4,8 @@
  *
  *   node --import tsx bench/webhook/ingest.ts [--backend embedded|kafka|bare|both] [--duration 10]
  *        [--batch 100] [--connections 64] [--rates 5000,max] [--brokers 127.0.0.1:19092]
- *        [--synchronous full|normal] [--profile <dir>] [--linger-ms 0,2]
+ *        [--synchronous full|normal] [--profile <dir>] [--linger-ms 0,2] [--max-sends 0,1]
+ *        [--workers 1,2] [--pipelining 1] [--kafka-client kafkajs,librdkafka]
  *
  * The receiver runs in a child process (so the load generator does not share its event loop), on a
  * fresh embedded log (synchronous=full: a 202 means fsynced) or on Kafka (acks=all). Scenarios per
@@ -14,11 +15,16 @@
  * go), then batches of `--batch` reports at max. `--only executions|events|batch` runs one kind.
  * `--linger-ms` sets the receiver's group-commit linger (`log.lingerMs`); a list runs each scenario
  * once per value, back to back on fresh receivers (an A/B under the same machine load).
+ * `--max-sends` sets `log.maxSendsInFlight` the same way (0: no limit). `--workers N` (Kafka and
+ * bare only) runs N receiver processes sharing the port with node:cluster, each with its own
+ * producer; a list A/Bs them. `--kafka-client` picks the Kafka producer library (`kafka.client`).
+ * `--pipelining` is autocannon's requests in flight per connection.
  * Every request carries unique ids, so nothing is a duplicate. Prints one line per scenario and a
  * JSON summary. `--profile` writes the receiver's CPU profile (read it with
  * `npx tsx bench/log/profile-summary.ts <dir>/<file>.cpuprofile`). Not a test: it asserts nothing.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import cluster from 'node:cluster';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,15 +57,91 @@ const { values } = parseArgs({
     'linger-ms': { type: 'string', default: '2' },
     /** Internal: the linger of this (child) receiver. */
     linger: { type: 'string', default: '2' },
+    'max-sends': { type: 'string', default: '0' },
+    /** Internal: `log.maxSendsInFlight` of this (child) receiver. */
+    maxsends: { type: 'string', default: '0' },
+    workers: { type: 'string', default: '1' },
+    /** Internal: receiver processes of this (child) receiver. */
+    worker: { type: 'string', default: '1' },
+    /** Internal: topic name suffix the cluster primary created. */
+    suffix: { type: 'string' },
+    pipelining: { type: 'string', default: '1' },
+    'kafka-client': { type: 'string', default: 'kafkajs' },
+    /** Internal: `kafka.client` of this (child) receiver. */
+    client: { type: 'string', default: 'kafkajs' },
   },
 });
 
 /** `bare`: calibration, a fastify server that answers 202 to every POST without doing anything. */
 type Backend = 'embedded' | 'kafka' | 'bare';
 
-if (values.serve && values.backend === 'bare') await serveBare();
+if (values.serve && Number(values.worker) > 1 && cluster.isPrimary) await servePrimary(values.backend as Backend);
+else if (values.serve && values.backend === 'bare') await serveBare();
 else if (values.serve) await serve(values.backend as Backend);
 else await main();
+
+/**
+ * Child process with `--workers N` > 1: the node:cluster primary. It creates the topics (Kafka),
+ * forks N receivers that share one listening port (the primary hands out connections round-robin)
+ * and answers the parent with the URL and the CPU time of all of them (its own included).
+ */
+async function servePrimary(backend: Backend): Promise<void> {
+  if (backend === 'embedded')
+    throw new Error('--workers > 1 needs --backend kafka or bare: one SQLite writer per log.');
+  const suffix = `${Date.now()}`;
+  const topics = { executions: `bench.executions.${suffix}`, webhookRaw: `bench.webhook.${suffix}` };
+  const log =
+    backend === 'kafka'
+      ? createKafkaLog({ brokers: values.brokers.split(','), client: kafkaClient(values.client) })
+      : undefined;
+  await log?.createTopics(
+    receiverTopics.map((topic) => ({
+      ...topic,
+      name: topic.name === 'make.executions.raw.v1' ? topics.executions : topics.webhookRaw,
+    })),
+  );
+  cluster.setupPrimary({ args: [...process.argv.slice(2), '--suffix', suffix] });
+  const workers = Array.from({ length: Number(values.worker) }, () => cluster.fork());
+  const urls = await Promise.all(
+    workers.map(
+      (worker) =>
+        new Promise<string>((resolve) => worker.once('message', (message: { url: string }) => resolve(message.url))),
+    ),
+  );
+  process.send?.({ url: urls[0] });
+  process.on('message', () => {
+    void Promise.all(
+      workers.map(
+        (worker) =>
+          new Promise<NodeJS.CpuUsage>((resolve) => {
+            worker.once('message', (message: { cpu: NodeJS.CpuUsage }) => resolve(message.cpu));
+            worker.send('cpu');
+          }),
+      ),
+    ).then((usages) => {
+      const own = process.cpuUsage();
+      const cpu = usages.reduce(
+        (sum, usage) => ({ user: sum.user + usage.user, system: sum.system + usage.system }),
+        own,
+      );
+      process.send?.({ cpu });
+    });
+  });
+  process.once('SIGTERM', () => {
+    void (async () => {
+      await Promise.all(
+        workers.map((worker) => {
+          const exited = new Promise((resolve) => worker.once('exit', resolve));
+          worker.kill('SIGTERM');
+          return exited;
+        }),
+      );
+      await log?.deleteTopics([topics.executions, topics.webhookRaw]).catch(() => undefined);
+      await log?.close();
+      process.exit(0);
+    })();
+  });
+}
 
 /** Child process: what HTTP alone costs on this machine (same JSON-as-Buffer parser, no work). */
 async function serveBare(): Promise<void> {
@@ -76,22 +158,26 @@ async function serveBare(): Promise<void> {
 /** Child process: a receiver on a fresh log; sends its URL to the parent, stops on SIGTERM. */
 async function serve(backend: Backend): Promise<void> {
   const directory = mkdtempSync(join(tmpdir(), 'makestream-webhook-bench-'));
-  const suffix = `${Date.now()}`;
+  // A cluster worker writes to the topics its primary created (and deletes them).
+  const suffix = values.suffix ?? `${Date.now()}`;
+  const ownsTopics = values.suffix === undefined;
   const topics = { executions: `bench.executions.${suffix}`, webhookRaw: `bench.webhook.${suffix}` };
   const log: EventLog =
     backend === 'kafka'
-      ? createKafkaLog({ brokers: values.brokers.split(',') })
+      ? createKafkaLog({ brokers: values.brokers.split(','), client: kafkaClient(values.client) })
       : createEmbeddedLog({
           path: join(directory, 'log.db'),
           maintenanceIntervalMs: 0,
           synchronous: values.synchronous === 'normal' ? 'normal' : 'full',
         });
-  await log.createTopics(
-    receiverTopics.map((topic) => ({
-      ...topic,
-      name: topic.name === 'make.executions.raw.v1' ? topics.executions : topics.webhookRaw,
-    })),
-  );
+  if (ownsTopics) {
+    await log.createTopics(
+      receiverTopics.map((topic) => ({
+        ...topic,
+        name: topic.name === 'make.executions.raw.v1' ? topics.executions : topics.webhookRaw,
+      })),
+    );
+  }
   const store = createEmbeddedSchemaStore({ database: join(directory, 'schemas.db') });
   const source = createWebhookSource(
     {
@@ -104,7 +190,7 @@ async function serve(backend: Backend): Promise<void> {
         sources: [{ name: 'bench', zone: 'eu1.make.com', auth: { kind: 'bearer', tokens: [{ env: 'PUSH_TOKEN' }] } }],
       },
       backpressure: { maxInFlightRequests: 100_000, maxInFlightBytes: 1_073_741_824 },
-      log: { lingerMs: Number(values.linger) },
+      log: { lingerMs: Number(values.linger), maxSendsInFlight: Number(values.maxsends) },
     },
     { log, serde: createAvroSerde({ store }), env: secretEnvironment },
   );
@@ -115,7 +201,7 @@ async function serve(backend: Backend): Promise<void> {
   process.once('SIGTERM', () => {
     void (async () => {
       await source.stop();
-      await log.deleteTopics([topics.executions, topics.webhookRaw]).catch(() => undefined);
+      if (ownsTopics) await log.deleteTopics([topics.executions, topics.webhookRaw]).catch(() => undefined);
       await log.close();
       await store.close();
       rmSync(directory, { recursive: true, force: true });
@@ -131,10 +217,17 @@ interface Scenario {
   readonly request: () => { path: string; headers: Record<string, string>; body: string };
 }
 
-interface Figures {
-  readonly backend: Backend;
-  /** The receiver's `log.lingerMs`. */
+/** How one receiver is set up: `log.lingerMs`, `log.maxSendsInFlight`, processes sharing the port. */
+interface Variant {
+  /** `kafka.client` (Kafka only). */
+  readonly client: string;
   readonly lingerMs: number;
+  readonly maxSendsInFlight: number;
+  readonly workers: number;
+}
+
+interface Figures extends Variant {
+  readonly backend: Backend;
   readonly scenario: string;
   readonly offeredRequestsPerSecond: number | 'max';
   readonly requestsPerSecond: number;
@@ -163,15 +256,33 @@ async function main(): Promise<void> {
       .join(' ')} at start; ` + `Node ${process.version}; receiver and load generator on the same machine.\n`,
   );
   const all: Figures[] = [];
-  const lingers = values['linger-ms'].split(',').map(Number);
+  const numbers = (list: string) => list.split(',').map(Number);
+  const variants = (backend: Backend): Variant[] =>
+    numbers(values['linger-ms']).flatMap((lingerMs) =>
+      numbers(values['max-sends']).flatMap((maxSendsInFlight) =>
+        numbers(values.workers)
+          .filter((workers) => workers === 1 || backend !== 'embedded')
+          .flatMap((workers) =>
+            (backend === 'kafka' ? values['kafka-client'].split(',') : ['-']).map((client) => ({
+              client,
+              lingerMs: backend === 'bare' ? 0 : lingerMs,
+              maxSendsInFlight,
+              workers,
+            })),
+          ),
+      ),
+    );
+  const distinct = (list: Variant[]) => [
+    ...new Map(list.map((variant) => [JSON.stringify(variant), variant])).values(),
+  ];
   const chosen = scenarios(batch, rates).filter((scenario) => !values.only || scenario.name.startsWith(values.only));
   for (const backend of backends) {
     for (const scenario of chosen) {
-      // One fresh receiver per linger value and scenario, back to back: an A/B under the same load.
-      for (const lingerMs of backend === 'bare' ? [0] : lingers) {
-        const { child, url } = await startReceiver(backend, lingerMs);
+      // One fresh receiver per variant and scenario, back to back: an A/B under the same load.
+      for (const variant of distinct(variants(backend))) {
+        const { child, url } = await startReceiver(backend, variant);
         try {
-          const figures = await run(backend, lingerMs, url, child, scenario, duration, connections);
+          const figures = await run(backend, variant, url, child, scenario, duration, connections);
           all.push(figures);
           process.stdout.write(`${formatLine(figures)}\n`);
         } finally {
@@ -238,7 +349,7 @@ function scenarios(batch: number, rates: readonly (number | undefined)[]): Scena
 
 async function run(
   backend: Backend,
-  lingerMs: number,
+  variant: Variant,
   url: string,
   child: ChildProcess,
   scenario: Scenario,
@@ -254,6 +365,7 @@ async function run(
       connections: scenario.recordsPerRequest > 1 ? Math.min(connections, 16) : connections,
       duration,
       timeout: 30,
+      pipelining: Number(values.pipelining),
       ...(scenario.rate ? { overallRate: scenario.rate } : {}),
       requests: [{ method: 'POST', setupRequest: (request) => ({ ...request, ...scenario.request() }) }],
     },
@@ -275,7 +387,7 @@ async function run(
   );
   return {
     backend,
-    lingerMs,
+    ...variant,
     scenario: scenario.name,
     offeredRequestsPerSecond: scenario.rate ?? 'max',
     requestsPerSecond: Math.round(accepted / seconds),
@@ -298,9 +410,10 @@ function receiverCpu(child: ChildProcess): Promise<NodeJS.CpuUsage> {
   });
 }
 
-function startReceiver(backend: Backend, lingerMs: number): Promise<{ child: ChildProcess; url: string }> {
+function startReceiver(backend: Backend, variant: Variant): Promise<{ child: ChildProcess; url: string }> {
   const args = ['--serve', '--backend', backend, '--brokers', values.brokers, '--synchronous', values.synchronous];
-  args.push('--linger', String(lingerMs));
+  args.push('--linger', String(variant.lingerMs), '--maxsends', String(variant.maxSendsInFlight));
+  args.push('--worker', String(variant.workers), '--client', variant.client);
   const profile = values.profile ? ['--cpu-prof', '--cpu-prof-dir', values.profile] : [];
   const child = fork(fileURLToPath(import.meta.url), args, {
     execArgv: ['--import', 'tsx', ...profile],
@@ -316,7 +429,8 @@ function formatLine(figures: Figures): string {
   const offered = figures.offeredRequestsPerSecond === 'max' ? 'max' : `${figures.offeredRequestsPerSecond} req/s`;
   const refused = Object.keys(figures.refused).length > 0 ? ` refused=${JSON.stringify(figures.refused)}` : '';
   return (
-    `${figures.backend.padEnd(8)} linger ${String(figures.lingerMs).padEnd(2)} ${figures.scenario.padEnd(24)} offered ${offered.padEnd(12)} ` +
+    `${figures.backend.padEnd(8)} ${figures.client.padEnd(10)} linger ${String(figures.lingerMs).padEnd(2)} in-flight ${figures.maxSendsInFlight} ` +
+    `workers ${figures.workers} ${figures.scenario.padEnd(24)} offered ${offered.padEnd(12)} ` +
     `${String(figures.eventsPerSecond).padStart(7)} events/s (${figures.requestsPerSecond} req/s)  ` +
     `time-to-202 p50 ${figures.p50Ms} ms p95 ${figures.p95Ms} ms p99 ${figures.p99Ms} ms  ` +
     `receiver ${figures.receiverCores} cores, ${figures.receiverCpuMicrosPerEvent} µs CPU/event` +
@@ -326,4 +440,10 @@ function formatLine(figures: Figures): string {
 
 function round(value: number): number {
   return Math.round(value * 100) / 100;
+}
+
+function kafkaClient(name: string): 'kafkajs' | 'librdkafka' {
+  if (name === 'kafkajs' || name === '-') return 'kafkajs';
+  if (name === 'librdkafka') return name;
+  throw new Error(`--kafka-client takes kafkajs or librdkafka, not "${name}".`);
 }

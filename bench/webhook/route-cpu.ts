@@ -11,7 +11,12 @@
  *   event-loop turn only, what the receiver did before the linger existed).
  *
  *   node --import tsx bench/webhook/route-cpu.ts [--requests 4000] [--concurrency 64] [--batch 1]
- *        [--lingers 0,2,5] [--rounds 3]
+ *        [--lingers 0,2,5] [--rounds 3] [--max-sends 0] [--backend embedded|kafka]
+ *        [--kafka-client kafkajs|librdkafka] [--brokers 127.0.0.1:19092]
+ *
+ * `--max-sends` (a list) crosses each linger with `log.maxSendsInFlight`. `--backend kafka` runs the
+ * route over the Kafka log (acks=all, fresh topics deleted at the end) with the chosen producer
+ * library; process.cpuUsage then includes the client's threads (librdkafka's are native).
  *
  * Prints CPU µs per request (process.cpuUsage: user + system), requests per CPU-second and the
  * median over rounds. Not a test: it asserts nothing.
@@ -29,7 +34,9 @@ import { resolveSecrets } from '../../connectors/sources/webhook/secrets.js';
 import { buildServer } from '../../connectors/sources/webhook/server.js';
 import { bearerToken, executionReport, receiverTopics } from '../../connectors/sources/webhook/testing.js';
 import { createLazyProducer, createLogWriter } from '../../connectors/sources/webhook/writer.js';
+import type { EventLog } from '../../pipeline/log/contract.js';
 import { createEmbeddedLog } from '../../pipeline/log/embedded/index.js';
+import { createKafkaLog } from '../../pipeline/log/kafka/index.js';
 import { bindTopic, createAvroSerde, createEmbeddedSchemaStore } from '../../pipeline/serde/index.js';
 import { silentLogger } from '../../pipeline/telemetry/logger.js';
 import { createMetricsRegistry } from '../../pipeline/telemetry/metrics.js';
@@ -41,6 +48,10 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '1' },
     lingers: { type: 'string', default: '0,2,5' },
     rounds: { type: 'string', default: '3' },
+    'max-sends': { type: 'string', default: '0' },
+    backend: { type: 'string', default: 'embedded' },
+    'kafka-client': { type: 'string', default: 'kafkajs' },
+    brokers: { type: 'string', default: '127.0.0.1:19092' },
   },
 });
 const requests = Number(values.requests);
@@ -48,10 +59,24 @@ const concurrency = Number(values.concurrency);
 const batch = Number(values.batch);
 
 const directory = mkdtempSync(join(tmpdir(), 'makestream-route-cpu-'));
-const log = createEmbeddedLog({ path: join(directory, 'log.db'), maintenanceIntervalMs: 0, synchronous: 'full' });
-await log.createTopics(receiverTopics);
+const suffix = `${Date.now()}`;
+const topicNames = { executions: `bench.route.executions.${suffix}`, webhookRaw: `bench.route.webhook.${suffix}` };
+const log: EventLog =
+  values.backend === 'kafka'
+    ? createKafkaLog({
+        brokers: values.brokers.split(','),
+        client: values['kafka-client'] === 'librdkafka' ? 'librdkafka' : 'kafkajs',
+      })
+    : createEmbeddedLog({ path: join(directory, 'log.db'), maintenanceIntervalMs: 0, synchronous: 'full' });
+await log.createTopics(
+  receiverTopics.map((topic) => ({
+    ...topic,
+    name: topic.name === 'make.executions.raw.v1' ? topicNames.executions : topicNames.webhookRaw,
+  })),
+);
 const serde = createAvroSerde({ store: createEmbeddedSchemaStore({ database: join(directory, 'schemas.db') }) });
 const settings = parseWebhookSourceConfig({
+  topics: topicNames,
   executions: {
     maxBatchRecords: 10_000,
     sources: [{ name: 'bench', zone: 'eu1.make.com', auth: { kind: 'bearer', tokens: [{ env: 'PUSH_TOKEN' }] } }],
@@ -63,7 +88,7 @@ const delays = { backpressure: 1, log: 5 };
 const producer = createLazyProducer(log);
 
 /** The receiver's server with the real route at `lingerMs`, or answering 202 at once (`bare`). */
-async function server(lingerMs: number | 'bare'): Promise<FastifyInstance> {
+async function server(lingerMs: number | 'bare', maxSendsInFlight = 0): Promise<FastifyInstance> {
   const metrics = webhookMetrics(createMetricsRegistry());
   const readiness = createLogReadiness({
     log,
@@ -79,6 +104,7 @@ async function server(lingerMs: number | 'bare'): Promise<FastifyInstance> {
     sendTimeoutMs: 10_000,
     lingerMs: lingerMs === 'bare' ? 0 : lingerMs,
     maxGroupRecords: 5_000,
+    maxSendsInFlight,
     metrics,
     logger: silentLogger,
     componentName: 'source.webhook',
@@ -139,23 +165,34 @@ async function drive(app: FastifyInstance, count: number): Promise<{ cpuMicros: 
   return { cpuMicros: (used.user + used.system) / count, wallMs: performance.now() - started };
 }
 
-const variants: (number | 'bare')[] = ['bare', ...values.lingers.split(',').map(Number)];
+const variants: ('bare' | { lingerMs: number; maxSends: number })[] = [
+  'bare',
+  ...values.lingers
+    .split(',')
+    .flatMap((lingerMs) =>
+      values['max-sends'].split(',').map((maxSends) => ({ lingerMs: Number(lingerMs), maxSends: Number(maxSends) })),
+    ),
+];
 const results = new Map<string, number[]>();
 process.stdout.write(
-  `# ${requests} requests of ${batch} report(s), ${concurrency} in flight; load average ${loadavg()
-    .map((load) => load.toFixed(1))
-    .join(' ')}\n`,
+  `# ${values.backend}${values.backend === 'kafka' ? ` (${values['kafka-client']})` : ''}: ` +
+    `${requests} requests of ${batch} report(s), ${concurrency} in flight; load average ${loadavg()
+      .map((load) => load.toFixed(1))
+      .join(' ')}\n`,
 );
 for (let round = 1; round <= Number(values.rounds); round++) {
   for (const variant of variants) {
-    const app = await server(variant);
+    const app = variant === 'bare' ? await server('bare') : await server(variant.lingerMs, variant.maxSends);
     await drive(app, 200); // warm-up: JIT, statements, the producer
     const { cpuMicros, wallMs } = await drive(app, requests);
     await app.close();
-    const name = variant === 'bare' ? 'bare' : `linger ${variant}`;
+    const name =
+      variant === 'bare'
+        ? 'bare'
+        : `linger ${variant.lingerMs}${variant.maxSends > 0 ? ` in-flight ${variant.maxSends}` : ''}`;
     results.set(name, [...(results.get(name) ?? []), cpuMicros]);
     process.stdout.write(
-      `round ${round} ${name.padEnd(9)} ${cpuMicros.toFixed(1).padStart(7)} µs CPU/request  ` +
+      `round ${round} ${name.padEnd(20)} ${cpuMicros.toFixed(1).padStart(7)} µs CPU/request  ` +
         `${Math.round(1e6 / cpuMicros)} requests per CPU-second  (${Math.round((requests / wallMs) * 1000)} req/s wall)\n`,
     );
   }
@@ -166,5 +203,6 @@ process.stdout.write(
   `median µs CPU/request: ${JSON.stringify(summary)}; load average at end ${loadavg()[0]!.toFixed(1)}\n`,
 );
 await producer.close();
+if (values.backend === 'kafka') await log.deleteTopics([topicNames.executions, topicNames.webhookRaw]);
 await log.close();
 rmSync(directory, { recursive: true, force: true });

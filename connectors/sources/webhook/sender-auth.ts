@@ -4,7 +4,7 @@
  * modules, so the scenario builder computes it (Make's `sha256(body; "hex"; key)` function).
  * Comparisons are constant-time; a request that matches no sender gets a bare 401.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, hash, timingSafeEqual } from 'node:crypto';
 import type { ResolvedSender } from './secrets.js';
 
 /** Request headers as Node gives them (lowercase names). */
@@ -53,6 +53,9 @@ function bearerToken(value: string | string[] | undefined): string | undefined {
   return match?.[1];
 }
 
+/** One-shot `crypto.hash` where Node has it (>= 20.12): no Hash object per request. */
 function sha256(value: Buffer): Buffer {
-  return createHash('sha256').update(value).digest();
+  return typeof hash === 'function'
+    ? (hash('sha256', value, 'buffer') as unknown as Buffer)
+    : createHash('sha256').update(value).digest();
 }
