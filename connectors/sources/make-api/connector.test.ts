@@ -1,86 +1,26 @@
 import { executionEventId } from '../../../pipeline/ids.js';
-import { temporaryLog, type TemporaryLog } from '../../../pipeline/log/embedded/testing/temporary-log.js';
-import { createAvroSerde, createEmbeddedSchemaStore, type AvroSerde } from '../../../pipeline/serde/index.js';
 import { createCheckpointStore } from '../../../pipeline/source/checkpoints.js';
-import { createMetricsRegistry, type Registry } from '../../../pipeline/telemetry/metrics.js';
-import type { AuditEvent, ScenarioCatalogEntry, ScenarioExecution } from '../../../schemas/generated/types.js';
+import type { AuditEvent, ScenarioCatalogEntry } from '../../../schemas/generated/types.js';
 import { createMakeApiSource, type MakeApiSource } from './connector.js';
 import type { MakeApiSourceConfigInput } from './config.js';
+import { auditRow, fakeWorld, T0, testConfig, useSourceHarness, waitFor } from './testing.js';
 import { createFakeMake, executionId, logRow, type FakeMake } from './testing/fake-make.js';
 import { readTopic } from './testing/read-topic.js';
 
-const T0 = Date.UTC(2026, 0, 1, 12);
-const env = { MAKE_TOKEN: 'c0ffee00-1111-4222-8333-944455556666' };
+const config = (overrides: Partial<MakeApiSourceConfigInput> = {}): MakeApiSourceConfigInput =>
+  testConfig(3, { running: { recheckIntervalMs: 100 }, ...overrides });
 
-function config(overrides: Partial<MakeApiSourceConfigInput> = {}): MakeApiSourceConfigInput {
-  return {
-    zones: [
-      {
-        zone: 'eu1.make.com',
-        baseUrl: 'http://make.test/api/v2',
-        token: { env: 'MAKE_TOKEN' },
-        organizations: [{ id: 1 }],
-      },
-    ],
-    polling: { startAt: new Date(T0 - 3_600_000).toISOString(), minIntervalMs: 20, maxIntervalMs: 50, pageSize: 3 },
-    running: { recheckIntervalMs: 100 },
-    lateArrival: { lookbackMs: 3_600_000, sweepIntervalMs: 1000 },
-    discovery: { intervalMs: 60_000 },
-    audit: { intervalMs: 1000 },
-    rateLimit: { backoffInitialMs: 10, backoffMaxMs: 50 },
-    ...overrides,
-  };
-}
-
-function world(): FakeMake {
-  const fake = createFakeMake();
-  fake.organizations.push({ id: 1, name: 'Acme', apiLimit: 6000 });
-  fake.teams.push({ id: 10, organizationId: 1 });
-  fake.scenarios.push(
-    { id: 7, name: 'Orders', teamId: 10, isActive: true },
-    { id: 8, name: 'Invoices', teamId: 10, isActive: true },
-  );
-  return fake;
-}
-
-async function waitFor(what: string, condition: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}.`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const world = (): FakeMake =>
+  fakeWorld([
+    { id: 7, name: 'Orders' },
+    { id: 8, name: 'Invoices' },
+  ]);
 
 describe('Make API source on the embedded log', () => {
-  let temp: TemporaryLog;
-  let serde: AvroSerde;
-  let registry: Registry;
-  const sources: MakeApiSource[] = [];
-
-  beforeEach(() => {
-    temp = temporaryLog();
-    serde = createAvroSerde({ store: createEmbeddedSchemaStore({ database: `${temp.directory}/schemas.db` }) });
-    registry = createMetricsRegistry();
-  });
-  afterEach(async () => {
-    for (const source of sources.splice(0)) await source.stop();
-    await temp.remove();
-  });
-
-  function start(fake: FakeMake, overrides: Partial<MakeApiSourceConfigInput> = {}): MakeApiSource {
-    const source = createMakeApiSource(config(overrides), {
-      log: temp.open(),
-      serde,
-      fetch: fake.fetch,
-      env,
-      metrics: registry,
-    });
-    sources.push(source);
-    return source;
-  }
-
-  const executions = async () =>
-    (await readTopic<ScenarioExecution>(temp.open(), serde, 'make.executions.raw.v1')).map(({ value }) => value);
+  const harness = useSourceHarness();
+  const start = (fake: FakeMake, overrides: Partial<MakeApiSourceConfigInput> = {}): MakeApiSource =>
+    harness.start(fake, config(overrides));
+  const executions = () => harness.executions();
 
   it('writes executions, skips bad rows, fetches error detail, waits for running executions, and keeps the catalogue', async () => {
     const fake = world();
@@ -129,11 +69,11 @@ describe('Make API source on the embedded log', () => {
     expect(finished).toHaveLength(1);
     expect(finished[0]?.status).toBe('WARNING');
 
-    const skipped = await registry.getSingleMetricAsString('makestream_make_api_rows_skipped_total');
+    const skipped = await harness.registry.getSingleMetricAsString('makestream_make_api_rows_skipped_total');
     for (const reason of ['timeline-row', 'missing-id', 'scenario-mismatch', 'invalid-row'])
       expect(skipped).toContain(`reason="${reason}"`);
 
-    const catalogue = await readTopic<ScenarioCatalogEntry>(temp.open(), serde, 'make.scenarios.v1');
+    const catalogue = await readTopic<ScenarioCatalogEntry>(harness.temp.open(), harness.serde, 'make.scenarios.v1');
     expect(catalogue.map(({ value }) => value.scenarioId).sort()).toEqual([7, 8]);
     expect(catalogue[0]?.record.key?.toString()).toMatch(/^[78]$/);
   });
@@ -163,7 +103,7 @@ describe('Make API source on the embedded log', () => {
     );
     const ids = (await executions()).map((event) => event.executionId);
     expect(ids.sort()).toEqual([11, 12, 13, 14, 15].map(executionId));
-    expect(await registry.getSingleMetricAsString('makestream_make_api_rows_skipped_total')).toContain(
+    expect(await harness.registry.getSingleMetricAsString('makestream_make_api_rows_skipped_total')).toContain(
       'reason="duplicate"',
     );
   });
@@ -178,10 +118,10 @@ describe('Make API source on the embedded log', () => {
     await first.start();
     await waitFor('ten executions', async () => (await executions()).length >= 10);
     // Dropped without a clean stop: its producers stay open, nothing is flushed on purpose.
-    sources.splice(sources.indexOf(first), 1);
+    harness.drop(first);
     void first.stop();
 
-    const checkpoints = createCheckpointStore({ log: temp.open() });
+    const checkpoints = createCheckpointStore({ log: harness.temp.open() });
     await checkpoints.restore();
     expect(checkpoints.get('make-api/eu1.make.com/1/7')).toMatchObject({
       cursor: String(fake.logs.get(7)?.[9]?.imtId),
@@ -209,6 +149,33 @@ describe('Make API source on the embedded log', () => {
     expect(all).toHaveLength(15);
   });
 
+  it('reads the licence before any other request, so an audit backlog cannot spend the start-up budget discovery needs', async () => {
+    // Until the licence is read, the budget assumes rateLimit.defaultApiLimit (60): its first window
+    // allows only the headroom, 6 requests. Discovery needs all 6 here (organization, teams, 4 teams'
+    // scenarios); an audit backlog paged 2 at a time would take some, and discovery (so every
+    // execution) would wait out the whole first window (61 s).
+    const fake = createFakeMake();
+    fake.organizations.push({ id: 1, name: 'Enterprise', apiLimit: 1000 });
+    for (const team of [10, 11, 12, 13]) {
+      fake.teams.push({ id: team, organizationId: 1 });
+      fake.scenarios.push({ id: team * 10, name: `Scenario ${team}`, teamId: team, isActive: true });
+    }
+    fake.logs.set(110, [logRow(110, executionId(1), T0), logRow(110, executionId(2), T0 + 1)]);
+    fake.audit.set(
+      1,
+      Array.from({ length: 30 }, (_, n) => auditRow(n, T0 - 600_000 + n * 1000)),
+    );
+    const source = start(fake, { audit: { intervalMs: 1000, pageSize: 2 }, transactions: { enabled: true } });
+    await source.start();
+    await waitFor('both executions', async () => (await executions()).length >= 2, 5000);
+    const paths = fake.requests.map((request) => request.path);
+    const licence = paths.indexOf('/organizations/1');
+    expect(licence).toBeGreaterThanOrEqual(0);
+    expect(paths.slice(0, licence).filter((path) => path.startsWith('/audit-logs'))).toEqual([]);
+    // The first window's limit is now the headroom of the licence's budget: 1000 − 900.
+    expect(source.status()[0]?.organizations[0]?.budgetLimit).toBe(100);
+  }, 15_000);
+
   it('polls audit logs on the configured path style', async () => {
     const fake = world();
     fake.audit.set(1, [
@@ -228,23 +195,23 @@ describe('Make API source on the embedded log', () => {
     await source.start();
     await waitFor(
       'the audit event',
-      async () => (await readTopic<AuditEvent>(temp.open(), serde, 'make.audit.raw.v1')).length >= 1,
+      async () => (await readTopic<AuditEvent>(harness.temp.open(), harness.serde, 'make.audit.raw.v1')).length >= 1,
     );
     expect(fake.requests.some((request) => request.path === '/audit-logs/organization/1')).toBe(true);
-    const [event] = await readTopic<AuditEvent>(temp.open(), serde, 'make.audit.raw.v1');
+    const [event] = await readTopic<AuditEvent>(harness.temp.open(), harness.serde, 'make.audit.raw.v1');
     expect(event?.record.key?.toString()).toBe('1');
     expect(event?.value).toMatchObject({ eventName: 'webhook_updated', organizationId: 1, actor: { name: 'Jane' } });
   });
 
   it('refuses a config with a missing token variable, naming the field', async () => {
     const source = start(world());
-    sources.pop();
-    const bad = createMakeApiSource(config(), { log: temp.open(), serde, env: {} });
+    harness.drop(source);
+    const bad = createMakeApiSource(config(), { log: harness.temp.open(), serde: harness.serde, env: {} });
     await expect(bad.start()).rejects.toThrow(/zones\.0\.token: environment variable MAKE_TOKEN is not set/);
     expect(() =>
       createMakeApiSource(
         { zones: [{ zone: 'https://eu1.make.com', token: { env: 'X' } }] },
-        { log: temp.open(), serde },
+        { log: harness.temp.open(), serde: harness.serde },
       ),
     ).toThrow(/zones\.0\.zone/);
     await source.stop();

@@ -30,6 +30,12 @@ export async function discoverOrganization(options: {
   readonly metrics: MakeApiMetrics;
   readonly source: string;
   readonly signal?: AbortSignal;
+  /**
+   * Called with `license.apiLimit` (undefined when not reported) as soon as the organization's
+   * detail answered, before teams and scenarios are listed: their requests already count against
+   * the budget this limit sets.
+   */
+  readonly onLicence?: (apiLimit: number | undefined) => void;
 }): Promise<OrganizationSnapshot> {
   const { client, budget, organizationId, signal } = options;
   const organization = String(organizationId);
@@ -39,8 +45,10 @@ export async function discoverOrganization(options: {
     await client.get({ path: `/organizations/${organizationId}`, endpoint: '/organizations/{id}', ...common }),
     'organization',
   );
-  const apiLimit = field(field(detail, 'license'), 'apiLimit');
+  const reported = field(field(detail, 'license'), 'apiLimit');
+  const apiLimit = typeof reported === 'number' && reported > 0 ? reported : undefined;
   const name = field(detail, 'name');
+  options.onLicence?.(apiLimit);
 
   let teamIds = options.teams;
   if (!teamIds) {
@@ -75,7 +83,7 @@ export async function discoverOrganization(options: {
     }
   }
   return {
-    apiLimit: typeof apiLimit === 'number' && apiLimit > 0 ? apiLimit : undefined,
+    apiLimit,
     name: typeof name === 'string' ? name : undefined,
     scenarios,
   };

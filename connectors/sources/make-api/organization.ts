@@ -83,6 +83,16 @@ export function createOrganizationWorker(options: OrganizationWorkerOptions): Or
     clock,
     sleep: options.sleep,
   });
+  // Until the organization's licence is read, the budget is only a guess (`defaultApiLimit`), and
+  // its first window only the guess's headroom (6 requests at 60/min). Only discovery (whose first
+  // request reads the licence) runs until then: an audit backlog paging at once would otherwise
+  // spend those few permits and hold discovery, so every scenario, until the first window ended.
+  let limitKnown = options.apiLimit !== undefined;
+  const applyLimit = (reported: number | undefined): void => {
+    const apiLimit = options.apiLimit ?? reported ?? config.rateLimit.defaultApiLimit;
+    budget.setLimit(effective(apiLimit), startup(apiLimit));
+    limitKnown = true;
+  };
   const startPoint = (): number =>
     config.polling.startAt ? Date.parse(config.polling.startAt) : clock() - config.polling.initialLookbackMs;
   const tasks: Task[] = [];
@@ -143,9 +153,9 @@ export function createOrganizationWorker(options: OrganizationWorkerOptions): Or
       metrics,
       source,
       signal,
+      onLicence: applyLimit,
     });
-    const apiLimit = options.apiLimit ?? snapshot.apiLimit ?? config.rateLimit.defaultApiLimit;
-    budget.setLimit(effective(apiLimit), startup(apiLimit));
+    applyLimit(snapshot.apiLimit);
     const observedAt = clock();
     const entries = [];
     const present = new Set<number>();
@@ -175,7 +185,8 @@ export function createOrganizationWorker(options: OrganizationWorkerOptions): Or
     return config.discovery.intervalMs;
   }
 
-  tasks.push({ name: 'discovery', dueAt: clock(), busy: false, failures: 0, run: discover });
+  const discovery: Task = { name: 'discovery', dueAt: clock(), busy: false, failures: 0, run: discover };
+  tasks.push(discovery);
 
   if (config.audit.enabled) {
     const key = checkpointKey(source, zone, organization, 'audit');
@@ -207,8 +218,9 @@ export function createOrganizationWorker(options: OrganizationWorkerOptions): Or
     });
   }
 
-  /** The task to run now: discovery first while no scenario is known, then the earliest due. */
+  /** The task to run now: only discovery until the licence is read, then the earliest due. */
   function pick(now: number): Task | undefined {
+    if (!limitKnown) return discovery.busy || discovery.dueAt > now ? undefined : discovery;
     let best: Task | undefined;
     for (const task of tasks) {
       if (task.busy || task.dueAt > now) continue;
@@ -222,7 +234,13 @@ export function createOrganizationWorker(options: OrganizationWorkerOptions): Or
       const now = clock();
       const task = pick(now);
       if (!task) {
-        const nextDue = Math.min(...tasks.filter((candidate) => !candidate.busy).map((candidate) => candidate.dueAt));
+        // Before the licence is read only discovery may run: wait for its due time (or, while it
+        // runs, look again shortly), not for the other tasks' (already due, they would spin).
+        const nextDue = limitKnown
+          ? Math.min(...tasks.filter((candidate) => !candidate.busy).map((candidate) => candidate.dueAt))
+          : discovery.busy
+            ? now + 20
+            : discovery.dueAt;
         await options.sleep(Math.min(1000, Math.max(10, nextDue - now)), signal).catch(() => undefined);
         continue;
       }

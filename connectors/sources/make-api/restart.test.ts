@@ -1,98 +1,29 @@
-import { temporaryLog, type TemporaryLog } from '../../../pipeline/log/embedded/testing/temporary-log.js';
-import { createAvroSerde, createEmbeddedSchemaStore, type AvroSerde } from '../../../pipeline/serde/index.js';
 import { createCheckpointStore } from '../../../pipeline/source/checkpoints.js';
-import type { AuditEvent, ScenarioExecution } from '../../../schemas/generated/types.js';
 import { parseAuditCheckpoint } from './audit.js';
-import { createMakeApiSource, type MakeApiSource } from './connector.js';
-import type { MakeApiSourceConfigInput } from './config.js';
+import type { MakeApiSource } from './connector.js';
 import { parseScenarioCheckpoint, rememberedIds } from './scenario-tail.js';
-import { createFakeMake, executionId, logRow, type FakeMake } from './testing/fake-make.js';
-import { readTopic } from './testing/read-topic.js';
-
-const T0 = Date.UTC(2026, 0, 1, 12);
-const env = { MAKE_TOKEN: 'c0ffee00-1111-4222-8333-944455556666' };
-
-function config(transactions: boolean): MakeApiSourceConfigInput {
-  return {
-    zones: [
-      {
-        zone: 'eu1.make.com',
-        baseUrl: 'http://make.test/api/v2',
-        token: { env: 'MAKE_TOKEN' },
-        organizations: [{ id: 1 }],
-      },
-    ],
-    polling: { startAt: new Date(T0 - 3_600_000).toISOString(), minIntervalMs: 20, maxIntervalMs: 50, pageSize: 4 },
-    lateArrival: { lookbackMs: 3_600_000, sweepIntervalMs: 1000 },
-    discovery: { intervalMs: 60_000 },
-    audit: { intervalMs: 1000, pageSize: 2, overlapMs: 10 * 60_000 },
-    rateLimit: { backoffInitialMs: 10, backoffMaxMs: 50 },
-    transactions: { enabled: transactions },
-  };
-}
-
-function world(): FakeMake {
-  const fake = createFakeMake();
-  fake.organizations.push({ id: 1, name: 'Acme', apiLimit: 6000 });
-  fake.teams.push({ id: 10, organizationId: 1 });
-  fake.scenarios.push({ id: 7, name: 'Orders', teamId: 10, isActive: true });
-  return fake;
-}
-
-function auditRow(n: number, triggeredAt: number): Record<string, unknown> {
-  const uuid = n.toString(16).padStart(32, 'a');
-  return {
-    uuid,
-    imtId: `${triggeredAt}_${uuid}`,
-    createdAt: new Date(triggeredAt + 500).toISOString(),
-    triggeredAt: new Date(triggeredAt).toISOString(),
-    organizationId: 1,
-    eventName: 'scenario_updated',
-    actor: { id: 5, name: 'Jane', email: 'j@example.com' },
-    targetId: '7',
-  };
-}
-
-async function waitFor(what: string, condition: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}.`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+import { auditRow, fakeWorld, T0, testConfig, useSourceHarness, waitFor } from './testing.js';
+import { executionId, logRow, type FakeMake } from './testing/fake-make.js';
 
 describe.each([
   ['in transactions', true],
   ['events first, then checkpoints', false],
 ])('Make API source restarts (%s)', (_mode, transactions) => {
-  let temp: TemporaryLog;
-  let serde: AvroSerde;
-  const sources: MakeApiSource[] = [];
-
-  beforeEach(() => {
-    temp = temporaryLog();
-    serde = createAvroSerde({ store: createEmbeddedSchemaStore({ database: `${temp.directory}/schemas.db` }) });
-  });
-  afterEach(async () => {
-    for (const source of sources.splice(0)) await source.stop();
-    await temp.remove();
-  });
-
-  function start(fake: FakeMake): MakeApiSource {
-    const source = createMakeApiSource(config(transactions), { log: temp.open(), serde, fetch: fake.fetch, env });
-    sources.push(source);
-    return source;
-  }
-  async function stop(source: MakeApiSource): Promise<void> {
-    sources.splice(sources.indexOf(source), 1);
-    await source.stop();
-  }
-  const executions = async () =>
-    (await readTopic<ScenarioExecution>(temp.open(), serde, 'make.executions.raw.v1')).map(({ value }) => value);
-  const audit = async () =>
-    (await readTopic<AuditEvent>(temp.open(), serde, 'make.audit.raw.v1')).map(({ value }) => value);
+  const harness = useSourceHarness();
+  const start = (fake: FakeMake): MakeApiSource =>
+    harness.start(
+      fake,
+      testConfig(4, {
+        audit: { intervalMs: 1000, pageSize: 2, overlapMs: 10 * 60_000 },
+        transactions: { enabled: transactions },
+      }),
+    );
+  const stop = (source: MakeApiSource) => harness.stop(source);
+  const world = (): FakeMake => fakeWorld([{ id: 7, name: 'Orders' }]);
+  const executions = () => harness.executions();
+  const audit = () => harness.audit();
   const checkpoint = async (scope: string) => {
-    const store = createCheckpointStore({ log: temp.open() });
+    const store = createCheckpointStore({ log: harness.temp.open() });
     await store.restore();
     return store.get(`make-api/eu1.make.com/1/${scope}`);
   };
