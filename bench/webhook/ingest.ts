@@ -25,6 +25,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import cluster from 'node:cluster';
+import { servePrimary } from './cluster-primary.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,73 +76,15 @@ const { values } = parseArgs({
 /** `bare`: calibration, a fastify server that answers 202 to every POST without doing anything. */
 type Backend = 'embedded' | 'kafka' | 'bare';
 
-if (values.serve && Number(values.worker) > 1 && cluster.isPrimary) await servePrimary(values.backend as Backend);
-else if (values.serve && values.backend === 'bare') await serveBare();
+if (values.serve && Number(values.worker) > 1 && cluster.isPrimary) {
+  await servePrimary({
+    backend: values.backend,
+    workers: Number(values.worker),
+    log: () => createKafkaLog({ brokers: values.brokers.split(','), client: kafkaClient(values.client) }),
+  });
+} else if (values.serve && values.backend === 'bare') await serveBare();
 else if (values.serve) await serve(values.backend as Backend);
 else await main();
-
-/**
- * Child process with `--workers N` > 1: the node:cluster primary. It creates the topics (Kafka),
- * forks N receivers that share one listening port (the primary hands out connections round-robin)
- * and answers the parent with the URL and the CPU time of all of them (its own included).
- */
-async function servePrimary(backend: Backend): Promise<void> {
-  if (backend === 'embedded')
-    throw new Error('--workers > 1 needs --backend kafka or bare: one SQLite writer per log.');
-  const suffix = `${Date.now()}`;
-  const topics = { executions: `bench.executions.${suffix}`, webhookRaw: `bench.webhook.${suffix}` };
-  const log =
-    backend === 'kafka'
-      ? createKafkaLog({ brokers: values.brokers.split(','), client: kafkaClient(values.client) })
-      : undefined;
-  await log?.createTopics(
-    receiverTopics.map((topic) => ({
-      ...topic,
-      name: topic.name === 'make.executions.raw.v1' ? topics.executions : topics.webhookRaw,
-    })),
-  );
-  cluster.setupPrimary({ args: [...process.argv.slice(2), '--suffix', suffix] });
-  const workers = Array.from({ length: Number(values.worker) }, () => cluster.fork());
-  const urls = await Promise.all(
-    workers.map(
-      (worker) =>
-        new Promise<string>((resolve) => worker.once('message', (message: { url: string }) => resolve(message.url))),
-    ),
-  );
-  process.send?.({ url: urls[0] });
-  process.on('message', () => {
-    void Promise.all(
-      workers.map(
-        (worker) =>
-          new Promise<NodeJS.CpuUsage>((resolve) => {
-            worker.once('message', (message: { cpu: NodeJS.CpuUsage }) => resolve(message.cpu));
-            worker.send('cpu');
-          }),
-      ),
-    ).then((usages) => {
-      const own = process.cpuUsage();
-      const cpu = usages.reduce(
-        (sum, usage) => ({ user: sum.user + usage.user, system: sum.system + usage.system }),
-        own,
-      );
-      process.send?.({ cpu });
-    });
-  });
-  process.once('SIGTERM', () => {
-    void (async () => {
-      await Promise.all(
-        workers.map((worker) => {
-          const exited = new Promise((resolve) => worker.once('exit', resolve));
-          worker.kill('SIGTERM');
-          return exited;
-        }),
-      );
-      await log?.deleteTopics([topics.executions, topics.webhookRaw]).catch(() => undefined);
-      await log?.close();
-      process.exit(0);
-    })();
-  });
-}
 
 /** Child process: what HTTP alone costs on this machine (same JSON-as-Buffer parser, no work). */
 async function serveBare(): Promise<void> {
