@@ -18,33 +18,31 @@ import { startSimulator, type SimulatorStats } from '../../simulator/index.js';
 import type { ChildLog } from './poller-process.js';
 import { readTopic } from './read-topic.js';
 
-/** What the scenario measured. */
-export interface CompletenessReport {
+/** One raw topic against the simulator's ground truth (executions, or audit entries). */
+export interface TopicCheck {
+  /** Listed at least 3 simulated minutes before the end. */
   readonly groundTruth: number;
+  /** Expected ids (from the ground truth) missing in the topic. */
   readonly missing: string[];
+  /** Ids in the topic that nothing listed gives. */
   readonly unexpected: string[];
   readonly records: number;
+  /** Records beyond the first per id. */
   readonly duplicates: number;
+  /** Ids (execution ids, audit uuids) written under more than one event id. */
   readonly conflictingEventIds: string[];
+  /** Records in the topic just after the SIGKILL. */
+  readonly beforeCrash: number;
+  /** Records written after the restart for ids already in the topic before it (re-emissions). */
+  readonly repeatsAfterRestart: number;
+}
+
+/** What the scenario measured. */
+export interface CompletenessReport extends TopicCheck {
   readonly organizations: SimulatorStats['organizations'];
   readonly faults: SimulatorStats['faults'];
   readonly rateLimited: number;
-  readonly beforeCrash: number;
-  /** Records written after the restart for executions already in the topic before it (re-emissions). */
-  readonly repeatsAfterRestart: number;
-  readonly audit: {
-    /** Audit entries listed at least 3 simulated minutes before the end. */
-    readonly groundTruth: number;
-    /** Expected event ids (from the ground truth) missing in the audit topic. */
-    readonly missing: string[];
-    /** Event ids in the topic that no listed entry gives. */
-    readonly unexpected: string[];
-    readonly records: number;
-    readonly duplicates: number;
-    /** Uuids written under more than one event id. */
-    readonly conflictingEventIds: string[];
-    readonly beforeCrash: number;
-    readonly repeatsAfterRestart: number;
+  readonly audit: TopicCheck & {
     /** Late entries (listed ≥ 1 simulated minute after triggeredAt) among the ground truth. */
     readonly late: number;
     /** Requests the simulator received per path style. */
