@@ -86,7 +86,9 @@ const compare = (a: TopicPartition, b: TopicPartition): number =>
 /** Size of a record in the buffer's accounting: key + value + header names and values. */
 export function bufferedBytes(record: LogRecord): number {
   let bytes = (record.key?.length ?? 0) + (record.value?.length ?? 0);
-  for (const [name, value] of Object.entries(record.headers)) bytes += name.length + value.length;
+  // for…in, not Object.entries: called for every record twice, and most records have no headers.
+  const headers = record.headers;
+  for (const name in headers) bytes += name.length + headers[name]!.length;
   return bytes;
 }
 

@@ -96,8 +96,11 @@ export function toMessage(
 /** A consumed kafkajs message as a LogRecord (repeated header names: the last value wins, like Java's lastHeader). */
 export function toLogRecord(topic: string, partition: number, message: KafkaMessage): LogRecord {
   const headers: Record<string, Buffer> = {};
-  if (message.headers) {
-    for (const [name, value] of Object.entries(message.headers)) {
+  const given = message.headers;
+  if (given) {
+    // for…in, not Object.entries: no array per record (most records have no headers).
+    for (const name in given) {
+      const value = given[name];
       const last = Array.isArray(value) ? value.at(-1) : value;
       if (last === undefined) continue;
       headers[name] = typeof last === 'string' ? Buffer.from(last) : last;
