@@ -51,6 +51,12 @@ export interface ProcessorRunnerDeps {
   /** Restores and table loads end after this long without records (ms; default 100 embedded, 1500 Kafka). */
   readonly catchUpIdleMs?: number;
   /**
+   * A task with `onIdle` (an upstream of an aligned watermark, `aligned-watermark.ts`) that had no
+   * records this long (wall clock) and has read its input to the end is told so, then again every
+   * this long while it stays idle (ms, default 1000).
+   */
+  readonly idleCheckMs?: number;
+  /**
    * Called after each committed batch (benchmarks, tests): records polled, seconds from the start of the
    * batch to its commit, and the CPU seconds of the process while the batch was decoded and processed
    * (that part is synchronous when every value is in this process's schema, so it is the stage's own).
@@ -126,6 +132,10 @@ export async function startProcessor<Config, V>(
 
   let stopping = false;
   let failures = 0;
+  const idleCheckMs = deps.idleCheckMs ?? 1000;
+  /** Per task: wall clock of its last record (or of its opening). */
+  const lastActive = new Map<number, number>();
+  let lastIdleCheck = 0;
 
   async function syncAssignment(): Promise<void> {
     const owned = new Set(
@@ -172,6 +182,10 @@ export async function startProcessor<Config, V>(
       owner.positions.set(record.topic, record.offset + 1);
       touched.add(record.partition);
     }
+    if (touched.size > 0) {
+      const at = Date.now();
+      for (const task of touched) lastActive.set(task, at);
+    }
     const processingCpu = cpuStarted ? process.cpuUsage(cpuStarted) : undefined;
     // The tasks' transactions are independent (one transactional producer each, fenced per task), so
     // they commit concurrently: on Kafka the batch then waits for one round of transaction round trips
@@ -200,6 +214,43 @@ export async function startProcessor<Config, V>(
     }
   }
 
+  /**
+   * Tells idle-aware tasks that read their input to the end and had no records for idleCheckMs that
+   * they are idle (wall clock: the one input of the aligned watermark that is not in the log; see
+   * aligned-watermark.ts for why replays stay deterministic), committing what they emit.
+   */
+  async function signalIdle(): Promise<void> {
+    const at = Date.now();
+    if (at - lastIdleCheck < idleCheckMs) return;
+    lastIdleCheck = at;
+    const candidates = active.numbers().filter((task) => {
+      const owner = active.get(task)!;
+      if (!owner.task.idles) return false;
+      if (!lastActive.has(task)) lastActive.set(task, at);
+      return at - lastActive.get(task)! >= idleCheckMs;
+    });
+    if (candidates.length === 0) return;
+    // Read to the end: on Kafka the commit marker after a transactional writer's last record stays
+    // in the lag of a read-committed group (at most one per writer transaction, so 1 is "caught up").
+    const slack = log.backend === 'kafka' ? 1 : 0;
+    const behind = new Set<number>();
+    for (const spec of processor.inputs) {
+      for (const lag of await log.lag(group, spec.topic)) if (lag.lag > slack) behind.add(lag.partition);
+    }
+    for (const task of candidates) {
+      const owner = active.get(task);
+      if (!owner || behind.has(task)) continue;
+      if (!owner.task.idle(at - lastActive.get(task)!)) continue;
+      try {
+        const { batch } = await active.commit(task);
+        recordCounts(metrics, name, batch.counts);
+      } catch (error) {
+        logger.warn({ err: error, processor: name, task }, 'Committing an idle heartbeat failed: reopening the task.');
+        await active.close([task]);
+      }
+    }
+  }
+
   async function loop(): Promise<void> {
     let backoffMs = 100;
     while (!stopping) {
@@ -212,6 +263,8 @@ export async function startProcessor<Config, V>(
         const opened = new Set(active.numbers().filter((task) => !before.has(task)));
         await tables.follow();
         await runBatch(records, opened);
+        for (const task of opened) lastActive.set(task, Date.now());
+        await signalIdle();
         backoffMs = 100;
         if (failures > 5)
           throw new Error(`Processor "${name}": 6 task commits in a row failed; see the log for the errors.`);

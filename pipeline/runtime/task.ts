@@ -33,6 +33,14 @@ import {
 import { buildDeadLetter } from './dead-letters.js';
 import { createManagedStore, type ManagedStore, type StoreChange } from './stores.js';
 import { createTaskClock, RUNTIME_STORE, type TaskClock } from './timers.js';
+import {
+  alignedWatermarkOf,
+  createAlignedProgress,
+  type AlignedProgress,
+  type IdleAwareTask,
+  type WriterProgress,
+  type WriterState,
+} from './aligned-watermark.js';
 import { partitionForKey } from '../log/partitioner.js';
 import { deadLetterTopic } from '../topics.js';
 
@@ -86,9 +94,20 @@ export interface Task {
   process(record: LogRecord, value: unknown): void;
   /** Dead-letters a record that could not be decoded. */
   fail(record: LogRecord, error: unknown): void;
+  /** True when the processor's task has `onIdle` (an upstream of an aligned watermark). */
+  readonly idles: boolean;
+  /**
+   * Tells the processor's task that it has read all of its input and had none for `idleForMs` of wall
+   * clock (`onIdle`, see `aligned-watermark.ts`): its emits and store changes are kept like a
+   * record's; a throw rolls them back and is rethrown. Returns true when it emitted something.
+   */
+  idle(idleForMs: number): boolean;
   drain(): TaskBatch;
   close(): void;
 }
+
+/** Key of the aligned writers' state in the `_runtime` store. */
+const ALIGNED_KEY = 'aligned';
 
 /** The DLQ topic spec of a processor. */
 export function deadLetterSpec(processor: string): TopicSpec {
@@ -120,7 +139,13 @@ export function createTask(host: TaskHost): Task {
   const storeNames = storeNamesOf(definition);
   const stores = new Map(storeNames.map((name) => [name, createManagedStore(name)]));
   const storeList = [...stores.values()];
-  const clock: TaskClock = createTaskClock(stores.get(RUNTIME_STORE)!, definition.allowedLatenessMs ?? 0);
+  const runtimeStore = stores.get(RUNTIME_STORE)!;
+  const lateness = definition.allowedLatenessMs ?? 0;
+  const clock: TaskClock = createTaskClock(runtimeStore, lateness);
+  // Fan-in processors: the watermark is aligned over the upstream writers (aligned-watermark.ts),
+  // their progress kept in the `_runtime` store under `aligned`.
+  const alignedSpec = alignedWatermarkOf(definition);
+  let aligned: AlignedProgress | undefined;
   const outputSpecs = new Map(definition.outputs.map((spec) => [spec.topic, spec]));
   const late = jsonTopic(lateTopic(processor));
   const dlq = deadLetterSpec(processor);
@@ -285,6 +310,10 @@ export function createTask(host: TaskHost): Task {
     },
     open() {
       clock.load();
+      if (alignedSpec) {
+        const saved = runtimeStore.get(ALIGNED_KEY) as WriterState[] | undefined;
+        aligned = createAlignedProgress(alignedSpec.writers(host.config), saved);
+      }
       instance = definition.createTask(host.config, task);
     },
     process(raw, value) {
@@ -300,6 +329,7 @@ export function createTask(host: TaskHost): Task {
         raw,
       };
       let eventTime = raw.timestamp;
+      let progress: WriterProgress | undefined;
       begin({ time: eventTime });
       try {
         eventTime = definition.eventTime ? definition.eventTime(base) : raw.timestamp;
@@ -311,19 +341,46 @@ export function createTask(host: TaskHost): Task {
         }
         const record: InputRecord<unknown> = { ...base, eventTime };
         current = { record, time: eventTime };
+        progress = alignedSpec?.progress(record);
+        if (progress !== undefined) aligned!.observe(progress); // throws (a dead letter) for a bad writer
         instance.process(record, context);
         keep();
       } catch (error) {
         rollback();
+        if (aligned)
+          aligned = createAlignedProgress(
+            alignedSpec!.writers(host.config),
+            runtimeStore.get(ALIGNED_KEY) as WriterState[] | undefined,
+          );
         deadLetter(raw, error, 'PROCESSING');
         return;
       }
-      clock.advance(eventTime);
+      if (aligned) {
+        if (progress !== undefined) runtimeStore.put(ALIGNED_KEY, aligned.state());
+        clock.raiseTo(aligned.value - lateness);
+      } else clock.advance(eventTime);
       fireTimers(raw);
     },
     fail(raw, error) {
       add(counts, 'records-in');
       deadLetter(raw, error, 'SERDE');
+    },
+    get idles() {
+      return typeof (instance as IdleAwareTask<unknown> | undefined)?.onIdle === 'function';
+    },
+    idle(idleForMs) {
+      const idleAware = instance as IdleAwareTask<unknown> | undefined;
+      if (!idleAware?.onIdle) return false;
+      begin({ time: Number.isFinite(clock.watermark) ? clock.watermark : 0 });
+      try {
+        idleAware.onIdle(context, idleForMs);
+        const emitted = unitOutputs.length > 0;
+        keep();
+        return emitted;
+      } catch (error) {
+        rollback();
+        throw error;
+      }
     },
     drain() {
       const batch: TaskBatch = {

@@ -78,6 +78,12 @@ export interface TestDriver {
   watermark(task: number, processor?: string): number;
   /** Counters summed over tasks: records-in, records-out, dead-letters, late, timers and the processor's own. */
   counters(processor?: string): Record<string, number>;
+  /**
+   * Tells every task (of every input partition) of the processors (default: all) with `onIdle` that
+   * it is idle, as the runner does once a task read its input to the end and had no records for a
+   * while (`idleForMs`, default 60 000); what they emit flows on.
+   */
+  idle(options?: { readonly processor?: string; readonly idleForMs?: number }): void;
   /** Closes every task and rebuilds it from its changelogs, as after a crash (topics are kept). */
   restart(): void;
   /** Closes every task. */
@@ -239,23 +245,30 @@ export function createTestDriver(
       }
       if (failure === undefined) task.process(record, value);
       else task.fail(record, failure);
-      const batch = task.drain();
-      for (const [event, by] of batch.counts) processor.counters.set(event, (processor.counters.get(event) ?? 0) + by);
-      for (const output of batch.outputs) appended.push(append(output.topic, output.record, task.task));
-      for (const { topic, changes } of batch.changelog) {
-        for (const change of changes) {
-          append(
-            topic,
-            {
-              key: change.key,
-              value: change.value === null ? null : Buffer.from(change.value),
-              timestamp: record.timestamp,
-              headers: {},
-              partition: task.task,
-            },
-            task.task,
-          );
-        }
+      appended.push(...collect(processor, task, record.timestamp));
+    }
+    return appended;
+  }
+
+  /** Appends what a task produced (outputs, changelogs) and counts it; returns the outputs appended. */
+  function collect(processor: Driven, task: Task, timestamp: number): LogRecord[] {
+    const appended: LogRecord[] = [];
+    const batch = task.drain();
+    for (const [event, by] of batch.counts) processor.counters.set(event, (processor.counters.get(event) ?? 0) + by);
+    for (const output of batch.outputs) appended.push(append(output.topic, output.record, task.task));
+    for (const { topic, changes } of batch.changelog) {
+      for (const change of changes) {
+        append(
+          topic,
+          {
+            key: change.key,
+            value: change.value === null ? null : Buffer.from(change.value),
+            timestamp,
+            headers: {},
+            partition: task.task,
+          },
+          task.task,
+        );
       }
     }
     return appended;
@@ -337,6 +350,17 @@ export function createTestDriver(
     },
     counters(processor) {
       return Object.fromEntries(processorOf(processor).counters);
+    },
+    idle(options = {}) {
+      const selected = options.processor === undefined ? [...driven.values()] : [processorOf(options.processor)];
+      for (const processor of selected) {
+        const partitions = partitionsOf(processor.definition.inputs[0]!.topic);
+        for (let partition = 0; partition < partitions; partition++) {
+          const task = taskOf(processor, partition);
+          if (!task.idles || !task.idle(options.idleForMs ?? 60_000)) continue;
+          run(collect(processor, task, 0));
+        }
+      }
     },
     restart() {
       for (const processor of driven.values()) {

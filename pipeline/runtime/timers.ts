@@ -29,6 +29,8 @@ export interface TaskClock {
   load(): void;
   /** Records a processed record's event time; the watermark never decreases. */
   advance(eventTime: number): void;
+  /** Raises the watermark to `watermark` when that is higher (aligned watermarks); never decreases it. */
+  raiseTo(watermark: number): void;
   schedule(time: number, id: string): void;
   cancel(id: string): void;
   /** The earliest due timer (time <= watermark) in (time, id) order, removed from the state; undefined when none. */
@@ -58,6 +60,14 @@ export function createTaskClock(store: ManagedStore, allowedLatenessMs: number):
       maxEventTime = eventTime;
       watermark = Math.max(watermark, maxEventTime - allowedLatenessMs);
       store.put(CLOCK_KEY, { maxEventTime, watermark } satisfies ClockState);
+    },
+    raiseTo(candidate) {
+      if (!(candidate > watermark)) return;
+      watermark = candidate;
+      store.put(CLOCK_KEY, {
+        maxEventTime: Number.isFinite(maxEventTime) ? maxEventTime : null,
+        watermark,
+      } satisfies ClockState);
     },
     schedule(time, id) {
       // The common case (a window's timer scheduled again by each of its records) changes nothing.

@@ -64,6 +64,38 @@ export const aggregateConfigSchema = z
       .describe(
         'How long (in window-end time) the rollup waits for scenario windows from slower aggregate tasks before it closes a team/organization window.',
       ),
+    heartbeatIntervalMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(60_000)
+      .describe(
+        "Every this much event time each aggregate task sends its progress (a heartbeat) to every partition of the rollup topic: the rollup's aligned watermark is the minimum over the aggregate tasks. 0 turns heartbeats off (the rollup then never closes a window).",
+      ),
+    rollupPartitions: z
+      .number()
+      .int()
+      .min(1)
+      .default(6)
+      .describe(
+        "Partition count of the rollup topic (`makestream run` creates internal topics with 6; heartbeats are keyed to reach each). Must equal the topic's count, else the rollup tasks of the partitions no heartbeat reaches never close a window.",
+      ),
+    aggregateTasks: z
+      .number()
+      .int()
+      .min(1)
+      .default(6)
+      .describe(
+        'How many aggregate tasks write the rollup topic (= partitions of make.executions.raw.v1): the rollup waits for the progress of each.',
+      ),
+    idleAfterMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(30_000)
+      .describe(
+        'An aggregate task that has read all of its input and had none for this long (wall clock) tells the rollup it is idle, so the rollup stops waiting for it; a task that never had input says so at once.',
+      ),
   })
   .describe('Windowed per-scenario aggregates and their team/organization rollups.');
 

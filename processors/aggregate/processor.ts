@@ -10,7 +10,9 @@
  * highest event time seen) because lateness is a config value: the timers add it.
  */
 import { avroTopic, defineProcessor, jsonTopic } from '../../pipeline/runtime/api.js';
-import type { KeyValueStore, ProcessorTask, TaskContext } from '../../pipeline/runtime/api.js';
+import type { KeyValueStore, TaskContext } from '../../pipeline/runtime/api.js';
+import type { IdleAwareTask } from '../../pipeline/runtime/aligned-watermark.js';
+import { sendIdle, sendProgress, type HeartbeatTarget } from '../../pipeline/runtime/heartbeats.js';
 import { metricWindowEventId } from '../../pipeline/ids.js';
 import type { MetricWindow, ScenarioExecution } from '../../schemas/generated/types.js';
 import { parseAggregateConfig, ROLLUP_TOPIC } from './config.js';
@@ -28,6 +30,10 @@ export const EXECUTIONS_TOPIC = 'make.executions.raw.v1';
 export const METRICS_TOPIC = 'make.metrics.v1';
 /** Name of the window state store. */
 export const WINDOW_STORE = 'windows';
+/** Header of a scenario window naming the aggregate task that wrote it (decimal). */
+export const WRITER_HEADER = 'makestream.writer.task';
+/** Name of the store of the heartbeats sent to the rollup topic. */
+export const HEARTBEAT_STORE = 'heartbeat';
 
 /** State of one open scenario window (JSON, in the `windows` store). */
 export interface ScenarioWindowState {
@@ -66,7 +72,7 @@ export function defineAggregateProcessor(topics: AggregateTopics = {}) {
       'Per-scenario tumbling-window aggregates of executions (counts, error rate, durations with quantiles, operations, transfer, credits) on make.metrics.v1.',
     inputs: [avroTopic(topics.executions ?? EXECUTIONS_TOPIC, 'scenario-execution')],
     outputs: [avroTopic(metrics, 'metric-window'), jsonTopic(rollup)],
-    stores: [WINDOW_STORE],
+    stores: [WINDOW_STORE, HEARTBEAT_STORE],
     allowedLatenessMs: 0,
     eventTime: (record) => record.value.timestamp,
     parseConfig: (raw) => parseAggregateConfig(raw),
@@ -88,11 +94,16 @@ export function createAggregateTask(
   config: AggregateConfig,
   sketcher: DurationSketcher,
   topics: { readonly metrics: string; readonly rollup: string } = { metrics: METRICS_TOPIC, rollup: ROLLUP_TOPIC },
-): ProcessorTask<ScenarioExecution> {
+): IdleAwareTask<ScenarioExecution> {
   const cache = new Map<string, ScenarioWindowState>();
   const sizes = [...config.windowSizesMs].sort((a, b) => a - b);
   const lateness = config.allowedLatenessMs;
   const early = config.earlyUpdateIntervalMs;
+  const heartbeats: HeartbeatTarget = {
+    topic: topics.rollup,
+    partitions: config.rollupPartitions,
+    intervalMs: config.rollups ? config.heartbeatIntervalMs : 0,
+  };
 
   const load = (windows: KeyValueStore<ScenarioWindowState>, key: string): ScenarioWindowState | undefined => {
     let state = cache.get(key);
@@ -132,7 +143,15 @@ export function createAggregateTask(
       scopeId: state.scenarioId,
       scenarioCount: 1,
     };
-    context.emit({ topic: topics.metrics, key: String(state.scenarioId), value, timestamp: state.windowStart });
+    // The header names the writer task: the anomaly processor runs a scenario's timers on the clock
+    // of the one aggregate task that writes the scenario (pipeline/runtime/writer-clocks.ts).
+    context.emit({
+      topic: topics.metrics,
+      key: String(state.scenarioId),
+      value,
+      timestamp: state.windowStart,
+      headers: { [WRITER_HEADER]: String(context.task) },
+    });
     state.revision += 1;
     state.changed = false;
   }
@@ -162,6 +181,9 @@ export function createAggregateTask(
       const time = record.eventTime;
       const windows = context.store<ScenarioWindowState>(WINDOW_STORE);
       const watermark = context.watermark;
+      // The rollup's aligned watermark: a window that is not closed yet ends after
+      // watermark - lateness, so no contribution still to come ends at or before that.
+      sendProgress(context, context.store(HEARTBEAT_STORE), heartbeats, watermark - lateness);
       let lateSizes: number[] | undefined;
       if (execution.duration < 0) context.count('negative-duration');
       for (const size of sizes) {
@@ -196,6 +218,12 @@ export function createAggregateTask(
       if (lateSizes !== undefined) {
         context.late(`window closed for sizes ${lateSizes.join(', ')} ms (allowed lateness ${lateness} ms)`);
       }
+    },
+
+    onIdle(context, idleForMs) {
+      const store = context.store<number | boolean>(HEARTBEAT_STORE);
+      // A task that never sent progress (no input at all) is idle at once; one that did, after idleAfterMs.
+      if (store.get('slot') === undefined || idleForMs >= config.idleAfterMs) sendIdle(context, store, heartbeats);
     },
 
     onTimer(time, id, context) {

@@ -19,49 +19,34 @@ const HOUR = 3_600_000;
 const sizes = [60_000, 300_000, HOUR];
 const sketcher = createDurationSketcher(0.01);
 const PARTITIONS = 3;
-const config = { allowedLatenessMs: 120_000, rollupLatenessMs: 24 * HOUR };
+const config = { allowedLatenessMs: 120_000, rollupLatenessMs: 24 * HOUR, aggregateTasks: PARTITIONS };
 
-/** A contribution of sentinel team 0 / organization 0 far in the future, for one rollup partition. */
-function sentinelContribution(partition: number, time: number) {
-  const totals = emptyTotals(sketcher);
-  addExecution(totals, { status: 'SUCCESS', duration: 1, operations: 0, transfer: 0, centicredits: 0 }, sketcher);
-  const value = toContribution(
-    {
-      scope: 'TEAM',
-      scopeId: 0,
-      zone: 'eu1.make.com',
-      organizationId: 0,
-      teamId: 0,
-      scenarioId: 0,
-      windowSizeMs: 60_000,
-      windowStart: time,
-      windowEnd: time + 60_000,
-    },
-    totals,
-    sketcher,
-  );
-  return { key: `sentinel-${partition}`, value, partition };
+/** A heartbeat of aggregate task `task` promising `timestamp`, for one rollup partition. */
+function heartbeat(task: number, timestamp: number, partition = 0) {
+  return { key: `heartbeat:${task}`, value: { heartbeat: true, task, timestamp }, partition };
 }
 
-/** Pipes executions, then sentinels that close every aggregate and rollup window before them. */
+/**
+ * Pipes executions, then two sentinel executions per partition far in the future: the first closes
+ * every aggregate window, the second makes each aggregate task send that progress to the rollup
+ * (heartbeats go out before a record), which closes every rollup window.
+ */
 function run(driver: TestDriver, executions: readonly ExecutionFacts[]): void {
   const far = t0 + 1_000 * HOUR;
   driver.pipe(
     EXECUTIONS_TOPIC,
     executions.map((execution) => ({ key: String(execution.scenarioId), value: makeExecution(execution) })),
   );
-  driver.pipe(
-    EXECUTIONS_TOPIC,
-    Array.from({ length: PARTITIONS }, (_, partition) => ({
-      key: '0',
-      value: makeExecution({ ...executions[0]!, scenarioId: 0, teamId: 0, organizationId: 0, timestamp: far }),
-      partition,
-    })),
-  );
-  driver.pipe(
-    ROLLUP_TOPIC,
-    Array.from({ length: PARTITIONS }, (_, partition) => sentinelContribution(partition, far + 100 * HOUR)),
-  );
+  for (const time of [far, far + 100 * HOUR]) {
+    driver.pipe(
+      EXECUTIONS_TOPIC,
+      Array.from({ length: PARTITIONS }, (_, partition) => ({
+        key: '0',
+        value: makeExecution({ ...executions[0]!, scenarioId: 0, teamId: 0, organizationId: 0, timestamp: time }),
+        partition,
+      })),
+    );
+  }
 }
 
 const rollups = (driver: TestDriver, scope: 'TEAM' | 'ORGANIZATION'): MetricWindow[] =>
@@ -199,13 +184,16 @@ describe('rollup', () => {
   }
 
   it('counts a scenario once per window when its contribution arrives twice', () => {
-    const driver = createTestDriver(rollupProcessor, { config: { rollupLatenessMs: 60_000 }, partitions: 1 });
+    const driver = createTestDriver(rollupProcessor, {
+      config: { rollupLatenessMs: 60_000, aggregateTasks: 1 },
+      partitions: 1,
+    });
     const key = rollupKey('TEAM', 42);
-    driver.pipe(ROLLUP_TOPIC, [
+    driver.pipe<unknown>(ROLLUP_TOPIC, [
       { key, value: contribution(1, 500) },
       { key, value: contribution(2, 700) },
       { key, value: contribution(1, 500) },
-      { key: 'team:0', value: sentinelContribution(0, t0 + HOUR).value },
+      heartbeat(0, t0 + HOUR),
     ]);
     const [window] = rollups(driver, 'TEAM');
     expect(window).toMatchObject({
@@ -219,11 +207,14 @@ describe('rollup', () => {
   });
 
   it('sends contributions after the rollup lateness to the late output, and garbage to the DLQ', () => {
-    const driver = createTestDriver(rollupProcessor, { config: { rollupLatenessMs: 60_000 }, partitions: 1 });
+    const driver = createTestDriver(rollupProcessor, {
+      config: { rollupLatenessMs: 60_000, aggregateTasks: 1 },
+      partitions: 1,
+    });
     const key = rollupKey('TEAM', 42);
     driver.pipe<unknown>(ROLLUP_TOPIC, [
       { key, value: contribution(1, 500) },
-      { key: 'team:0', value: sentinelContribution(0, t0 + 2 * 60_000).value }, // window end t0+3m: closes t0's window
+      heartbeat(0, t0 + 3 * 60_000), // t0's window ends at t0+1m: closed at t0+2m
       { key, value: contribution(2, 700) },
       { key, value: { scope: 'TEAM', scopeId: -1 } },
     ]);

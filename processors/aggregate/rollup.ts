@@ -3,10 +3,14 @@
  * ORGANIZATION MetricWindows on `make.metrics.v1` (one final result per window, revision 0).
  *
  * Event time of a contribution is its window's end. Contributions of one team come from every
- * aggregate task, each with its own watermark, so the rollup waits `rollupLatenessMs` past a window's
- * end (in the highest window end seen) before it closes the window; a contribution after that is
- * late (side output). Merging is commutative, so the result does not depend on the order in which
- * tasks' contributions arrive.
+ * aggregate task, so the rollup's watermark is ALIGNED (`pipeline/runtime/aligned-watermark.ts`): the
+ * minimum over the aggregate tasks (`aggregateTasks`) of the progress their heartbeats promise. A
+ * window closes `rollupLatenessMs` after that minimum passes its end, so every aggregate task has
+ * sent its contribution by then, however the tasks interleave: the result is the same in every
+ * replay, and nothing is late while the promises hold (a contribution after its window closed, e.g.
+ * from a task that was idle, goes to the late side output). A silent aggregate task delays every
+ * window until it sends progress or says it is idle. Merging is commutative, so the result does not
+ * depend on the order in which tasks' contributions arrive.
  *
  * Duplicates: the runtime writes in transactions, but a contribution could still arrive twice (a
  * replay of the rollup topic, an at-least-once deployment). Each window keeps the ids of the scenarios
@@ -14,6 +18,8 @@
  * `duplicate-contribution`).
  */
 import { avroTopic, defineProcessor, jsonTopic } from '../../pipeline/runtime/api.js';
+import { withAlignedWatermark } from '../../pipeline/runtime/aligned-watermark.js';
+import { heartbeatProgress, isHeartbeat } from '../../pipeline/runtime/heartbeats.js';
 import type { ProcessorTask } from '../../pipeline/runtime/api.js';
 import type { MetricWindow } from '../../schemas/generated/types.js';
 import { parseAggregateConfig, ROLLUP_TOPIC } from './config.js';
@@ -47,17 +53,20 @@ export interface RollupWindowState {
 const FINAL = 'final|';
 
 /** The rollup processor definition (config: the `processors.aggregate` section). */
-export const rollupProcessor = defineProcessor<AggregateConfig, unknown>({
-  name: 'rollup',
-  description: 'Team and organization rollups of the final per-scenario metric windows, on make.metrics.v1.',
-  inputs: [jsonTopic(ROLLUP_TOPIC)],
-  outputs: [avroTopic(METRICS_TOPIC, 'metric-window')],
-  stores: [ROLLUP_STORE],
-  allowedLatenessMs: 0,
-  eventTime: (record) => windowEndOf(record.value) ?? record.raw.timestamp,
-  parseConfig: (raw) => parseAggregateConfig(raw),
-  createTask: (config) => createRollupTask(config, createDurationSketcher(config.sketchRelativeAccuracy)),
-});
+export const rollupProcessor = withAlignedWatermark(
+  defineProcessor<AggregateConfig, unknown>({
+    name: 'rollup',
+    description: 'Team and organization rollups of the final per-scenario metric windows, on make.metrics.v1.',
+    inputs: [jsonTopic(ROLLUP_TOPIC)],
+    outputs: [avroTopic(METRICS_TOPIC, 'metric-window')],
+    stores: [ROLLUP_STORE],
+    allowedLatenessMs: 0,
+    eventTime: (record) => windowEndOf(record.value) ?? record.raw.timestamp,
+    parseConfig: (raw) => parseAggregateConfig(raw),
+    createTask: (config) => createRollupTask(config, createDurationSketcher(config.sketchRelativeAccuracy)),
+  }),
+  { writers: (config) => config.aggregateTasks, progress: (record) => heartbeatProgress(record.value) },
+);
 
 function windowEndOf(value: unknown): number | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
@@ -70,6 +79,7 @@ export function createRollupTask(config: AggregateConfig, sketcher: DurationSket
   const lateness = config.rollupLatenessMs;
   return {
     process(record, context) {
+      if (isHeartbeat(record.value)) return context.count('heartbeats');
       const { contribution, totals } = readContribution(record.value, sketcher);
       const windowEnd = contribution.windowStart + contribution.windowSizeMs;
       if (contribution.windowEnd !== windowEnd) {

@@ -4,11 +4,20 @@
  * `scenarios` store (changelogged by the runtime); silences are found by event-time timers, since a
  * scenario that stopped produces no window. Deterministic: no clock, ids from `anomalyEventId`.
  *
+ * Timers (silences) run on the clock of the scenario's WRITER, the aggregate task that writes every
+ * window of the scenario (named by the `makestream.writer.task` header; windows without it share one
+ * clock): several aggregate tasks write each partition of `make.metrics.v1`, and a clock shared by
+ * them (the highest window end seen) fires silences according to how the tasks interleave, which a
+ * replay changes. A writer's clock is the highest end of its analysed windows
+ * (`pipeline/runtime/writer-clocks.ts`), so a silence is found once the scenario's own aggregate task
+ * has moved on; when every scenario of that task stops, its silences wait for its next window.
+ *
  * Windows taken in: `isFinal`, `windowSizeMs` equal to the configured size, `scope` SCENARIO (the
  * schema's default for records written before the field existed) and a scenarioId. Others are counted and
  * skipped. Event time of a window: its `windowEnd`.
  */
-import { avroTopic, defineProcessor, type TaskContext } from '../../pipeline/runtime/api.js';
+import { avroTopic, defineProcessor, type InputRecord, type TaskContext } from '../../pipeline/runtime/api.js';
+import { createWriterClocks, type WriterClocks } from '../../pipeline/runtime/writer-clocks.js';
 import type { Anomaly, MetricWindow } from '../../schemas/generated/types.js';
 import { parseAnomalyConfig, type AnomalyConfig } from './config.js';
 import type { ScenarioState, WindowObservation } from './detector.js';
@@ -22,6 +31,16 @@ export const anomaliesTopic = 'make.anomalies.v1';
 
 /** Name of the per-scenario state store. */
 export const scenarioStore = 'scenarios';
+/** Name of the store of the per-writer clocks and silence timers. */
+export const writerClockStore = 'writer-clocks';
+/** Header naming the aggregate task that wrote a window (set by the aggregate processor). */
+export const writerHeader = 'makestream.writer.task';
+
+/** The writer of a window: its header, or `-` for windows written without it. */
+export function writerOf(record: Pick<InputRecord<unknown>, 'headers'>): string {
+  const header = record.headers[writerHeader];
+  return header === undefined ? '-' : header.toString('utf8');
+}
 
 /** A metric window as this processor reads it. */
 export type MetricWindowInput = MetricWindow;
@@ -54,13 +73,16 @@ export function toObservation(window: MetricWindowInput & { readonly scenarioId:
   };
 }
 
-function engineContext(context: TaskContext): EngineContext {
+function engineContext(context: TaskContext, clocks?: WriterClocks, writer?: string): EngineContext {
   const store = context.store<ScenarioState>(scenarioStore);
   return {
     get: (key) => store.get(key),
     put: (key, state) => store.put(key, state),
-    schedule: (time, id) => context.schedule(time, id),
-    cancel: (id) => context.cancel(id),
+    schedule: (time, id) => (clocks ? clocks.schedule(writer!, time, id) : context.schedule(time, id)),
+    cancel: (id) => {
+      clocks?.cancel(id);
+      context.cancel(id); // a timer from before writer clocks
+    },
     emit(anomaly: Anomaly) {
       context.emit({
         topic: anomaliesTopic,
@@ -80,7 +102,7 @@ export const anomalyProcessor = defineProcessor<AnomalyConfig, MetricWindowInput
     'Per-scenario baselines on metric windows: error-rate spikes, latency regressions, volume drops, silences, burn surges.',
   inputs: [avroTopic(metricsTopic, 'metric-window')],
   outputs: [avroTopic(anomaliesTopic, 'anomaly')],
-  stores: [scenarioStore],
+  stores: [scenarioStore, writerClockStore],
   eventTime: (record) => record.value.windowEnd,
   parseConfig: (raw) => parseAnomalyConfig(raw),
   createTask(config) {
@@ -92,11 +114,17 @@ export const anomalyProcessor = defineProcessor<AnomalyConfig, MetricWindowInput
           context.count(reason);
           return;
         }
-        engine.window(
-          toObservation(record.value as MetricWindowInput & { scenarioId: number }),
-          engineContext(context),
-        );
+        const writer = writerOf(record);
+        const clocks = createWriterClocks(context.store(writerClockStore));
+        const engineContextOfWriter = engineContext(context, clocks, writer);
+        engine.window(toObservation(record.value as MetricWindowInput & { scenarioId: number }), engineContextOfWriter);
+        let due = clocks.takeDue(writer, record.value.windowEnd);
+        for (; due !== undefined; due = clocks.takeDue(writer)) {
+          context.count('timers.writer');
+          engine.timer(due.time, due.id, engineContextOfWriter);
+        }
       },
+      // Only timers scheduled before writer clocks existed (restored state) still come this way.
       onTimer(time, id, context) {
         engine.timer(time, id, engineContext(context));
       },

@@ -6,7 +6,7 @@ import { enrichProcessor } from '../enrich/processor.js';
 import { builtInRedactionRules, createRedactor } from '../enrich/redact.js';
 import { secretCorpus } from '../enrich/redaction-corpus.js';
 import { correlateProcessor, incidentsProcessor } from './processor.js';
-import { MINUTE, testCatalogEntry, testExecution, timelineStart } from './testing.js';
+import { MINUTE, settle, testCatalogEntry, testExecution, timelineStart } from './testing.js';
 
 function chain(): TestDriver {
   const driver = createTestDriver([enrichProcessor, correlateProcessor, incidentsProcessor]);
@@ -47,6 +47,7 @@ describe('enrich → correlate → incidents', () => {
         );
       }
     });
+    settle(driver, [1, 2, 3], secretCorpus.length * 60 + 30);
     const incidents = driver.read<Incident>('make.incidents.v1');
     expect(incidents.filter((record) => record.value.state === 'OPEN').length).toBeGreaterThanOrEqual(20);
     for (const topic of topics) {
@@ -79,6 +80,7 @@ describe('enrich → correlate → incidents', () => {
       // The scenario's next run moves its correlate task's watermark past the module's report.
       pipe(driver, testExecution({ number: number + 10, scenarioId: number, minute: 9.5, error: null }));
     }
+    settle(driver, [1, 2, 3], 30);
     const [incident] = driver.read<Incident>('make.incidents.v1').map((record) => record.value);
     expect(incident).toMatchObject({
       state: 'OPEN',
@@ -120,6 +122,16 @@ describe('enrich → correlate → incidents', () => {
       later.map((value) => ({ key: '1', value })),
     );
     expect(driver.counters('correlate')['groups.timed-out']).toBe(3);
+    // Incidents apply the occurrences once every correlate task passed them: this one (its
+    // heartbeats) and the five without input (idle).
+    for (const number of [5, 6]) {
+      const records = enriched(testExecution({ number, scenarioId: 1, minute: 30, error: null }));
+      driver.pipe(
+        'make.logs.enriched.v1',
+        records.map((value) => ({ key: '1', value })),
+      );
+    }
+    driver.idle({ processor: 'correlate', idleForMs: 0 });
     const [incident] = driver.read<Incident>('make.incidents.v1').map((record) => record.value);
     expect(incident).toMatchObject({ state: 'OPEN', occurrences: 3, firstSeen: timelineStart });
     driver.close();

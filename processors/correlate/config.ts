@@ -34,9 +34,17 @@ export const correlateConfigSchema = z
       .number()
       .int()
       .min(1)
-      .default(3)
+      .default(6)
       .describe(
-        "Partition count of makestream.correlate.occurrences: heartbeats are keyed to reach each partition. Must equal the topic's count. Example: 3",
+        "Partition count of makestream.correlate.occurrences (`makestream run` creates internal topics with 6): heartbeats are keyed to reach each partition. Must equal the topic's count, else the incidents tasks of the partitions no heartbeat reaches never advance. Example: 6",
+      ),
+    idleAfterMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(30 * 1000)
+      .describe(
+        'A task that has read all of its input and had none for this long (wall clock) tells incidents it is idle, so incidents stop waiting for it; a task that never had input says so at once. Example: 30000',
       ),
   })
   .describe('Stage 1 of correlate: groups enriched records by execution and emits error occurrences.');
@@ -87,6 +95,14 @@ export const incidentsConfigSchema = z
       .default(100)
       .describe(
         'An open incident emits an ONGOING revision after this many new occurrences (also whenever it spreads to a new scenario or its severity changes). Example: 100',
+      ),
+    correlateTasks: z
+      .number()
+      .int()
+      .min(1)
+      .default(6)
+      .describe(
+        'How many correlate tasks write the occurrences topic (= partitions of make.logs.enriched.v1): the watermark is the minimum of their heartbeats. Example: 6',
       ),
     maxAffectedScenarios: z.number().int().min(1).default(100).describe('Bound of affectedScenarioIds. Example: 100'),
     maxSampleExecutions: z.number().int().min(1).default(10).describe('Bound of sampleExecutionIds. Example: 10'),

@@ -4,7 +4,7 @@ import { createTestDriver, type TestDriver } from '../../pipeline/runtime/test-d
 import type { Incident, ScenarioCatalogEntry, ScenarioExecution } from '../../schemas/generated/types.js';
 import { enrichProcessor } from '../enrich/processor.js';
 import { correlateProcessor, incidentsProcessor } from './processor.js';
-import { MINUTE, testCatalogEntry, testExecution, timelineStart } from './testing.js';
+import { MINUTE, settle, testCatalogEntry, testExecution, timelineStart } from './testing.js';
 
 const A = 90421;
 const B = 90422;
@@ -48,6 +48,9 @@ describe('correlate → incidents (test driver, chained behind enrich)', () => {
   it('opens an incident when the same error recurs 3 times within 15 minutes, counting each execution once', () => {
     const driver = chain();
     const executions = [0, 4, 8].map((minute) => run(driver, A, minute));
+    // Nothing before every correlate task has passed the occurrences (aligned watermark).
+    expect(incidents(driver)).toEqual([]);
+    settle(driver, [A], 30);
     const [incident, ...rest] = incidents(driver);
     expect(rest).toHaveLength(0);
     expect(incident).toMatchObject({
@@ -84,6 +87,7 @@ describe('correlate → incidents (test driver, chained behind enrich)', () => {
       causeModuleName: 'Post',
       causeModuleApp: 'slack',
     });
+    settle(driver, [A, B], 60);
     expect(incidents(driver)).toEqual([]);
     driver.close();
   });
@@ -94,6 +98,7 @@ describe('correlate → incidents (test driver, chained behind enrich)', () => {
     run(driver, B, 3);
     run(driver, A, 4); // no new scenario, no new severity: no revision
     run(driver, C, 5);
+    settle(driver, [A, B, C], 30);
     const revisions = incidents(driver);
     expect(
       revisions.map((incident) => [incident.revision, incident.state, incident.severity, incident.affectedScenarioIds]),
@@ -120,6 +125,7 @@ describe('correlate → incidents (test driver, chained behind enrich)', () => {
       causeModuleApp: 'google-sheets',
     };
     [A, B, C].forEach((scenario, index) => run(driver, scenario, index, expired));
+    settle(driver, [A, B, C], 30);
     const [incident] = incidents(driver);
     expect(incident).toMatchObject({ errorClass: 'AUTHENTICATION', affectedScenarioIds: [A, B, C], severity: 'HIGH' });
     expect(incident?.rootCause).toBe(
@@ -134,8 +140,9 @@ describe('correlate → incidents (test driver, chained behind enrich)', () => {
     // Resolution needs the incidents watermark at 32: heartbeats are held back by the group timeout
     // (10 min) and the watermark by the lateness (5 min), so successes must run to minute 47.
     for (let minute = 5; minute <= 46; minute += 1) run(driver, A, minute, null);
+    driver.idle({ processor: 'correlate', idleForMs: 0 }); // the tasks without input
     expect(incidents(driver).map((incident) => incident.state)).toEqual(['OPEN']);
-    for (let minute = 47; minute <= 50; minute += 1) run(driver, B, minute, null);
+    for (let minute = 47; minute <= 50; minute += 1) run(driver, A, minute, null);
     const revisions = incidents(driver);
     expect(revisions.map((incident) => incident.state)).toEqual(['OPEN', 'RESOLVED']);
     expect(revisions[1]).toMatchObject({
@@ -153,6 +160,7 @@ describe('correlate → incidents (test driver, chained behind enrich)', () => {
     [0, 1, 2].forEach((minute) => run(driver, A, minute));
     for (let minute = 10; minute <= 40; minute += 2) run(driver, C, minute, null);
     run(driver, B, 45);
+    settle(driver, [A, B, C], 65);
     const revisions = incidents(driver);
     expect(revisions.map((incident) => [incident.revision, incident.state])).toEqual([
       [1, 'OPEN'],
@@ -169,24 +177,35 @@ describe('correlate → incidents (test driver, chained behind enrich)', () => {
     driver.close();
   });
 
-  it('places out-of-order occurrences within the allowed lateness and sends older ones to the late output', () => {
+  it('applies occurrences of different correlate tasks in time order, whatever their arrival order', () => {
     const driver = chain();
     run(driver, A, 10);
-    run(driver, B, 7); // 3 minutes behind: within the 5 minutes of lateness
-    run(driver, C, 2); // 8 minutes behind: late
-    expect(incidents(driver)).toEqual([]);
+    run(driver, B, 7);
+    run(driver, C, 2);
     run(driver, D, 8);
-    const [incident, ...rest] = incidents(driver);
-    expect(rest).toHaveLength(0);
+    settle(driver, [A, B, C, D], 40);
+    const [incident] = incidents(driver);
+    // C (2), B (7), D (8) open it: A (10) arrived first but is the latest.
     expect(incident).toMatchObject({
       state: 'OPEN',
       occurrences: 3,
-      firstSeen: at(7),
-      lastSeen: at(10),
-      affectedScenarioIds: [A, B, D],
+      firstSeen: at(2),
+      lastSeen: at(8),
+      affectedScenarioIds: [B, C, D],
     });
-    expect(driver.late('incidents')).toHaveLength(1);
-    expect(driver.counters('incidents').late).toBe(1);
+    expect(driver.late('incidents')).toEqual([]);
+    driver.close();
+  });
+
+  it("sends an execution older than its correlate task's last heartbeat to correlate's late output", () => {
+    const driver = chain();
+    run(driver, A, 60, null);
+    run(driver, A, 61, null); // sends the heartbeat: nothing older than minute 50 from this task
+    run(driver, A, 45);
+    run(driver, A, 49.5);
+    expect(driver.late('correlate')).toHaveLength(4); // both records (execution, module) of each
+    run(driver, A, 51); // after the heartbeat: counted
+    expect(driver.counters('correlate').occurrences).toBe(1);
     driver.close();
   });
 
@@ -198,6 +217,7 @@ describe('correlate → incidents (test driver, chained behind enrich)', () => {
     expect(incidents(driver)).toEqual([]);
     expect(driver.counters('correlate').duplicates).toBeGreaterThan(0);
     run(driver, A, 2);
+    settle(driver, [A], 30);
     expect(incidents(driver)[0]?.occurrences).toBe(3);
     driver.close();
   });
@@ -218,6 +238,7 @@ describe('correlate → incidents (test driver, chained behind enrich)', () => {
         run(driver, scenario, minute, error);
         if (index === restartAfter) driver.restart();
       });
+      settle(driver, [A, B, C, D], 80);
       const out = JSON.stringify(driver.read('make.incidents.v1'));
       driver.close();
       return out;

@@ -26,7 +26,9 @@ import {
   resolveTime,
   type FingerprintState,
 } from './incident-state.js';
-import { heartbeatKeys, isHeartbeat, type Heartbeat } from './heartbeat.js';
+import { isHeartbeat, type Heartbeat } from './heartbeat.js';
+import { withAlignedWatermark, type IdleAwareTask } from '../../pipeline/runtime/aligned-watermark.js';
+import { heartbeatProgress, sendIdle, sendProgress, type HeartbeatTarget } from '../../pipeline/runtime/heartbeats.js';
 import {
   addToGroup,
   isComplete,
@@ -61,13 +63,26 @@ export function defineCorrelateProcessor(): ProcessorDefinition<CorrelateConfig,
     stores: ['groups', 'closed', 'heartbeat'],
     eventTime: (record) => record.value.timestamp,
     parseConfig: (raw) => parseCorrelateConfig(raw),
-    createTask(config) {
+    createTask(config): IdleAwareTask<EnrichedLog> {
+      const target: HeartbeatTarget = {
+        topic: occurrencesTopic.topic,
+        partitions: config.occurrencePartitions,
+        intervalMs: config.heartbeatIntervalMs,
+      };
+      /** The last promise sent to incidents (-Infinity before the first). */
+      const promised = (context: TaskContext): number => {
+        const slot = context.store<number>('heartbeat').get('slot');
+        return slot === undefined || config.heartbeatIntervalMs === 0 ? -Infinity : slot * config.heartbeatIntervalMs;
+      };
       const close = (group: ExecutionGroup, context: TaskContext): void => {
         const id = group.sourceEventId;
         context.store<ExecutionGroup>('groups').delete(id);
         context.cancel(`group:${id}`);
         context.store<number>('closed').put(id, group.timestamp);
         context.schedule(group.timestamp + config.dedupeRetentionMs, `closed:${id}`);
+        // An execution record with an earlier start than its modules' records can move the group
+        // behind the promise already sent: incidents may then count it late. Counted, not hidden.
+        if (group.timestamp < promised(context)) context.count('occurrences.behind-heartbeat');
         for (const occurrence of occurrencesOf(group)) {
           context.emit({
             topic: occurrencesTopic.topic,
@@ -79,19 +94,10 @@ export function defineCorrelateProcessor(): ProcessorDefinition<CorrelateConfig,
         }
       };
       const heartbeat = (context: TaskContext): void => {
-        const interval = config.heartbeatIntervalMs;
-        if (interval === 0 || !Number.isFinite(context.watermark)) return;
         // Occurrences carry their execution's start, and a group may stay open until groupTimeoutMs
-        // after it: a heartbeat held back by that much is never ahead of an occurrence still to come.
-        const slot = Math.floor((context.watermark - config.groupTimeoutMs) / interval);
-        const store = context.store<number>('heartbeat');
-        const last = store.get('slot');
-        if (last !== undefined && slot <= last) return;
-        store.put('slot', slot);
-        const value: Heartbeat = { heartbeat: true, timestamp: slot * interval, task: context.task };
-        for (const key of heartbeatKeys(config.occurrencePartitions)) {
-          context.emit({ topic: occurrencesTopic.topic, key, value, timestamp: value.timestamp });
-        }
+        // after it: a heartbeat held back by that much is never ahead of an occurrence still to come
+        // (executions that start before it are late here, see process).
+        sendProgress(context, context.store('heartbeat'), target, context.watermark - config.groupTimeoutMs);
       };
       return {
         process(record, context) {
@@ -107,12 +113,19 @@ export function defineCorrelateProcessor(): ProcessorDefinition<CorrelateConfig,
             if (!isFailure(log)) return;
             const started = startGroup(log);
             if (started === null) return context.count('ignored');
+            // Keeps the promise of the heartbeats: incidents may already have moved past this time.
+            if (started.timestamp < promised(context)) return context.late('execution older than the heartbeat sent');
             group = started;
             context.schedule(group.timestamp + config.groupTimeoutMs, `group:${id}`);
           }
           if (!addToGroup(group, log)) return context.count('duplicates');
           if (isComplete(group)) close(group, context);
           else groups.put(id, group);
+        },
+        onIdle(context, idleForMs) {
+          const store = context.store<number | boolean>('heartbeat');
+          // A task that never sent progress (no input at all) is idle at once; one that did, after idleAfterMs.
+          if (store.get('slot') === undefined || idleForMs >= config.idleAfterMs) sendIdle(context, store, target);
         },
         onTimer(_time, id, context) {
           const [kind, sourceEventId = ''] = splitTimerId(id);
@@ -128,18 +141,30 @@ export function defineCorrelateProcessor(): ProcessorDefinition<CorrelateConfig,
   });
 }
 
-/** Stage 2: the incident lifecycle per fingerprint. */
+/**
+ * Stage 2: the incident lifecycle per fingerprint.
+ *
+ * Its input is written by every correlate task, so its watermark is ALIGNED over them
+ * (`pipeline/runtime/aligned-watermark.ts`: the minimum of the correlate tasks' heartbeats, minus the
+ * allowed lateness), and an occurrence is not applied when it arrives but held (store `pending`) until
+ * the watermark passes its time (a timer at its timestamp, id `occurrence:<occurrenceId>`): then the
+ * occurrences of a fingerprint are applied in (time, id) order, interleaved with the resolve and
+ * expire timers in the same order, whichever way the correlate tasks' writes interleaved. A replay
+ * gives the same incident revisions, in the same order. The price: an incident opens once every
+ * correlate task has passed the occurrence that opens it (its heartbeat, held back by the group
+ * timeout, plus the allowed lateness); a silent correlate task delays incidents until it says it is idle.
+ */
 export function defineIncidentsProcessor(
   options: CorrelateDefinitionOptions = {},
 ): ProcessorDefinition<IncidentsConfig, ErrorOccurrence | Heartbeat> {
   const lateness = options.incidentsAllowedLatenessMs ?? 5 * 60_000;
-  return defineProcessor<IncidentsConfig, ErrorOccurrence | Heartbeat>({
+  const definition = defineProcessor<IncidentsConfig, ErrorOccurrence | Heartbeat>({
     name: 'incidents',
     description:
       'Opens, updates, resolves and reopens incidents when the same error fingerprint recurs across executions and scenarios.',
     inputs: [occurrencesTopic],
     outputs: [incidentsTopic],
-    stores: ['incidents'],
+    stores: ['incidents', 'pending'],
     allowedLatenessMs: lateness,
     eventTime: (record) => checkedOccurrence(record.value).timestamp,
     parseConfig: (raw) => parseIncidentsConfig(raw),
@@ -155,37 +180,49 @@ export function defineIncidentsProcessor(
         });
         context.count(`incidents.${incident.state.toLowerCase()}`);
       };
+      /** Applies an occurrence whose time the watermark passed (in (time, id) order). */
+      const apply = (occurrence: ErrorOccurrence, time: number, context: TaskContext): void => {
+        let before = store(context).get(occurrence.fingerprint) ?? newFingerprintState(occurrence.fingerprint);
+        // A resolve timer at this very time fires after this one ('occurrence:' < 'resolve:'): resolve
+        // first, so the occurrence reopens the incident after the quiet time instead of extending it.
+        const due = resolveTime(before, config);
+        if (due !== null && due <= time) {
+          const resolved = resolve(before, due, config);
+          emit(resolved.emit, context);
+          before = resolved.state;
+          store(context).put(before.fingerprint, before);
+        }
+        // Occurrences come in time order now: none still to come is older than this one.
+        const { state, emit: incident } = applyOccurrence(before, occurrence, time, config);
+        if (state === before) return context.count('duplicates');
+        store(context).put(state.fingerprint, state);
+        emit(incident, context);
+        const next = resolveTime(state, config);
+        if (next !== null) context.schedule(next, `resolve:${state.fingerprint}`);
+        else if (state.pending.length > 0) {
+          // Forget candidates that can no longer reach the threshold.
+          const latest = state.pending[state.pending.length - 1]!.time;
+          context.schedule(latest + config.openWindowMs, `expire:${state.fingerprint}`);
+        }
+      };
       return {
         process(record, context) {
           const occurrence = checkedOccurrence(record.value);
           if (isHeartbeat(occurrence)) return context.count('heartbeats');
           if (record.eventTime < context.watermark) return context.late('occurrence older than the watermark');
-          let before = store(context).get(occurrence.fingerprint) ?? newFingerprintState(occurrence.fingerprint);
-          // The runtime advances the watermark (and fires due timers) after this record. A resolve
-          // timer this record makes due resolves first: the occurrence then recurs after the quiet
-          // time and reopens the incident instead of extending it.
-          const watermarkAfter = Math.max(context.watermark, record.eventTime - lateness);
-          const due = resolveTime(before, config);
-          if (due !== null && due <= watermarkAfter) {
-            const resolved = resolve(before, due, config);
-            emit(resolved.emit, context);
-            before = resolved.state;
-            store(context).put(before.fingerprint, before);
-          }
-          const { state, emit: incident } = applyOccurrence(before, occurrence, context.watermark, config);
-          if (state === before) return context.count('duplicates');
-          store(context).put(state.fingerprint, state);
-          emit(incident, context);
-          const next = resolveTime(state, config);
-          if (next !== null) context.schedule(next, `resolve:${state.fingerprint}`);
-          else if (state.pending.length > 0) {
-            // Forget candidates that can no longer reach the threshold.
-            const latest = state.pending[state.pending.length - 1]!.time;
-            context.schedule(latest + config.openWindowMs, `expire:${state.fingerprint}`);
-          }
+          context.store<ErrorOccurrence>('pending').put(occurrence.occurrenceId, occurrence);
+          context.schedule(occurrence.timestamp, `occurrence:${occurrence.occurrenceId}`);
         },
         onTimer(time, id, context) {
-          const [kind, fingerprint = ''] = splitTimerId(id);
+          const [kind, rest = ''] = splitTimerId(id);
+          if (kind === 'occurrence') {
+            const pending = context.store<ErrorOccurrence>('pending');
+            const occurrence = pending.get(rest);
+            if (occurrence === undefined) return;
+            pending.delete(rest);
+            return apply(occurrence, time, context);
+          }
+          const fingerprint = rest;
           const state = store(context).get(fingerprint);
           if (state === undefined) return;
           if (kind === 'resolve') {
@@ -201,6 +238,10 @@ export function defineIncidentsProcessor(
         },
       };
     },
+  });
+  return withAlignedWatermark(definition, {
+    writers: (config) => config.correlateTasks,
+    progress: (record) => heartbeatProgress(record.value),
   });
 }
 

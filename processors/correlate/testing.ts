@@ -5,6 +5,7 @@
 import { executionEventId } from '../../pipeline/ids.js';
 import { exampleEvents } from '../../schemas/examples.js';
 import type { ErrorInfo, ScenarioCatalogEntry, ScenarioExecution } from '../../schemas/generated/types.js';
+import type { TestDriver } from '../../pipeline/runtime/test-driver.js';
 
 const base = exampleEvents['com.makestream.v1.ScenarioExecution'];
 const baseCatalog = exampleEvents['com.makestream.v1.ScenarioCatalogEntry'];
@@ -70,4 +71,24 @@ export function testExecution(options: TestExecutionOptions): ScenarioExecution 
 /** A catalog entry for a scenario. */
 export function testCatalogEntry(scenarioId: number, name = `Scenario ${scenarioId}`): ScenarioCatalogEntry {
   return { ...baseCatalog, scenarioId, name };
+}
+
+let settleNumber = 900_000;
+
+/**
+ * Moves the incidents watermark to `minute - 15`: two successful executions of each scenario at
+ * `minute` move its correlate task's watermark there (the second sends the heartbeat: they go out
+ * before a record), a heartbeat promises that minus the group timeout (10 min), and incidents take
+ * off their lateness (5 min); correlate tasks that never had input say they are idle. The incidents
+ * watermark is the minimum over the correlate tasks, so pass every scenario that had records.
+ */
+export function settle(driver: TestDriver, scenarioIds: readonly number[], minute: number): void {
+  for (const scenarioId of scenarioIds) {
+    for (const offset of [0, 0.1]) {
+      settleNumber += 1;
+      const value = testExecution({ number: settleNumber, scenarioId, minute: minute + offset, error: null });
+      driver.pipe('make.executions.raw.v1', [{ key: String(scenarioId), value, timestamp: value.ingestedAt }]);
+    }
+  }
+  driver.idle({ processor: 'correlate', idleForMs: 0 });
 }
