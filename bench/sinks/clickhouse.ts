@@ -39,6 +39,7 @@ const TOPIC = 'make.executions.raw.v1';
 const PARTITIONS = 6;
 const { values: flags } = parseArgs({
   options: {
+    'in-flight-batches': { type: 'string', default: process.env.BENCH_IN_FLIGHT_BATCHES },
     rows: { type: 'string', default: process.env.BENCH_ROWS ?? '100000' },
     batch: { type: 'string', default: process.env.BENCH_BATCH ?? '10000' },
     repeat: { type: 'string', default: process.env.BENCH_REPEAT ?? '3' },
@@ -209,6 +210,7 @@ async function throughRuntime(
         log: watch.log,
         serde,
         pollMaxRecords: batchSize,
+        ...(flags['in-flight-batches'] ? { maxInFlightBatches: Number(flags['in-flight-batches']) } : {}),
         batch: { maxRecords: batchSize, maxBytes: 64 * 1024 * 1024, lingerMs: 20 },
       });
       // Told by the commits themselves (a timer loop waiting on stats() costs CPU the sink is charged).

@@ -55,6 +55,7 @@ import { watchCommits } from './committed.js';
 
 const { values: flags } = parseArgs({
   options: {
+    'in-flight-batches': { type: 'string', default: process.env.BENCH_IN_FLIGHT_BATCHES },
     docs: { type: 'string', default: process.env.BENCH_DOCS ?? '20000' },
     batch: { type: 'string', default: process.env.BENCH_BATCH ?? '1000' },
     repeat: { type: 'string', default: process.env.BENCH_REPEAT ?? '3' },
@@ -263,6 +264,7 @@ async function benchServer(server: Server, directory: string) {
           log: watch.log,
           serde,
           pollMaxRecords: batchSize,
+          ...(flags['in-flight-batches'] ? { maxInFlightBatches: Number(flags['in-flight-batches']) } : {}),
           batch: { maxRecords: batchSize, maxBytes: 64 << 20, lingerMs: 20 },
         });
         runtime.running = running;

@@ -6,6 +6,10 @@
  *   or into the staging table then INSERT … ON CONFLICT DO NOTHING with `staging` — one
  *   transaction per batch), with `--in-flight` batches at once (the runtime writes partitions in
  *   parallel);
+ * - `startSink` (the issue's figure, "rows/s from a pre-filled topic"): the same events pre-filled as
+ *   Avro into an embedded-log topic (`--partitions`, default 1) and delivered by the sink runtime
+ *   (poll, decode, batch, the connector's write, commit) until every offset is committed, into a
+ *   third identical table; `--no-runtime` skips it;
  * - `psql \copy`: Debian's psql loading the same rows, pre-encoded in COPY text format, from a file
  *   into an identical table (one COPY, one connection, no conflict handling).
  *
@@ -14,12 +18,12 @@
  * (target ≥ 80 %).
  *
  *   node --import tsx bench/sinks/postgres.ts [--rows 100000] [--batch 5000] [--in-flight 1] [--repeat 3]
- *     [--write-mode direct-first|staging]
+ *     [--write-mode direct-first|staging] [--partitions 1] [--no-runtime]
  *   (flags also as BENCH_ROWS, BENCH_BATCH, BENCH_IN_FLIGHT, BENCH_REPEAT, BENCH_WRITE_MODE; BENCH_POSTGRES_URL)
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -27,6 +31,13 @@ import { createPostgresSink } from '../../connectors/sinks/postgres/connector.js
 import { encodeRow } from '../../connectors/sinks/postgres/rows.js';
 import { tableForTopic } from '../../connectors/sinks/postgres/tables.js';
 import { batchOf, dropTestSchema, localSinkConfig, makeEvents } from '../../connectors/sinks/postgres/testing.js';
+import type { EventLog } from '../../pipeline/log/contract.js';
+import { createEmbeddedLog } from '../../pipeline/log/embedded/index.js';
+import { bindTopic, createAvroSerde, createEmbeddedSchemaStore, type AvroSerde } from '../../pipeline/serde/index.js';
+import { sinkGroup, startSink } from '../../pipeline/sink/index.js';
+import Database from '../../pipeline/sqlite.js';
+import type { ScenarioExecution } from '../../schemas/generated/types.js';
+import { watchCommits } from './committed.js';
 
 const TOPIC = 'make.executions.raw.v1';
 
@@ -37,6 +48,8 @@ const { values: flags } = parseArgs({
     'in-flight': { type: 'string', default: process.env.BENCH_IN_FLIGHT ?? '1' },
     repeat: { type: 'string', default: process.env.BENCH_REPEAT ?? '3' },
     'write-mode': { type: 'string', default: process.env.BENCH_WRITE_MODE ?? 'direct-first' },
+    partitions: { type: 'string', default: process.env.BENCH_PARTITIONS ?? '1' },
+    'no-runtime': { type: 'boolean', default: false },
   },
 });
 const rows = Number(flags.rows);
@@ -44,6 +57,7 @@ const batchSize = Number(flags.batch);
 const inFlight = Number(flags['in-flight']);
 const repeat = Number(flags.repeat);
 const writeMode = flags['write-mode'];
+const partitions = Number(flags.partitions);
 if (writeMode !== 'direct-first' && writeMode !== 'staging') throw new Error('--write-mode is direct-first or staging');
 const url = process.env.BENCH_POSTGRES_URL ?? 'postgres://makestream:makestream@127.0.0.1:15432/makestream';
 
@@ -79,7 +93,11 @@ async function runPsqlCopy(schema: string, columns: string, file: string): Promi
 
 async function main(): Promise<void> {
   const suffix = `${Date.now().toString(36)}_${process.pid}`;
-  const schemas = { sink: `bench_pg_sink_${suffix}`, psql: `bench_pg_psql_${suffix}` };
+  const schemas = {
+    sink: `bench_pg_sink_${suffix}`,
+    psql: `bench_pg_psql_${suffix}`,
+    runtime: `bench_pg_runtime_${suffix}`,
+  };
   const directory = mkdtempSync(join(tmpdir(), 'makestream-bench-pg-'));
   const table = tableForTopic(TOPIC)!;
   // Two seconds apart from two days ago: every row falls into a partition pg_partman premade.
@@ -94,18 +112,27 @@ async function main(): Promise<void> {
     localSinkConfig(url, schemas.sink, { pool: { max: Math.max(1, inFlight) }, writeMode }),
   );
   const baselineTables = createPostgresSink(localSinkConfig(url, schemas.psql));
+  const runtimeConfig = localSinkConfig(url, schemas.runtime, { pool: { max: Math.max(1, inFlight) }, writeMode });
   const admin = new pg.Client({ connectionString: url });
-  const results = { sink: [] as number[], psql: [] as number[] };
+  const results = { sink: [] as number[], psql: [] as number[], runtime: [] as number[] };
+  const cpu = { sink: [] as number[], runtime: [] as number[] };
+  const topicLog = flags['no-runtime'] ? undefined : await prefilledTopic(directory, events);
   try {
     await sink.start();
     await baselineTables.start();
     await baselineTables.close();
+    if (topicLog) {
+      const runtimeTables = createPostgresSink(runtimeConfig);
+      await runtimeTables.start();
+      await runtimeTables.close();
+    }
     await admin.connect();
     const count = async (schema: string) =>
       Number((await admin.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".executions`)).rows[0]!.n);
     for (let round = 1; round <= repeat; round += 1) {
       await admin.query(`TRUNCATE "${schemas.sink}".executions, "${schemas.psql}".executions`);
       let next = 0;
+      const sinkCpu = process.cpuUsage();
       const started = process.hrtime.bigint();
       await Promise.all(
         Array.from({ length: inFlight }, async () => {
@@ -116,16 +143,29 @@ async function main(): Promise<void> {
         }),
       );
       const sinkSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const sinkUsed = process.cpuUsage(sinkCpu);
+      cpu.sink.push((sinkUsed.user + sinkUsed.system) / rows);
       const copyStarted = process.hrtime.bigint();
       await runPsqlCopy(schemas.psql, columns, file);
       const psqlSeconds = Number(process.hrtime.bigint() - copyStarted) / 1e9;
+      let runtimeLine = '';
+      if (topicLog) {
+        await admin.query(`TRUNCATE "${schemas.runtime}".executions`);
+        const { seconds, cpuMicros } = await throughRuntime(topicLog, runtimeConfig, round, rows);
+        if ((await count(schemas.runtime)) !== rows)
+          throw new Error(`startSink stored ${await count(schemas.runtime)} rows`);
+        results.runtime.push(rows / seconds);
+        cpu.runtime.push(cpuMicros / rows);
+        runtimeLine = `, startSink ${Math.round(rows / seconds)} rows/s (${seconds.toFixed(2)} s, ${(cpuMicros / rows).toFixed(1)} µs CPU/row)`;
+      }
       const counts = [await count(schemas.sink), await count(schemas.psql)];
       if (counts[0] !== rows || counts[1] !== rows) throw new Error(`row counts ${counts.join('/')} != ${rows}`);
       results.sink.push(rows / sinkSeconds);
       results.psql.push(rows / psqlSeconds);
       process.stdout.write(
-        `round ${round}: sink ${Math.round(rows / sinkSeconds)} rows/s (${sinkSeconds.toFixed(2)} s), ` +
-          `psql \\copy ${Math.round(rows / psqlSeconds)} rows/s (${psqlSeconds.toFixed(2)} s)\n`,
+        `round ${round} (load ${loadavg()[0]!.toFixed(1)}): sink write() ${Math.round(rows / sinkSeconds)} rows/s (${sinkSeconds.toFixed(2)} s, ` +
+          `${cpu.sink.at(-1)!.toFixed(1)} µs CPU/row), psql \\copy ${Math.round(rows / psqlSeconds)} rows/s (${psqlSeconds.toFixed(2)} s)` +
+          `${runtimeLine}\n`,
       );
     }
   } finally {
@@ -133,16 +173,90 @@ async function main(): Promise<void> {
     await admin.end().catch(() => undefined);
     await dropTestSchema(url, schemas.sink);
     await dropTestSchema(url, schemas.psql);
+    await dropTestSchema(url, schemas.runtime);
+    await topicLog?.close();
     rmSync(directory, { recursive: true, force: true });
   }
   const best = { sink: Math.max(...results.sink), psql: Math.max(...results.psql) };
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const perRound = (xs: number[]): string =>
+    xs.map((rate, i) => ((100 * rate) / results.psql[i]!).toFixed(0)).join('/');
   const bytes = Math.round(Buffer.byteLength(events.map((event) => encodeRow(table, event)).join('')) / rows);
   process.stdout.write(
     `\nPostgreSQL sink, ${rows} executions (${bytes} B/row as COPY text), batches of ${batchSize}, ${inFlight} in flight, best of ${repeat}:\n` +
       `  sink, writeMode ${writeMode.padEnd(12)}  ${Math.round(best.sink)} rows/s\n` +
       `  psql \\copy (baseline)          ${Math.round(best.psql)} rows/s\n` +
-      `  ratio                          ${((100 * best.sink) / best.psql).toFixed(1)} % (target ≥ 80 %)\n`,
+      `  ratio                          ${((100 * best.sink) / best.psql).toFixed(1)} % (target ≥ 80 %)\n` +
+      `  per round (same round's psql): write() ${perRound(results.sink)} %, median CPU ${median(cpu.sink).toFixed(1)} µs/row\n` +
+      (results.runtime.length > 0
+        ? `  startSink (${partitions} partition(s), Avro): best ${Math.round(Math.max(...results.runtime))} rows/s = ` +
+          `${((100 * Math.max(...results.runtime)) / best.psql).toFixed(1)} % of the best psql; per round ${perRound(results.runtime)} %, ` +
+          `median CPU ${median(cpu.runtime).toFixed(1)} µs/row\n`
+        : ''),
   );
+}
+
+/** The events as Avro in an embedded-log topic (the issue's "pre-filled topic"). */
+async function prefilledTopic(
+  directory: string,
+  events: readonly Record<string, unknown>[],
+): Promise<{ log: EventLog; serde: AvroSerde; close(): Promise<void> }> {
+  const log = createEmbeddedLog({ path: join(directory, 'log.db'), synchronous: 'normal', maintenanceIntervalMs: 0 });
+  const database = new Database(':memory:');
+  const serde = createAvroSerde({ store: createEmbeddedSchemaStore({ database }) });
+  await log.createTopics([{ name: TOPIC, partitions }]);
+  const topicSerde = await bindTopic(serde, TOPIC, 'scenario-execution');
+  const producer = await log.producer();
+  for (let from = 0; from < events.length; from += 5000) {
+    await producer.send(
+      TOPIC,
+      events.slice(from, from + 5000).map((event, i) => ({
+        key: String(event.scenarioId),
+        value: topicSerde.encode(event as unknown as ScenarioExecution),
+        partition: (from + i) % partitions,
+      })),
+    );
+  }
+  await producer.close();
+  return {
+    log,
+    serde,
+    async close() {
+      await log.close();
+      database.close();
+    },
+  };
+}
+
+/** Times `startSink` (a fresh group per round) from start until every offset is committed. */
+async function throughRuntime(
+  topic: { log: EventLog; serde: AvroSerde },
+  config: ReturnType<typeof localSinkConfig>,
+  round: number,
+  total: number,
+): Promise<{ seconds: number; cpuMicros: number }> {
+  const sink = createPostgresSink(config);
+  await sink.start(); // migrations ran before; not timed
+  const connector = {
+    ...sink,
+    name: `bench-pg-${Date.now().toString(36)}-${round}`,
+    topics: sink.topics.filter((spec) => spec.topic === TOPIC), // only the pre-filled one
+    start: async () => undefined,
+  };
+  const watch = watchCommits(topic.log);
+  const cpu = process.cpuUsage();
+  const started = process.hrtime.bigint();
+  const running = await startSink(connector, {
+    log: watch.log,
+    serde: topic.serde,
+    pollMaxRecords: batchSize,
+    batch: { maxRecords: batchSize, maxBytes: 64 << 20, lingerMs: 20 },
+  });
+  await watch.whenCommitted(sinkGroup(connector.name), total);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const used = process.cpuUsage(cpu);
+  await running.stop(); // closes the connector
+  return { seconds, cpuMicros: used.user + used.system };
 }
 
 main().catch((error: unknown) => {

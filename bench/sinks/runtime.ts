@@ -35,6 +35,7 @@ import type { EnrichedLog } from '../../schemas/generated/types.js';
 
 const { values: flags } = parseArgs({
   options: {
+    'in-flight-batches': { type: 'string', default: process.env.BENCH_IN_FLIGHT_BATCHES },
     records: { type: 'string', default: process.env.BENCH_RECORDS ?? '50000' },
     batch: { type: 'string', default: process.env.BENCH_BATCH ?? '1000' },
     partitions: { type: 'string', default: process.env.BENCH_PARTITIONS ?? '1' },
@@ -117,6 +118,7 @@ async function main(): Promise<void> {
           log: watch.log,
           serde,
           pollMaxRecords: batchSize,
+          ...(flags['in-flight-batches'] ? { maxInFlightBatches: Number(flags['in-flight-batches']) } : {}),
           batch: { maxRecords: batchSize, maxBytes: 64 << 20, lingerMs: 20 },
         });
         await watch.whenCommitted(sinkGroup(name), records);

@@ -8,6 +8,7 @@ describe('sink runtime config', () => {
       batch: { maxRecords: 500, maxBytes: 4 * 1024 * 1024, lingerMs: 1_000 },
       retry: { initialMs: 200, maxMs: 30_000, multiplier: 2, jitter: 'full', itemMaxAttempts: 10 },
       maxQueuedBatches: 2,
+      maxInFlightBatches: 1,
       healthIntervalMs: 5_000,
       lagIntervalMs: 10_000,
       drainTimeoutMs: 30_000,

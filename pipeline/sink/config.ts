@@ -70,6 +70,15 @@ export const sinkRuntimeConfigSchema = z
       .min(1)
       .default(2)
       .describe('Cut batches waiting per partition before the partition is paused (bounds memory).'),
+    maxInFlightBatches: z
+      .number()
+      .int()
+      .min(1)
+      .max(16)
+      .default(1)
+      .describe(
+        'Batches of one partition written at once: 2 lets the connector prepare the next batch while the store takes this one (commits stay in offset order; a batch may land before the one ahead of it, which idempotent stores absorb).',
+      ),
     healthIntervalMs: z.number().int().min(100).default(5_000).describe("How often the store's health is polled (ms)."),
     lagIntervalMs: z
       .number()

@@ -226,6 +226,32 @@ describe('startSink', () => {
     for (const position of positions) expect(acknowledged).toContain(position);
   });
 
+  it('writes the next batch of a partition while one is with the store (maxInFlightBatches 2), committing in order', async () => {
+    await setUp();
+    await appendJson(bed!.log, TOPIC, { to: 40 });
+    const commits: TopicPartitionOffset[][] = [];
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const started: number[] = [];
+    const fake = createFakeConnector('fake-pipelined', [jsonTopic(TOPIC)], async (batch, call) => {
+      started.push(batch.items[0]!.record.offset);
+      if (call === 1) await held; // the first batch (0-9) is slow
+      return { kind: 'store' };
+    });
+    running = await startSink(fake, options({ log: recordingCommits(bed!.log, commits), maxInFlightBatches: 2 }));
+    // The second batch is written while the first is held, but never three at once.
+    await waitFor(() => started.length === 2, 'the second batch written alongside the first');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(started).toEqual([0, 10]);
+    expect(commits.flat()).toEqual([]);
+    release();
+    await waitFor(() => commits.flat().some((c) => c.offset === 40), 'commit of everything');
+    expect(started).toEqual([0, 10, 20, 30]);
+    const positions = commits.flat().map((c) => c.offset);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    expect([...fake.writesById.values()].every((count) => count === 1)).toBe(true);
+  });
+
   it('fails on a permanent error for the whole batch without committing it', async () => {
     await setUp();
     await appendJson(bed!.log, TOPIC, { to: 10 });

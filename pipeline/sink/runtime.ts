@@ -24,7 +24,7 @@ import {
 import { parseSinkRuntimeConfig } from './config.js';
 import { createDeadLetterWriter, type DeadLetterWriter } from './dead-letter.js';
 import { createRecordDecoder } from './decode.js';
-import { deliverBatch, type DeliveryContext } from './delivery.js';
+import { deliverBatch, type DeliveryContext, type DeliveryReport } from './delivery.js';
 import { sinkMetrics } from './metrics.js';
 import { startStoreMonitor } from './monitor.js';
 import type { RunningSink, SinkRuntimeHealth, StartSinkOptions } from './runtime-types.js';
@@ -37,14 +37,23 @@ interface PartitionState {
   readonly key: string;
   readonly batcher: PartitionBatcher;
   readonly abort: AbortController;
+  /** Settles when every batch enqueued so far is done, in offset order (commit bookkeeping runs on it). */
   chain: Promise<void>;
+  /** Ends of the last `maxInFlightBatches` deliveries started: the next one starts after the oldest. */
+  deliveries: Promise<void>[];
+  /** Settles when the last enqueued batch's delivery started. */
+  started: Promise<unknown>;
   queued: number;
-  retrying: boolean;
+  /** Deliveries of this partition waiting to try again (store down, items retrying). */
+  retrying: number;
   lastOffset: number;
   /** Position after the last delivered batch. */
   committable: number | undefined;
   committed: number | undefined;
+  /** A delivery failed or was aborted: no further batch starts. */
   halted: boolean;
+  /** A batch was not delivered: nothing from it on is booked (so never committed). */
+  blocked: boolean;
 }
 
 /** Longest poll while a partition waits behind its queued batches (ms). */
@@ -59,6 +68,7 @@ export async function startSink(connector: SinkConnector, options: StartSinkOpti
       batch: options.batch,
       retry: options.retry,
       maxQueuedBatches: options.maxQueuedBatches,
+      maxInFlightBatches: options.maxInFlightBatches,
       healthIntervalMs: options.healthIntervalMs,
       lagIntervalMs: options.lagIntervalMs,
       drainTimeoutMs: options.drainTimeoutMs,
@@ -147,36 +157,72 @@ export async function startSink(connector: SinkConnector, options: StartSinkOpti
         batcher: createPartitionBatcher({ topic, partition, ...config.batch, clock }),
         abort: new AbortController(),
         chain: Promise.resolve(),
+        deliveries: [],
+        started: Promise.resolve(),
         queued: 0,
-        retrying: false,
+        retrying: 0,
         lastOffset: -1,
         committable: undefined,
         committed: undefined,
         halted: false,
+        blocked: false,
       };
       partitions.set(key, found);
     }
     return found;
   }
 
+  /**
+   * Delivers `batch` after the partition's earlier batches: it starts once fewer than
+   * `maxInFlightBatches` of them are being written (1: one after the other), and its outcome is
+   * booked in offset order, so `committable` only moves past batches whose predecessors are done.
+   */
   function enqueue(partition: PartitionState, batch: PartitionBatch): void {
     partition.queued++;
     counts.batches++;
-    partition.chain = partition.chain.then(async () => {
+    const window = config.maxInFlightBatches;
+    // Starts in offset order: after the batch before it started and, with `window` deliveries of the
+    // partition under way, after the oldest of them ended.
+    const slot = partition.deliveries.length >= window ? partition.deliveries[0] : undefined;
+    const gate = slot ? Promise.all([partition.started, slot]) : partition.started;
+    let markStarted: () => void = () => undefined;
+    partition.started = new Promise<void>((resolve) => (markStarted = resolve));
+    let report: DeliveryReport | undefined;
+    const delivered = gate.then(async () => {
+      markStarted();
+      if (partition.halted || partition.abort.signal.aborted) return;
+      let retrying = false;
       try {
-        if (partition.halted || partition.abort.signal.aborted) return;
-        const report = await deliverBatch(context, batch, {
+        report = await deliverBatch(context, batch, {
           signal: partition.abort.signal,
-          retrying: (active) => (partition.retrying = active),
+          retrying: (active) => {
+            if (active !== retrying) partition.retrying += active ? 1 : -1;
+            retrying = active;
+          },
         });
+      } catch (error) {
+        // At once, not in the booking below: no later batch may start once this one failed.
+        partition.halted = true;
+        if (!(error instanceof RetryAbortedError)) fail(error);
+      } finally {
+        if (retrying) partition.retrying--;
+      }
+    });
+    partition.deliveries.push(delivered);
+    if (partition.deliveries.length > window) partition.deliveries.shift();
+    partition.chain = Promise.all([partition.chain, delivered]).then(() => {
+      try {
+        // Booked in offset order: a batch not delivered (failed, aborted) blocks every later one.
+        if (partition.blocked) return;
+        if (!report) {
+          partition.blocked = true;
+          return;
+        }
         counts.written += report.written;
         counts.deadLettered += report.deadLettered;
         counts.skipped += report.skipped;
         counts.writes += report.writes;
         partition.committable = batch.lastOffset + 1;
-      } catch (error) {
-        partition.halted = true;
-        if (!(error instanceof RetryAbortedError)) fail(error);
       } finally {
         partition.queued--;
         progressed?.resolve();
@@ -216,7 +262,7 @@ export async function startSink(connector: SinkConnector, options: StartSinkOpti
     partitions.delete(partition.key);
     paused.delete(partition.key);
     logger.info({ topic: partition.topic, partition: partition.partition, reason }, 'Releasing partition.');
-    if (partition.retrying) partition.abort.abort(new Error(reason));
+    if (partition.retrying > 0) partition.abort.abort(new Error(reason));
     const rest = partition.batcher.flush();
     if (rest) enqueue(partition, rest);
     const done = partition.chain.then(async () => {
@@ -275,7 +321,9 @@ export async function startSink(connector: SinkConnector, options: StartSinkOpti
     const toPause: TopicPartition[] = [];
     const toResume: TopicPartition[] = [];
     for (const partition of partitions.values()) {
-      const shouldPause = partition.retrying || partition.queued >= config.maxQueuedBatches;
+      // Batches being written do not count against the queue beyond the first (as with one at a time).
+      const shouldPause =
+        partition.retrying > 0 || partition.queued >= config.maxQueuedBatches + config.maxInFlightBatches - 1;
       const tp = { topic: partition.topic, partition: partition.partition };
       if (shouldPause && !paused.has(partition.key)) {
         paused.set(partition.key, tp);
@@ -320,7 +368,7 @@ export async function startSink(connector: SinkConnector, options: StartSinkOpti
   function queuePaused(): boolean {
     for (const key of paused.keys()) {
       const partition = partitions.get(key);
-      if (partition && !partition.retrying) return true;
+      if (partition && partition.retrying === 0) return true;
     }
     return false;
   }
