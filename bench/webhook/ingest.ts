@@ -2,15 +2,16 @@
  * Webhook ingest benchmark: sustained events/s and time-to-202 (p50/p95/p99, measured by the load
  * generator from request sent to answer received) at fixed offered loads, with autocannon.
  *
- *   node --import tsx bench/webhook/ingest.ts [--backend embedded|kafka|bare|both] [--duration 10]
+ *   node --import tsx bench/webhook/ingest.ts [--backend embedded|kafka|bare|bare-node|both] [--duration 10]
  *        [--batch 100] [--connections 64] [--rates 5000,max] [--brokers 127.0.0.1:19092]
  *        [--synchronous full|normal] [--profile <dir>] [--linger-ms 0,2] [--max-sends 0,1]
  *        [--workers 1,2] [--pipelining 1] [--kafka-client kafkajs,librdkafka]
  *
  * The receiver runs in a child process (so the load generator does not share its event loop), on a
  * fresh embedded log (synchronous=full: a 202 means fsynced) or on Kafka (acks=all). Scenarios per
- * backend (`both`: bare, embedded, kafka; `bare` is a calibration: fastify answering 202 without
- * doing anything, i.e. what HTTP alone costs on this machine now): single-record execution reports
+ * backend (`both`: bare-node, bare, embedded, kafka; `bare` and `bare-node` are calibrations,
+ * fastify and node:http answering 202 without doing anything, i.e. what HTTP alone costs on this
+ * machine now, see bare-servers.ts): single-record execution reports
  * and signed event deliveries at each offered rate (`max`: as fast as `--connections` connections
  * go), then batches of `--batch` reports at max. `--only executions|events|batch` runs one kind.
  * `--linger-ms` sets the receiver's group-commit linger (`log.lingerMs`); a list runs each scenario
@@ -25,6 +26,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import cluster from 'node:cluster';
+import { serveBareFastify, serveBareNode } from './bare-servers.js';
 import { servePrimary } from './cluster-primary.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -32,7 +34,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import fastify from 'fastify';
 import { signStandardWebhook } from '../../connectors/sources/webhook/signature.js';
 import { bearerToken, eventKey, receiverTopics, secretEnvironment } from '../../connectors/sources/webhook/testing.js';
 import { createWebhookSource } from '../../connectors/sources/webhook/connector.js';
@@ -74,7 +75,7 @@ const { values } = parseArgs({
 });
 
 /** `bare`: calibration, a fastify server that answers 202 to every POST without doing anything. */
-type Backend = 'embedded' | 'kafka' | 'bare';
+type Backend = 'embedded' | 'kafka' | 'bare' | 'bare-node';
 
 if (values.serve && Number(values.worker) > 1 && cluster.isPrimary) {
   await servePrimary({
@@ -82,21 +83,10 @@ if (values.serve && Number(values.worker) > 1 && cluster.isPrimary) {
     workers: Number(values.worker),
     log: () => createKafkaLog({ brokers: values.brokers.split(','), client: kafkaClient(values.client) }),
   });
-} else if (values.serve && values.backend === 'bare') await serveBare();
+} else if (values.serve && values.backend === 'bare') await serveBareFastify();
+else if (values.serve && values.backend === 'bare-node') await serveBareNode();
 else if (values.serve) await serve(values.backend as Backend);
 else await main();
-
-/** Child process: what HTTP alone costs on this machine (same JSON-as-Buffer parser, no work). */
-async function serveBare(): Promise<void> {
-  const app = fastify({ logger: false, bodyLimit: 4_194_304 });
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
-  app.post('/*', async (_request, reply) => reply.code(202).send({ status: 'accepted' }));
-  const url = await app.listen({ host: '127.0.0.1', port: 0 });
-  process.send?.({ url });
-  process.on('message', () => process.send?.({ cpu: process.cpuUsage() }));
-  process.once('SIGTERM', () => void app.close().then(() => process.exit(0)));
-}
 
 /** Child process: a receiver on a fresh log; sends its URL to the parent, stops on SIGTERM. */
 async function serve(backend: Backend): Promise<void> {
@@ -188,7 +178,8 @@ interface Figures extends Variant {
 }
 
 async function main(): Promise<void> {
-  const backends: Backend[] = values.backend === 'both' ? ['bare', 'embedded', 'kafka'] : [values.backend as Backend];
+  const backends: Backend[] =
+    values.backend === 'both' ? ['bare-node', 'bare', 'embedded', 'kafka'] : [values.backend as Backend];
   const duration = Number(values.duration);
   const batch = Number(values.batch);
   const connections = Number(values.connections);
@@ -208,7 +199,7 @@ async function main(): Promise<void> {
           .flatMap((workers) =>
             (backend === 'kafka' ? values['kafka-client'].split(',') : ['-']).map((client) => ({
               client,
-              lingerMs: backend === 'bare' ? 0 : lingerMs,
+              lingerMs: backend.startsWith('bare') ? 0 : lingerMs,
               maxSendsInFlight,
               workers,
             })),
