@@ -20,12 +20,14 @@ export interface RdkafkaErrorFields {
   readonly isTxnRequiresAbort?: unknown;
 }
 
-/** A delivery report (`dr_cb: true`): the record's partition and offset, and the opaque given to `produce`. */
+/** A delivery report (`dr_cb: true`): the record's partition, offset and value size, and the opaque given to `produce`. */
 export interface RdkafkaDeliveryReport {
   readonly topic: string;
   readonly partition: number;
   readonly offset: number;
-  readonly opaque: unknown;
+  /** Bytes of the record's value. */
+  readonly size: number;
+  readonly opaque?: unknown;
 }
 
 /** The native `Producer` (node-rdkafka API), as far as this backend uses it. */

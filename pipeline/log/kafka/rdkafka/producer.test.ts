@@ -39,7 +39,12 @@ function fakeBinding(capacity = 1000) {
               const id = `${record.topic}/${record.partition}`;
               const offset = offsets.get(id) ?? 0;
               if (!error) offsets.set(id, offset + 1);
-              this.report(error ?? null, { ...record, offset: error ? -1 : offset });
+              this.report(error ?? null, {
+                topic: record.topic,
+                partition: record.partition,
+                offset: error ? -1 : offset,
+                size: record.value?.length ?? 0,
+              });
             }
           },
         });
@@ -190,6 +195,46 @@ describe('librdkafka producer (fake binding)', () => {
     await expect(sent).rejects.toBeInstanceOf(RetriableError);
     await producer.close();
     await expect(producer.send('big', [])).rejects.toThrow(/closed/);
+  });
+});
+
+describe('librdkafka producer: matching delivery reports without opaques (fake binding)', () => {
+  it('passes no opaque to produce(): reports are matched per partition in produce order', async () => {
+    const { producer, instances } = await open();
+    const sent = producer.send('big', [
+      { key: null, value: Buffer.from('a'), partition: 1 },
+      { key: null, value: Buffer.from('bb'), partition: 0 },
+      { key: null, value: Buffer.from('ccc'), partition: 1 },
+    ]);
+    await until(() => instances[0]!.queue.length === 3);
+    expect(instances[0]!.queue.map((record) => record.opaque)).toEqual([undefined, undefined, undefined]);
+    instances[0]!.ack();
+    expect(await sent).toEqual([
+      { topic: 'big', partition: 1, offset: 0 },
+      { topic: 'big', partition: 0, offset: 0 },
+      { topic: 'big', partition: 1, offset: 1 },
+    ]);
+    await producer.close();
+  });
+
+  it('after a failed report, fails the other waiting sends retriably and produces later sends on a new native producer', async () => {
+    const { producer, instances } = await open();
+    const hit = producer.send('big', [{ key: null, value: Buffer.from('x'), partition: 0 }]);
+    const bystander = producer.send('big', [{ key: null, value: Buffer.from('y'), partition: 2 }]);
+    await until(() => instances[0]!.queue.length === 2);
+    instances[0]!.ack({ code: 10, message: 'Broker: Message size too large' });
+    await expect(hit).rejects.toBeInstanceOf(InvalidRecordError);
+    const aborted = await bystander.then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(aborted).toBeInstanceOf(RetriableError);
+    expect(String(aborted)).toMatch(/another record of this librdkafka producer failed on topic "big" partition 0/);
+    const next = producer.send('big', [{ key: null, value: Buffer.from('z'), partition: 0 }]);
+    await until(() => instances.length === 2 && instances[1]!.queue.length === 1);
+    instances[1]!.ack();
+    expect((await next)[0]!.partition).toBe(0);
+    await producer.close();
   });
 });
 

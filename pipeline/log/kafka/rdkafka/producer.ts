@@ -1,8 +1,9 @@
 /**
  * The plain (non-transactional) producer on librdkafka's native API: same checks as the kafkajs
  * producer (`planNativeSend`: sizes checked, murmur2 partitions chosen here, trace context), then
- * one `produce()` per record (key as bytes, an opaque ticket), the send resolving when the last
- * delivery report arrived (offsets come from the reports). librdkafka batches, lingers and pipelines (≤ 5 requests
+ * one `produce()` per record (key as bytes, no opaque: reports are matched per partition in
+ * produce order, `deliveries.ts`), the send resolving when the last delivery report arrived
+ * (offsets come from the reports). librdkafka batches, lingers and pipelines (≤ 5 requests
  * in flight per broker with idempotence, ordered by sequence numbers) on its own threads.
  *
  * Surprises handled here:
@@ -11,16 +12,18 @@
  *   producer of their own with that `batch.size` (a "lane"; one per distinct limit).
  * - `ERR__QUEUE_FULL` from `produce()` is backpressure: wait for a delivery report, retry the same
  *   record. Sends enqueue one after another, so a blocked send is not overtaken (order per partition).
- * - A fatal error (idempotent producer state lost) discards the lane; the next send opens a new one.
+ * - A fatal error (idempotent producer state lost) or a failed delivery report discards the lane:
+ *   its waiting sends fail (the record's own with its error, the others retriably), the next send
+ *   opens a new one.
  */
 import { context } from '@opentelemetry/api';
-import { NotFoundError, PipelineError } from '../../../errors/index.js';
+import { NotFoundError, PipelineError, RetriableError } from '../../../errors/index.js';
 import type { SecretEnvironment } from '../../../config/secret.js';
 import type { OutgoingRecord, Producer, TopicPartitionOffset } from '../../contract.js';
 import type { LogSink } from '../logging.js';
 import type { SendDeps } from '../producer.js';
 import { RECORD_BATCH_OVERHEAD } from '../records.js';
-import { pendingSend, settleReport, type PendingSend } from './deliveries.js';
+import { createDeliveryQueues, pendingSend, type DeliveryQueues, type PendingSend } from './deliveries.js';
 import { rdkafkaCode, rdkafkaError, RdkafkaCode } from './errors.js';
 import type { RdkafkaErrorFields, RdkafkaModule, RdkafkaProducer } from './module.js';
 import { planNativeSend, type NativeSendPlan } from './plan.js';
@@ -72,11 +75,19 @@ export function diagnose(line: string): RdkafkaErrorFields | undefined {
   return undefined;
 }
 
+/** One native producer ("lane") and the records waiting for its delivery reports. */
+interface Lane {
+  readonly native: RdkafkaProducer;
+  readonly queues: DeliveryQueues;
+  /** Set when the lane was discarded: why. Nothing more is produced on it; its reports are ignored. */
+  dead: unknown;
+}
+
 /** Connects a librdkafka producer (its default lane) and returns the contract's Producer. */
 export async function openRdkafkaProducer(deps: RdkafkaProducerDeps): Promise<Producer> {
   const { config, connection, logger } = deps;
   const queueFullWaitMs = deps.queueFullWaitMs ?? 50;
-  const lanes = new Map<number, Promise<RdkafkaProducer>>();
+  const lanes = new Map<number, Promise<Lane>>();
   let waiters: (() => void)[] = [];
   const wakeWaiters = (): void => {
     if (waiters.length === 0) return;
@@ -90,14 +101,41 @@ export async function openRdkafkaProducer(deps: RdkafkaProducerDeps): Promise<Pr
       waiters.push(() => (clearTimeout(timer), resolve()));
     });
 
-  const connect = (batchBytes: number): Promise<RdkafkaProducer> => {
+  const connect = (batchBytes: number): Promise<Lane> => {
     // event_cb: librdkafka's log lines reach JavaScript (`event.log`), from which a failed connect learns why.
     const native = new deps.module.Producer({
       ...producerProperties(config, deps.environment, batchBytes),
       event_cb: true,
     });
+    const lane: Lane = { native, queues: createDeliveryQueues(), dead: undefined };
     native.on('delivery-report', (error, report) => {
-      settleReport(error, report);
+      if (lane.dead === undefined) {
+        if (error) {
+          // The record's own send gets the error; after a failure the order of later reports is
+          // not certain, so every other waiting send fails (retriably) and the lane is replaced.
+          lane.queues.settle(report, error);
+          const where = `topic "${report.topic}" partition ${report.partition}`;
+          discard(
+            batchBytes,
+            lane,
+            new RetriableError(
+              `Send aborted: another record of this librdkafka producer failed on ${where} ` +
+                `(${String(error.message)}); the producer was replaced. Resend (records may have been written: at-least-once).`,
+              { stage: 'log', component, cause: error },
+            ),
+          );
+        } else if (!lane.queues.settle(report)) {
+          discard(
+            batchBytes,
+            lane,
+            new RetriableError(
+              `librdkafka reported a delivery on topic "${report.topic}" partition ${report.partition} that matches ` +
+                'no record waiting there; the producer was replaced. Resend (records may have been written: at-least-once).',
+              { stage: 'log', component },
+            ),
+          );
+        }
+      }
       wakeWaiters();
     });
     // A failed connect only says "broker transport failure"; the reason (credentials, TLS) came
@@ -114,9 +152,9 @@ export async function openRdkafkaProducer(deps: RdkafkaProducerDeps): Promise<Pr
         { brokers: config.brokers, code: rdkafkaCode(error), error: String(error.message) },
         'librdkafka error',
       );
-      if (error.isFatal === true) discard(batchBytes, native);
+      if (error.isFatal === true) discard(batchBytes, lane, error);
     });
-    return new Promise<RdkafkaProducer>((resolve, reject) => {
+    return new Promise<Lane>((resolve, reject) => {
       native.connect({ timeout: config.connectionTimeoutMs + config.authenticationTimeoutMs }, (error) => {
         if (error) {
           try {
@@ -128,11 +166,11 @@ export async function openRdkafkaProducer(deps: RdkafkaProducerDeps): Promise<Pr
         }
         // Delivery reports are handed to JavaScript as they arrive (no poll timer).
         native.setPollInBackground(true);
-        resolve(native);
+        resolve(lane);
       });
     });
   };
-  const lane = (batchBytes: number): Promise<RdkafkaProducer> => {
+  const laneFor = (batchBytes: number): Promise<Lane> => {
     let found = lanes.get(batchBytes);
     if (found === undefined) {
       found = connect(batchBytes);
@@ -141,50 +179,46 @@ export async function openRdkafkaProducer(deps: RdkafkaProducerDeps): Promise<Pr
     }
     return found;
   };
-  const discard = (batchBytes: number, native: RdkafkaProducer): void => {
+  /** Fails the lane's waiting sends with `reason`, and replaces the lane for later sends. */
+  const discard = (batchBytes: number, lane: Lane, reason: unknown): void => {
+    if (lane.dead !== undefined) return;
+    lane.dead = reason;
+    lane.queues.failAll(reason);
     void lanes.get(batchBytes)?.then((current) => {
-      if (current !== native) return;
-      lanes.delete(batchBytes);
-      native.disconnect(5000, () => undefined);
+      if (current === lane) lanes.delete(batchBytes);
     });
+    lane.native.disconnect(5000, () => undefined);
   };
 
   /** Enqueues every record of a send, waiting for queue space when librdkafka's queue is full. */
-  const produceAll = async (
-    native: RdkafkaProducer,
-    topic: string,
-    plan: NativeSendPlan,
-    pending: PendingSend,
-  ): Promise<void> => {
+  const produceAll = async (lane: Lane, topic: string, plan: NativeSendPlan, pending: PendingSend): Promise<void> => {
     const { records, partitions, keys, now } = plan;
+    const { native, queues } = lane;
     for (let index = 0; index < records.length; index++) {
       const record = records[index]!;
       const value = nonNullEmpty(record.value);
       const key = nonNullEmpty(keys[index]);
       const headers = nativeHeaders(record.headers);
+      const partition = partitions[index]!;
       for (;;) {
+        if (lane.dead !== undefined) throw lane.dead;
         try {
-          native.produce(
-            topic,
-            partitions[index]!,
-            value,
-            key,
-            record.timestamp ?? now,
-            pending.opaque(index),
-            headers,
-          );
+          // No opaque: the report is matched through the partition's FIFO (see deliveries.ts).
+          native.produce(topic, partition, value, key, record.timestamp ?? now, undefined, headers);
           break;
         } catch (error) {
           if (rdkafkaCode(error) !== RdkafkaCode.QUEUE_FULL) throw error;
           await queueSpace();
         }
       }
+      // Right after produce() returned: its report cannot have been handled in between (one thread).
+      queues.push(topic, partition, pending.state, index, value?.length ?? 0);
     }
   };
 
   let tail: Promise<void> = Promise.resolve();
   let closed = false;
-  await lane(config.producer.batchMaxBytes);
+  await laneFor(config.producer.batchMaxBytes);
 
   return {
     async send(topic, records): Promise<TopicPartitionOffset[]> {
@@ -198,8 +232,8 @@ export async function openRdkafkaProducer(deps: RdkafkaProducerDeps): Promise<Pr
       const scope = { connection, action: `send to topic "${topic}"`, topic, record: plan.record };
       const pending = pendingSend(count);
       try {
-        const native = await lane(plan.partitionBytes + RECORD_BATCH_OVERHEAD);
-        const enqueued = tail.then(() => produceAll(native, topic, plan, pending));
+        const lane = await laneFor(plan.partitionBytes + RECORD_BATCH_OVERHEAD);
+        const enqueued = tail.then(() => produceAll(lane, topic, plan, pending));
         tail = enqueued.catch(() => undefined);
         await enqueued;
         const offsets = await pending.done;
@@ -221,12 +255,12 @@ export async function openRdkafkaProducer(deps: RdkafkaProducerDeps): Promise<Pr
       closed = true;
       try {
         await tail;
-        const natives = await Promise.allSettled([...lanes.values()]);
+        const opened = await Promise.allSettled([...lanes.values()]);
         lanes.clear();
         const timeoutMs = config.requestTimeoutMs;
-        for (const result of natives) {
+        for (const result of opened) {
           if (result.status !== 'fulfilled') continue;
-          const native = result.value;
+          const { native } = result.value;
           await new Promise<void>((resolve) => native.flush(timeoutMs, () => resolve()));
           await new Promise<void>((resolve) => native.disconnect(timeoutMs, () => resolve()));
         }
