@@ -49,6 +49,7 @@ const { values: flags } = parseArgs({
     repeat: { type: 'string', default: process.env.BENCH_REPEAT ?? '3' },
     'write-mode': { type: 'string', default: process.env.BENCH_WRITE_MODE ?? 'direct-first' },
     partitions: { type: 'string', default: process.env.BENCH_PARTITIONS ?? '1' },
+    'in-flight-batches': { type: 'string', default: process.env.BENCH_IN_FLIGHT_BATCHES },
     'no-runtime': { type: 'boolean', default: false },
   },
 });
@@ -250,6 +251,7 @@ async function throughRuntime(
     log: watch.log,
     serde: topic.serde,
     pollMaxRecords: batchSize,
+    ...(flags['in-flight-batches'] ? { maxInFlightBatches: Number(flags['in-flight-batches']) } : {}),
     batch: { maxRecords: batchSize, maxBytes: 64 << 20, lingerMs: 20 },
   });
   await watch.whenCommitted(sinkGroup(connector.name), total);

@@ -56,6 +56,9 @@ interface PartitionState {
   blocked: boolean;
 }
 
+/** Records decoded between two turns given to the event loop (~2–5 ms of decoding). */
+const YIELD_EVERY_RECORDS = 256;
+
 /** Longest poll while a partition waits behind its queued batches (ms). */
 const QUEUE_PAUSED_POLL_MS = 20;
 
@@ -423,6 +426,8 @@ export async function startSink(connector: SinkConnector, options: StartSinkOpti
     });
   }
 
+  let decodedSinceYield = 0;
+
   async function loop(): Promise<void> {
     while (!stopping.signal.aborted) {
       if (partitions.size > 0 && paused.size === partitions.size) {
@@ -450,13 +455,17 @@ export async function startSink(connector: SinkConnector, options: StartSinkOpti
         let outcome = decodeRecord(record);
         if (outcome instanceof Promise) outcome = await outcome;
         for (const batch of partition.batcher.add({ record, outcome })) enqueue(partition, batch);
+        // Decoding without promises leaves the event loop no turn: let I/O run every so many records,
+        // since the store's work on earlier batches (a COPY stream encoding as it goes, HTTP replies)
+        // needs it to overlap with this decoding.
+        if (++decodedSinceYield >= YIELD_EVERY_RECORDS) {
+          decodedSinceYield = 0;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
       }
       if (records.length > 0) {
         counts.received += records.length;
         metrics.received(records.length, bytes);
-        // A poll that returned at once and a decode without promises leave the event loop no turn:
-        // let I/O (the store's replies) and timers run once per poll.
-        await new Promise<void>((resolve) => setImmediate(resolve));
       }
       for (const partition of partitions.values()) {
         const batch = partition.batcher.due();

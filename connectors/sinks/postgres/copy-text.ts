@@ -7,6 +7,7 @@
  *
  * Format reference: https://www.postgresql.org/docs/15/sql-copy.html ("Text Format").
  */
+import { createIsoTimeFormatter } from '../../../pipeline/sink/iso-time.js';
 
 /** The column types the sink's tables use. */
 export type ColumnType =
@@ -34,6 +35,9 @@ const LAST_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 export function isWritableTime(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= FIRST_MS && value <= LAST_MS;
 }
+
+/** toISOString with a per-day cache: several timestamps per row made toISOString the row's top cost. */
+const isoTime = createIsoTimeFormatter();
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NEEDS_ESCAPE = /[\\\n\r\t]/;
@@ -90,7 +94,7 @@ export function encodeField(column: string, type: ColumnType, nullable: boolean,
       if (value < FIRST_MS || value > LAST_MS) {
         throw new ValueError(column, `${value} ms is outside the years 1 to 9999`);
       }
-      return new Date(value).toISOString();
+      return isoTime(value);
     }
     case 'uuid':
       if (typeof value !== 'string' || !UUID.test(value))
