@@ -22,8 +22,10 @@
  *
  * **Silent writers.** An upstream task whose input partition is empty, or caught up and quiet, sends
  * nothing, and would stall the watermark forever. The runner therefore calls the upstream task's
- * `onIdle` ({@link IdleAwareTask}) once it has had no records for `idleAfterMs` of wall clock AND its
- * input lag is (nearly) zero; the upstream answers with an **idle** heartbeat. An idle writer does not
+ * `onIdle` ({@link IdleAwareTask}) once it has had no records for `idleAfterMs` of wall clock (runner
+ * setting, 10 s by default; counted from its last record or its opening) AND its input lag is
+ * (nearly) zero; the upstream answers with an **idle** heartbeat when it never had input (an empty
+ * partition), or when it had none for its own, longer `idleAfterMs` (correlate and aggregate: 60 s). An idle writer does not
  * hold the watermark (it is left out of the minimum) until it sends a normal heartbeat again, which it
  * does before anything else when it gets records again. When EVERY writer is idle, the value is the
  * highest progress of any writer: each has said all it had, so everything up to there is complete.
@@ -35,9 +37,10 @@
  * its idle heartbeat, and every order of the writers' records gives the same timers in the same
  * (time, id) order. Live, a writer that wakes up after the others moved on (or after all were idle
  * and the watermark jumped to the highest progress) may find its first records late (counted in the
- * late side output): that is the price of not stalling on an idle partition. The upstream decides
- * when it is idle (correlate and aggregate: at once when they never had input, else after
- * `idleAfterMs` of quiet, 30 s by default, so a pause between two batches of input is not idleness).
+ * late side output): that is the price of not stalling on an idle partition. `idleAfterMs` must be
+ * longer than a pause in the input and than the time an upstream stage takes to deliver its first
+ * records after a start: a task whose input is still on its way looks idle, and its first records may
+ * then be late downstream (seen on Kafka with "idle at once" for tasks that never had input).
  *
  * The state (each writer's progress and idle flag) is part of the task's `_runtime` store, restored
  * with the watermark and timers after a restart or a rebalance.
@@ -91,8 +94,9 @@ export function alignedWatermarkOf<Config, V>(
 /**
  * An upstream task that can say it is idle. `onIdle` is called by the runner (and by the test
  * driver's `idle()`) when the task has read all of its input (lag 0) and had no records for
- * `idleForMs` of wall clock (at least the runner's `idleCheckMs`, then again every `idleCheckMs`);
- * it may emit (an idle heartbeat) and change its stores, like a record.
+ * `idleForMs` of wall clock (at least the runner's `idleAfterMs`; again about every second while it
+ * stays idle, so it must not repeat itself); it may emit (an idle heartbeat) and change its stores,
+ * like a record.
  */
 export interface IdleAwareTask<V = unknown> extends ProcessorTask<V> {
   onIdle?(context: TaskContext, idleForMs: number): void;

@@ -32,6 +32,14 @@ export const processorRuntimeConfigSchema = z
       .positive()
       .optional()
       .describe('Restores and table loads end after this long without records (ms; default 100 embedded, 1500 Kafka).'),
+    idleAfterMs: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe(
+        'A correlate or aggregate task that has read all of its input and had none for this long is asked whether it is idle (aligned watermarks; ms, default 10000); one that never had input then tells the stage after it, which stops waiting for it. Longer than an upstream stage takes to deliver its first records after a start, else that task counts as idle and its first records may be late downstream.',
+      ),
   })
   .describe('The processor runner: batching and group membership.');
 

@@ -52,10 +52,11 @@ export interface ProcessorRunnerDeps {
   readonly catchUpIdleMs?: number;
   /**
    * A task with `onIdle` (an upstream of an aligned watermark, `aligned-watermark.ts`) that had no
-   * records this long (wall clock) and has read its input to the end is told so, then again every
-   * this long while it stays idle (ms, default 1000).
+   * records this long (wall clock, counted from its last record or from its opening) and has read its
+   * input to the end is asked whether it is idle (ms, default 10 000), then about once a second while
+   * it stays so (the task decides: correlate and aggregate say so at once when they never had input).
    */
-  readonly idleCheckMs?: number;
+  readonly idleAfterMs?: number;
   /**
    * Called after each committed batch (benchmarks, tests): records polled, seconds from the start of the
    * batch to its commit, and the CPU seconds of the process while the batch was decoded and processed
@@ -132,7 +133,8 @@ export async function startProcessor<Config, V>(
 
   let stopping = false;
   let failures = 0;
-  const idleCheckMs = deps.idleCheckMs ?? 1000;
+  const idleAfterMs = deps.idleAfterMs ?? 10_000;
+  const idleCheckMs = Math.min(1000, idleAfterMs);
   /** Per task: wall clock of its last record (or of its opening). */
   const lastActive = new Map<number, number>();
   let lastIdleCheck = 0;
@@ -215,7 +217,7 @@ export async function startProcessor<Config, V>(
   }
 
   /**
-   * Tells idle-aware tasks that read their input to the end and had no records for idleCheckMs that
+   * Tells idle-aware tasks that read their input to the end and had no records for idleAfterMs that
    * they are idle (wall clock: the one input of the aligned watermark that is not in the log; see
    * aligned-watermark.ts for why replays stay deterministic), committing what they emit.
    */
@@ -227,7 +229,7 @@ export async function startProcessor<Config, V>(
       const owner = active.get(task)!;
       if (!owner.task.idles) return false;
       if (!lastActive.has(task)) lastActive.set(task, at);
-      return at - lastActive.get(task)! >= idleCheckMs;
+      return at - lastActive.get(task)! >= idleAfterMs;
     });
     if (candidates.length === 0) return;
     // Read to the end: on Kafka the commit marker after a transactional writer's last record stays

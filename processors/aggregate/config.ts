@@ -92,9 +92,9 @@ export const aggregateConfigSchema = z
       .number()
       .int()
       .min(0)
-      .default(30_000)
+      .default(60_000)
       .describe(
-        'An aggregate task that has read all of its input and had none for this long (wall clock) tells the rollup it is idle, so the rollup stops waiting for it; a task that never had input says so at once.',
+        "A task that has sent progress and then had no input for this long (wall clock; the runner asks after its own runtime idleAfterMs) tells the next stage it is idle, so that stage stops waiting for it. A task that never had input says so at the runner's first ask. Longer than a pause in the input: a task idle too early may find its next records late downstream. Example: 60000",
       ),
   })
   .describe('Windowed per-scenario aggregates and their team/organization rollups.');

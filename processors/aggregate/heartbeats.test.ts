@@ -48,17 +48,23 @@ describe('aggregate heartbeats to the rollup', () => {
         [0, 1].map((partition) => [partition, { heartbeat: true, task, timestamp: t0 + minute * MINUTE }]),
       ),
     );
-    driver.idle({ idleForMs: 1000 }); // tasks without input say so at once; this one not yet
-    const idle = heartbeats().filter((record) => (record.value as { idle?: boolean }).idle === true);
-    expect(new Set(idle.map((record) => (record.value as { task: number }).task))).toEqual(
+    // Asked after the runner's idleAfterMs: tasks without input say so at once, this one only after
+    // the aggregate's idleAfterMs (60 s); once each (a second ask repeats nothing), with the last promise.
+    const idle = () => heartbeats().filter((record) => (record.value as { idle?: boolean }).idle === true);
+    driver.idle({ idleForMs: 10_000 });
+    expect(new Set(idle().map((record) => (record.value as { task: number }).task))).toEqual(
       new Set([0, 1, 2].filter((other) => other !== task)),
     );
-    driver.idle({ idleForMs: 30_000 });
-    expect(
-      heartbeats()
-        .filter((record) => (record.value as { task: number; idle?: boolean }).task === task)
-        .at(-1),
-    ).toMatchObject({ value: { heartbeat: true, task, idle: true, timestamp: t0 + 3 * MINUTE } });
+    driver.idle({ idleForMs: 60_000 });
+    driver.idle({ idleForMs: 70_000 });
+    expect(idle().filter((record) => (record.value as { task: number }).task === task)).toEqual(
+      [0, 1].map((partition) =>
+        expect.objectContaining({
+          partition,
+          value: { heartbeat: true, task, idle: true, timestamp: t0 + 3 * MINUTE },
+        }),
+      ),
+    );
     // Woken up: its next record first sends its promise again (not idle).
     driver.pipe(EXECUTIONS_TOPIC, [{ key: String(scenario), value: makeExecution(facts(scenario, 9.5)) }]);
     expect(heartbeats().at(-1)).toMatchObject({ value: { heartbeat: true, task, timestamp: t0 + 7 * MINUTE } });

@@ -221,8 +221,9 @@ export function createAggregateTask(
     },
 
     onIdle(context, idleForMs) {
+      // The runner asks once the task read all of its input and had none for its idleAfterMs. A task
+      // that never sent progress has no input at all: idle now; one that did: after config.idleAfterMs.
       const store = context.store<number | boolean>(HEARTBEAT_STORE);
-      // A task that never sent progress (no input at all) is idle at once; one that did, after idleAfterMs.
       if (store.get('slot') === undefined || idleForMs >= config.idleAfterMs) sendIdle(context, store, heartbeats);
     },
 

@@ -42,9 +42,9 @@ export const correlateConfigSchema = z
       .number()
       .int()
       .min(0)
-      .default(30 * 1000)
+      .default(60_000)
       .describe(
-        'A task that has read all of its input and had none for this long (wall clock) tells incidents it is idle, so incidents stop waiting for it; a task that never had input says so at once. Example: 30000',
+        "A task that has sent progress and then had no input for this long (wall clock; the runner asks after its own runtime idleAfterMs) tells the next stage it is idle, so that stage stops waiting for it. A task that never had input says so at the runner's first ask. Longer than a pause in the input: a task idle too early may find its next records late downstream. Example: 60000",
       ),
   })
   .describe('Stage 1 of correlate: groups enriched records by execution and emits error occurrences.');

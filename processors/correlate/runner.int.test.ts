@@ -29,6 +29,9 @@ const topics = {
   incidents: 'make.incidents.v1',
 };
 
+/** One partition per topic: one correlate task writes the occurrences (incidents wait for it alone). */
+const incidentsConfig = { correlateTasks: 1 };
+
 /** Opens (3 scenarios), quiet successes (resolves), recurrence (reopens). */
 function script(): ScenarioExecution[] {
   const steps: [number, number, boolean][] = [
@@ -38,6 +41,10 @@ function script(): ScenarioExecution[] {
     [3, 3, true],
     ...Array.from({ length: 30 }, (_, index): [number, number, boolean] => [1 + (index % 3), 5 + index * 2, false]),
     [2, 70, true],
+    // Incidents apply an occurrence once the aligned watermark passes it (heartbeats lag the group
+    // timeout and the lateness: 15 min), so time moves on past the recurrence.
+    [1, 88, false],
+    [1, 90, false],
   ];
   return steps.map(([scenarioId, minute, fails], index) =>
     testExecution({ number: index + 1, scenarioId, minute, ...(fails ? {} : { error: null }) }),
@@ -66,7 +73,10 @@ describe('enrich → correlate → incidents on the runner, embedded log', () =>
     const catalog = [1, 2, 3].map((id) => testCatalogEntry(id, `Orders ${id}`));
     const executions = script();
 
-    const driver = createTestDriver([enrichProcessor, correlateProcessor, incidentsProcessor], { partitions: 1 });
+    const driver = createTestDriver([enrichProcessor, correlateProcessor, incidentsProcessor], {
+      partitions: 1,
+      configs: { incidents: incidentsConfig },
+    });
     driver.table<ScenarioCatalogEntry>(
       'catalog',
       catalog.map((entry) => ({ key: String(entry.scenarioId), value: entry })),
@@ -122,6 +132,7 @@ describe('enrich → correlate → incidents on the runner, embedded log', () =>
             logger: silentLogger,
             metrics: createMetricsRegistry(),
             instanceId: 'it-1',
+            config: definition.name === 'incidents' ? incidentsConfig : undefined,
             maxRecords: 7,
             pollTimeoutMs: 100,
             sessionTimeoutMs: 6_000,
