@@ -21,6 +21,7 @@ import {
   readTopic,
   signedEventHeaders,
   startTestReceiver,
+  switchableLog,
   type TestReceiver,
 } from './testing.js';
 
@@ -110,4 +111,43 @@ describe('webhook receiver on Kafka (real broker)', () => {
       await unreachable.close();
     }
   }, 30_000);
+  it('with log.maxSendsInFlight 1, requests that arrive during an unacknowledged send share the next one, each 202 once durable', async () => {
+    const own = { executions: `it-webhook-inflight-${suffix}`, webhookRaw: `it-webhook-inflight-raw-${suffix}` };
+    await log.createTopics([
+      { name: own.executions, partitions: 3 },
+      { name: own.webhookRaw, partitions: 1 },
+    ]);
+    const slow = switchableLog(log);
+    const limited = await startTestReceiver(slow, serde, { topics: own, log: { lingerMs: 0, maxSendsInFlight: 1 } });
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${bearerToken}` };
+    const post = (index: number) =>
+      limited.post(
+        '/v1/executions',
+        JSON.stringify(executionReport({ scenarioId: index, executionId: `f${index}` })),
+        headers,
+      );
+    try {
+      slow.pause();
+      const first = post(0);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const later = Array.from({ length: 10 }, (_, index) => post(index + 1));
+      // The ten arrive while the first send is held: none of them may be handed to the log yet.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(slow.attempts).toBe(1);
+      expect(slow.sends).toBe(0);
+      slow.resume();
+      const answers = await Promise.all([first, ...later]);
+      expect(answers.map((answer) => answer.status)).toEqual(Array.from({ length: 11 }, () => 202));
+      // The held send, then one send for the ten.
+      expect(slow.sends).toBe(2);
+      const records = await readTopic<ScenarioExecution>(log, serde, own.executions, 11, 20_000);
+      expect(records.map((record) => record.decoded.executionId).sort()).toEqual(
+        Array.from({ length: 11 }, (_, index) => `f${index}`).sort(),
+      );
+    } finally {
+      slow.resume();
+      await limited.source.stop();
+      await log.deleteTopics([own.executions, own.webhookRaw]).catch(() => undefined);
+    }
+  }, 60_000);
 });

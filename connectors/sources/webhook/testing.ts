@@ -90,6 +90,8 @@ export interface SwitchableLog extends EventLog {
   down: boolean;
   /** Sends that reached the real log. */
   readonly sends: number;
+  /** Sends the receiver started, held ones included. */
+  readonly attempts: number;
   /** Holds every send until {@link SwitchableLog.resume} (a slow log). */
   pause(): void;
   resume(): void;
@@ -100,11 +102,15 @@ export function switchableLog(log: EventLog): SwitchableLog {
   const unavailable = (): RetriableError =>
     new RetriableError('The log is unreachable (test switch).', { stage: 'log' });
   let sends = 0;
+  let attempts = 0;
   let gate: { promise: Promise<void>; open: () => void } | undefined;
   const wrapper: SwitchableLog = {
     down: false,
     get sends() {
       return sends;
+    },
+    get attempts() {
+      return attempts;
     },
     pause() {
       let open = (): void => undefined;
@@ -127,6 +133,7 @@ export function switchableLog(log: EventLog): SwitchableLog {
       const producer = await log.producer();
       return {
         send: async (topic, records) => {
+          attempts += 1;
           if (gate) await gate.promise;
           if (wrapper.down) throw unavailable();
           sends += 1;
