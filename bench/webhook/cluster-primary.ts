@@ -8,11 +8,7 @@ import cluster from 'node:cluster';
 import type { EventLog } from '../../pipeline/log/contract.js';
 import { receiverTopics } from '../../connectors/sources/webhook/testing.js';
 
-/**
- * Child process with `--workers N` > 1: the node:cluster primary. It creates the topics (Kafka),
- * forks N receivers that share one listening port (the primary hands out connections round-robin)
- * and answers the parent with the URL and the CPU time of all of them (its own included).
- */
+/** Runs the primary until SIGTERM, then stops the workers and deletes the topics it created. */
 export async function servePrimary(options: {
   readonly backend: string;
   readonly workers: number;
