@@ -18,7 +18,7 @@
  *   (flags also as BENCH_ROWS, BENCH_BATCH, BENCH_REPEAT, BENCH_IN_FLIGHT)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Session, version } from 'chdb';
@@ -205,6 +205,7 @@ async function throughRuntime(
     await producer.close();
     const watch = watchCommits(log);
     const timeRun = async (connector: SinkConnector, label: string, round: number): Promise<number> => {
+      const cpu = process.cpuUsage();
       const started = process.hrtime.bigint();
       const running = await startSink(connector, {
         log: watch.log,
@@ -216,9 +217,11 @@ async function throughRuntime(
       // Told by the commits themselves (a timer loop waiting on stats() costs CPU the sink is charged).
       await watch.whenCommitted(sinkGroup(connector.name), events.length);
       const elapsed = seconds(started);
+      const used = process.cpuUsage(cpu);
       await running.stop();
       process.stdout.write(
-        `${label} round ${round}: ${Math.round(events.length / elapsed)} rows/s (${elapsed.toFixed(2)} s)\n`,
+        `${label} round ${round}: ${Math.round(events.length / elapsed)} rows/s (${elapsed.toFixed(2)} s, ` +
+          `${((used.user + used.system) / events.length).toFixed(1)} µs CPU/row, load ${loadavg()[0]!.toFixed(1)})\n`,
       );
       return events.length / elapsed;
     };

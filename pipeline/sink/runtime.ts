@@ -320,13 +320,30 @@ export async function startSink(connector: SinkConnector, options: StartSinkOpti
     }
   }
 
-  function applyBackpressure(): void {
+  /** Its batches fill the queue (those being written count beyond the first, as with one at a time). */
+  const queueFull = (partition: PartitionState): boolean =>
+    partition.queued >= config.maxQueuedBatches + config.maxInFlightBatches - 1;
+
+  /** Every partition waits on the store (queue full or retrying): there is nothing to poll for. */
+  function allBlocked(): boolean {
+    if (partitions.size === 0) return false;
+    for (const partition of partitions.values()) if (partition.retrying === 0 && !queueFull(partition)) return false;
+    return true;
+  }
+
+  /**
+   * Pauses partitions that wait on the store and resumes the others. With `deferQueuePauses` (every
+   * partition is blocked, so the loop waits for a delivery instead of polling) a full queue is not
+   * paused yet: a pause and resume per batch is costly on Kafka (the resume seeks and fetches anew;
+   * measured 3 100 instead of 12 000 records/s into a 60 ms-per-batch store). The loop pauses them
+   * before it polls again if no delivery ended meanwhile.
+   */
+  function applyBackpressure(deferQueuePauses = false): void {
     const toPause: TopicPartition[] = [];
     const toResume: TopicPartition[] = [];
     for (const partition of partitions.values()) {
-      // Batches being written do not count against the queue beyond the first (as with one at a time).
-      const shouldPause =
-        partition.retrying > 0 || partition.queued >= config.maxQueuedBatches + config.maxInFlightBatches - 1;
+      const shouldPause = partition.retrying > 0 || (queueFull(partition) && !deferQueuePauses);
+      if (deferQueuePauses && !shouldPause && paused.has(partition.key)) continue; // stays paused until then
       const tp = { topic: partition.topic, partition: partition.partition };
       if (shouldPause && !paused.has(partition.key)) {
         paused.set(partition.key, tp);
@@ -430,9 +447,9 @@ export async function startSink(connector: SinkConnector, options: StartSinkOpti
 
   async function loop(): Promise<void> {
     while (!stopping.signal.aborted) {
-      if (partitions.size > 0 && paused.size === partitions.size) {
+      if (allBlocked()) {
         // Nothing to read until a delivery ends: wait for that (or the poll timeout, which keeps the
-        // membership alive), then re-check the pauses before polling.
+        // membership alive), then pause what is still blocked and resume the rest before polling.
         await waitForProgress(waitTimeout(500));
         applyBackpressure();
       }
@@ -471,7 +488,7 @@ export async function startSink(connector: SinkConnector, options: StartSinkOpti
         const batch = partition.batcher.due();
         if (batch) enqueue(partition, batch);
       }
-      applyBackpressure();
+      applyBackpressure(allBlocked());
       await commitDelivered();
     }
   }
