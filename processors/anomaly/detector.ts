@@ -30,6 +30,8 @@ import {
 } from './state.js';
 import { sequentialStep, type SequentialStep } from './sequential.js';
 import { addRuns, runsLatencyFinding, toRunBins } from './runs.js';
+import { runRatioFinding, runRatioStep, type RunRatioStep } from './runlr.js';
+import { confirmFindings } from './confirm.js';
 import { binomialUpperTailScore, median, poissonLowerTailScore, quantile, scaledMad } from './stats.js';
 
 export { initialState, toAnomaly, type ScenarioState, type WindowObservation, type WindowResult } from './state.js';
@@ -127,12 +129,23 @@ function latencyFinding(state: ScenarioState, config: AnomalyConfig, current: nu
   };
 }
 
-/** log(1 + centicredits per execution) pooled over the trailing burn span; null when it had no runs. */
+/**
+ * The cost per run the burn tests subtract (`burnAboveFloor`): the scenario's cheapest window mean
+ * so far (a polling scenario's check-only windows), 0 when off or before the first run. A surge
+ * multiplies what real runs burn, not the floor, so subtracting it keeps cheap check runs from
+ * diluting the surge.
+ */
+function burnFloor(state: ScenarioState, config: AnomalyConfig): number {
+  return config.burnAboveFloor ? (state.costFloor ?? 0) : 0;
+}
+
+/** log(1 + centicredits per run above the floor) pooled over the trailing burn span; null when it had no runs. */
 function pooledBurn(state: ScenarioState, config: AnomalyConfig): number | null {
   const windows = trailing(state, config.burnSpanWindows);
   const executions = windows.reduce((sum, w) => sum + w[1], 0);
   if (executions === 0) return null;
-  return Math.log(1 + windows.reduce((sum, w) => sum + w[4], 0) / executions);
+  const credits = windows.reduce((sum, w) => sum + w[4], 0);
+  return Math.log(1 + Math.max(0, credits - burnFloor(state, config) * executions) / executions);
 }
 
 function burnFinding(state: ScenarioState, config: AnomalyConfig, current: number | null): Finding | null {
@@ -143,6 +156,8 @@ function burnFinding(state: ScenarioState, config: AnomalyConfig, current: numbe
   const observed = Math.exp(shift.value) - 1;
   const baseline = Math.exp(shift.center) - 1;
   const minutes = (config.burnSpanWindows * config.windowSizeMs) / 60_000;
+  const floor = burnFloor(state, config);
+  const above = floor > 0 ? ` above the ${round(floor / 100)} its cheapest runs cost` : '';
   return {
     detector: 'burn-surge',
     metric: 'centicredits_per_execution',
@@ -154,7 +169,7 @@ function burnFinding(state: ScenarioState, config: AnomalyConfig, current: numbe
     score: shift.score,
     threshold: config.burn.threshold,
     explanation:
-      `Scenario ${state.scenarioId} burned ${round(observed / 100)} credits per run over the last ${minutes} minutes, ` +
+      `Scenario ${state.scenarioId} burned ${round(observed / 100)} credits per run${above} over the last ${minutes} minutes, ` +
       `${(observed / Math.max(baseline, 1e-9)).toFixed(1)}× its usual ${round(baseline / 100)}.`,
   };
 }
@@ -169,15 +184,18 @@ function logMeanDuration(window: WindowObservation, perOperation = false): numbe
   return Math.log(Math.max(1, window.durationSumMs / per));
 }
 
-/** log(1 + centicredits per run) of a single window; null when empty. */
-function logBurn(window: WindowObservation): number | null {
-  return window.executions === 0 ? null : Math.log(1 + window.centicredits / window.executions);
+/** log(1 + centicredits per run above `floor`) of a single window; null when empty. */
+function logBurn(window: WindowObservation, floor: number): number | null {
+  if (window.executions === 0) return null;
+  return Math.log(1 + Math.max(0, window.centicredits - floor * window.executions) / window.executions);
 }
 
 /** The sequential steps of this window (computed once: the finding reads them, `takeIn` stores the sums). */
 interface SequentialSteps {
   readonly latency: SequentialStep | null;
   readonly burn: SequentialStep | null;
+  /** Per-run likelihood-ratio CUSUM (`runlr.ts`). */
+  readonly runRatio: RunRatioStep | null;
 }
 
 function sequentialSteps(state: ScenarioState, window: WindowObservation, config: AnomalyConfig): SequentialSteps {
@@ -188,7 +206,20 @@ function sequentialSteps(state: ScenarioState, window: WindowObservation, config
       state.latencyCusum ?? 0,
       logMeanDuration(window, config.latencySequential.perOperation),
     ),
-    burn: sequentialStep(config.burnSequential, state.burnSingles ?? [], state.burnCusum ?? 0, logBurn(window)),
+    burn: sequentialStep(
+      config.burnSequential,
+      state.burnSingles ?? [],
+      state.burnCusum ?? 0,
+      logBurn(window, burnFloor(state, config)),
+    ),
+    runRatio: window.runDurations
+      ? runRatioStep(
+          config.latencyRunRatio,
+          state.runHistogram ?? {},
+          state.runRatioSum ?? 0,
+          toRunBins(window.runDurations),
+        )
+      : null,
   };
 }
 
@@ -225,7 +256,7 @@ function sequentialBurnFinding(
   window: WindowObservation,
   step: SequentialStep | null,
 ): Finding | null {
-  const value = logBurn(window);
+  const value = logBurn(window, burnFloor(state, config));
   if (step === null || !step.flagged || value === null) return null;
   const observed = Math.exp(value) - 1;
   const baseline = Math.exp(step.center) - 1;
@@ -293,11 +324,12 @@ function takeIn(
 ): void {
   if (steps?.latency) state.latencyCusum = steps.latency.sum;
   if (steps?.burn) state.burnCusum = steps.burn.sum;
+  if (steps?.runRatio) state.runRatioSum = steps.runRatio.sum;
   const logMean = logMeanDuration(window, config.latencySequential.perOperation);
   if (logMean !== null && !flagged.has('latency-regression')) {
     pushBounded((state.latencyMeans ??= []), logMean, config.historyWindows);
   }
-  const logSingle = logBurn(window);
+  const logSingle = logBurn(window, burnFloor(state, config));
   if (logSingle !== null && !flagged.has('burn-surge')) {
     pushBounded((state.burnSingles ??= []), logSingle, config.historyWindows);
   }
@@ -316,6 +348,10 @@ function takeIn(
     pushBounded(state.latencyHistory, logP95, config.historyWindows);
   }
   if (logCost !== null && !flagged.has('burn-surge')) pushBounded(state.burnHistory, logCost, config.historyWindows);
+  if (window.executions > 0) {
+    const perRun = window.centicredits / window.executions;
+    if (state.costFloor === undefined || perRun < state.costFloor) state.costFloor = perRun;
+  }
   if (!flagged.has('volume-drop')) {
     const slot = state.volumeSlots[Math.floor(window.windowStart / hourMs) % 24] as [number, number];
     slot[1] += 1;
@@ -404,14 +440,16 @@ export function observeWindow(
     errorFinding(state, config, minutes),
     latencyFinding(state, config, last[3]) ??
       runsLatencyFinding(state, config) ??
+      runRatioFinding(state, config, steps.runRatio) ??
       sequentialLatencyFinding(state, config, window, steps.latency),
     burnFinding(state, config, last[1] === 0 ? null : pooledBurn(state, config)) ??
       sequentialBurnFinding(state, config, window, steps.burn),
     volumeFinding(state, config, minutes),
   ].filter((finding): finding is Finding => finding !== null);
   takeIn(state, window, config, new Set(findings.map((finding) => finding.detector)), steps);
+  const reported = confirmFindings(state, window.windowEnd, findings, config.confirmation);
   return {
     state,
-    anomalies: findings.map((finding) => toAnomaly(state, window.windowStart, window.windowEnd, finding)),
+    anomalies: reported.map((finding) => toAnomaly(state, window.windowStart, window.windowEnd, finding)),
   };
 }

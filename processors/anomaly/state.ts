@@ -54,6 +54,12 @@ export interface ScenarioState {
   burnCusum?: number;
   /** Decayed histogram of run durations (per-run latency test): coarse log bin → weight; absent in older states. */
   runHistogram?: Record<string, number>;
+  /** End of each detector's last raw finding (confirmation rule, `confirm.ts`); absent in older states. */
+  lastFindingEnd?: Record<string, number>;
+  /** Lowest centicredits per run of any non-empty window so far (burn tests' floor); absent in older states. */
+  costFloor?: number;
+  /** CUSUM of the per-run likelihood-ratio latency test (`runlr.ts`); absent in older states. */
+  runRatioSum?: number;
   /** Coarse run bins of the trailing windows (empty ones included), oldest first. */
   recentRuns?: RunBins[];
   /** [mean executions per window, windows seen] per UTC hour of day. */
