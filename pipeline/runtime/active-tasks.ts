@@ -95,7 +95,10 @@ export function createActiveTasks(deps: ActiveTasksDeps): ActiveTasks {
         const lag = lags.find((entry) => entry.partition === task);
         // Never committed: the contract's lag counts from the log start offset, so start = end - lag.
         const offset = lag === undefined ? 0 : (lag.committed ?? lag.end - lag.lag);
-        consumer.seek({ topic, partition: task, offset });
+        // Revoked while the task restored (a rebalance on a loaded Kafka): no seek; the next
+        // assignment sync closes the task, and if the partition comes back it is reopened.
+        const assigned = consumer.assignment().some((tp) => tp.topic === topic && tp.partition === task);
+        if (assigned) consumer.seek({ topic, partition: task, offset });
         positions[index]!.set(topic, offset);
       });
     }

@@ -28,8 +28,30 @@ export interface ReadToEndOptions {
   readonly now?: () => number;
 }
 
-/** Reads the topics from the start to their end offsets as of the call; returns the number of records read. */
-export async function readToEnd(options: ReadToEndOptions): Promise<number> {
+/**
+ * Reads the topics from the start to their end offsets as of the call; returns the number of records read.
+ *
+ * A read that fails (on a loaded Kafka, kafkajs sometimes fails to read the start positions of the
+ * partitions it was just assigned: "Cannot destructure property 'partitions' of 'low.pop(...)'",
+ * which stopped whole processors in the chain replay test) is started over from the beginning, up to
+ * `attempts` times: `onRecord` must therefore be idempotent over a re-read from the start in the same
+ * order, as restoring a store and loading a table are (latest value per key).
+ */
+export async function readToEnd(options: ReadToEndOptions & { readonly attempts?: number }): Promise<number> {
+  const attempts = options.attempts ?? 3;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await readToEndOnce(options);
+    } catch (error) {
+      if (attempt >= attempts || (error as Error).name === TIMEOUT) throw error; // a timeout is not retried
+      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+    }
+  }
+}
+
+const TIMEOUT = 'ReadToEndTimeout';
+
+async function readToEndOnce(options: ReadToEndOptions): Promise<number> {
   const { log, topics, onRecord } = options;
   const wanted = options.wanted ?? (() => true);
   const now = options.now ?? Date.now;
@@ -60,14 +82,17 @@ export async function readToEnd(options: ReadToEndOptions): Promise<number> {
       if (records.length > 0 || lastProgress === undefined) lastProgress = owning ? now() : undefined;
       else if (now() - lastProgress >= options.idleMs) break;
       if (now() > deadline) {
-        throw new Error(
-          `Reading ${topics.join(', ')} to the end took over ${options.timeoutMs ?? 120_000} ms ` +
-            `(${read} records read; waiting for ${[...pending.keys()].join(', ')}). Is the log reachable?`,
+        throw Object.assign(
+          new Error(
+            `Reading ${topics.join(', ')} to the end took over ${options.timeoutMs ?? 120_000} ms ` +
+              `(${read} records read; waiting for ${[...pending.keys()].join(', ')}). Is the log reachable?`,
+          ),
+          { name: TIMEOUT },
         );
       }
     }
   } finally {
-    await consumer.close();
+    await consumer.close().catch(() => undefined);
   }
   return read;
 }
