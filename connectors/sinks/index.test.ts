@@ -27,4 +27,14 @@ describe('sink registry', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toMatch(message);
   });
+
+  it.each([
+    ['syslog', { port: 514 }],
+    ['clickhouse', {}],
+    ['postgres', {}],
+  ])('hands the shared runtime keys of sinks.%s to the sink runtime', (kind, section) => {
+    const runtimeKeys = { maxQueuedBatches: 3, maxInFlightBatches: 2, drainTimeoutMs: 1_000, batch: { maxRecords: 7 } };
+    const [sink] = configuredSinks({ [kind]: { ...section, ...runtimeKeys } }, context);
+    expect(sink!.runtime).toMatchObject(runtimeKeys);
+  });
 });

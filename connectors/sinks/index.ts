@@ -29,12 +29,22 @@ export interface ConfiguredSink {
 
 /** The runtime keys of a parsed section (sections that lack them get the runtime's defaults). */
 function runtimeOf(section: Partial<SinkRuntimeConfigInput>): SinkRuntimeConfigInput {
-  const { batch, retry, maxQueuedBatches, healthIntervalMs, lagIntervalMs, drainTimeoutMs, onBatchFailure } = section;
+  const {
+    batch,
+    retry,
+    maxQueuedBatches,
+    maxInFlightBatches,
+    healthIntervalMs,
+    lagIntervalMs,
+    drainTimeoutMs,
+    onBatchFailure,
+  } = section;
   return Object.fromEntries(
     Object.entries({
       batch,
       retry,
       maxQueuedBatches,
+      maxInFlightBatches,
       healthIntervalMs,
       lagIntervalMs,
       drainTimeoutMs,
