@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Registry } from 'prom-client';
 import { configuredSinks, type ConfiguredSink } from '../../connectors/sinks/index.js';
+import { aggregateProcessor, rollupProcessor } from '../../processors/aggregate/index.js';
+import { correlateProcessor } from '../../processors/correlate/index.js';
 import { registeredProcessors } from '../../processors/index.js';
 import type { MakestreamConfig } from '../config/makestream.js';
 import type { SecretEnvironment } from '../config/secret.js';
@@ -81,6 +83,36 @@ function internalTopics(catalogued: readonly string[], config: MakestreamConfig)
   return [...topics.values()];
 }
 
+/**
+ * Processor keys that must equal a topic's partition count (heartbeats are keyed to reach every
+ * partition; an aligned watermark waits for every upstream task): `[section, key, topic]`.
+ */
+const TOPIC_SHAPED_KEYS: readonly (readonly [section: string, key: string, topic: string])[] = [
+  ['correlate', 'occurrencePartitions', correlateProcessor.outputs[0]!.topic],
+  ['incidents', 'correlateTasks', correlateProcessor.inputs[0]!.topic],
+  ['aggregate', 'rollupPartitions', rollupProcessor.inputs[0]!.topic],
+  ['aggregate', 'aggregateTasks', aggregateProcessor.inputs[0]!.topic],
+];
+
+/**
+ * The processor sections with the topic-shaped keys filled in from the topics as they exist (a
+ * topic created earlier, or with an override, may differ from the defaults); a value the config
+ * sets is kept, since it names a deliberate layout.
+ */
+export async function withTopicShapes(
+  sections: Readonly<Record<string, unknown>>,
+  log: EventLog,
+): Promise<Readonly<Record<string, unknown>>> {
+  const shaped: Record<string, unknown> = { ...sections };
+  for (const [section, key, topic] of TOPIC_SHAPED_KEYS) {
+    const current = (shaped[section] ?? {}) as Record<string, unknown>;
+    if (current[key] !== undefined) continue;
+    const { partitions } = await log.describeTopic(topic);
+    shaped[section] = { ...current, [key]: partitions };
+  }
+  return shaped;
+}
+
 /** Creates the catalogue's topics, then starts every enabled processor and configured sink. */
 export async function startPipeline(config: MakestreamConfig, deps: PipelineDependencies): Promise<RunningPipeline> {
   const { log, serde, logger, metrics } = deps;
@@ -95,7 +127,7 @@ export async function startPipeline(config: MakestreamConfig, deps: PipelineDepe
   ]);
 
   const enabled = new Set(config.processors.enabled ?? registeredProcessors.map(({ definition }) => definition.name));
-  const sections = config.processors as Readonly<Record<string, unknown>>;
+  const sections = await withTopicShapes(config.processors as Readonly<Record<string, unknown>>, log);
   const processors: RunningProcessor[] = [];
   const sinks: RunningSink[] = [];
   const stages: SummaryStage[] = [];
