@@ -17,7 +17,7 @@ import { PipelineError } from '../../../pipeline/errors/index.js';
 import type { Logger } from '../../../pipeline/telemetry/logger.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import type { MakeApiMetrics } from './metrics.js';
-import type { RateBudget } from './rate-budget.js';
+import type { RateBudget, RequestLane } from './rate-budget.js';
 import { backoffDelay, type BackoffOptions, type Random, type Sleep } from './timing.js';
 
 /** The `fetch` the client uses (the global one by default; tests pass fakes). */
@@ -59,6 +59,8 @@ export interface ApiRequest {
   readonly budget: RateBudget;
   /** Organization id for metrics and logs. */
   readonly organization: string;
+  /** The budget lane the request counts in (default `head`; sweeps and re-checks are `catch-up`). */
+  readonly lane?: RequestLane;
   readonly signal?: AbortSignal;
 }
 
@@ -158,7 +160,7 @@ export function createMakeApiClient(options: MakeApiClientOptions): MakeApiClien
       for (;;) {
         await breaker.ready(request.signal);
         try {
-          await request.budget.acquire(request.signal);
+          await request.budget.acquire(request.signal, request.lane);
         } catch (error) {
           breaker.record('neutral');
           throw error;

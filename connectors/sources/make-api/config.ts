@@ -83,6 +83,22 @@ const rateLimitSchema = z
       .describe(
         'In the first window after a start, use only the headroom (limit − budget): a crashed predecessor may have spent the whole budget just before.',
       ),
+    burstFraction: z
+      .number()
+      .gt(0)
+      .max(1)
+      .default(0.25)
+      .describe(
+        'Share of the budget an organization may send at once; beyond it requests are paced at the budget per window. Without pacing, a budget wanted beyond its limit runs in bursts followed by most of a window with no request at all.',
+      ),
+    catchUpShare: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.2)
+      .describe(
+        'Share of a full budget window that late-arrival re-reads and running re-checks may take while new executions wait (at least one request per window); heads (new executions) come first, catch-up takes any permit nobody waits for.',
+      ),
     windowMs: z
       .number()
       .int()

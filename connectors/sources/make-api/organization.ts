@@ -8,10 +8,15 @@
  * that read a full page is due again at once (behind those already waiting), one that wrote
  * something after `minIntervalMs`, and an idle one after a pause that doubles up to
  * `maxIntervalMs`. A failed task waits with jittered exponential backoff.
+ *
+ * Freshness first (`catch-up.ts`): when the budget is short, scenario heads come before sweeps
+ * and re-checks, which keep `rateLimit.catchUpShare` of the window and go, within it, to the
+ * scenario whose catch-up has waited longest.
  */
 import { checkpointKey, type CheckpointStore } from '../../../pipeline/source/checkpoints.js';
 import type { Logger } from '../../../pipeline/telemetry/logger.js';
 import { createAuditPoller, parseAuditCheckpoint } from './audit.js';
+import { createCatchUpGate } from './catch-up.js';
 import { MakeApiError, type MakeApiClient } from './client.js';
 import type { MakeApiSourceConfig } from './config.js';
 import { discoverOrganization } from './discovery.js';
@@ -80,6 +85,7 @@ export function createOrganizationWorker(options: OrganizationWorkerOptions): Or
     limit: effective(initialLimit),
     startupLimit: startup(initialLimit),
     windowMs: config.rateLimit.windowMs,
+    burstFraction: config.rateLimit.burstFraction,
     clock,
     sleep: options.sleep,
   });
@@ -96,14 +102,46 @@ export function createOrganizationWorker(options: OrganizationWorkerOptions): Or
   const startPoint = (): number =>
     config.polling.startAt ? Date.parse(config.polling.startAt) : clock() - config.polling.initialLookbackMs;
   const tasks: Task[] = [];
-  const tails = new Map<number, { task: Task; tail: ScenarioTail; idle: number }>();
+  type TailEntry = { task: Task; tail: ScenarioTail; idle: number };
+  const tails = new Map<number, TailEntry>();
   // Checkpoints this worker wrote. In transactions they bypass the checkpoint store, whose copy
   // stays as restored: a scenario that leaves discovery and comes back resumes from here.
   const written = new Map<string, ScenarioCheckpoint>();
   const catalogue = new Map<number, { row: ScenarioRow; fingerprint: string }>();
 
+  const catchUpGate = createCatchUpGate({
+    budget,
+    share: config.rateLimit.catchUpShare,
+    windowMs: config.rateLimit.windowMs,
+    burstFraction: config.rateLimit.burstFraction,
+    clock,
+  });
+  /**
+   * Catch-up of `self` may take a permit: one nobody waits for, or, under a full budget, one per
+   * turn (so that the scenario's next head read waits for one request at most) within catch-up's
+   * share, when no other scenario's catch-up has waited longer. Only scenarios whose turn is under
+   * way or due count: one that backs off after failures, or idles until `maxIntervalMs`, must not
+   * hold everyone's catch-up meanwhile.
+   */
+  const mayCatchUp =
+    (self: TailEntry) =>
+    (sentThisTurn: number): boolean => {
+      const verdict = catchUpGate.verdict();
+      if (verdict !== 'share') return verdict === 'spare';
+      if (sentThisTurn > 0) return false;
+      const mine = self.tail.catchUpDueAt();
+      const now = clock();
+      for (const other of tails.values()) {
+        const soon = other.task.failures === 0 && (other.task.busy || other.task.dueAt <= now);
+        if (other !== self && soon && other.tail.catchUpDueAt() < mine) return false;
+      }
+      catchUpGate.take();
+      return true;
+    };
+
   function scenarioTask(row: ScenarioRow): void {
     const key = checkpointKey(source, zone, organization, row.id);
+    const entry = { idle: 0 } as TailEntry;
     const tail = createScenarioTail({
       identity: { zone, organizationId, teamId: row.teamId, scenarioId: row.id },
       source,
@@ -125,8 +163,9 @@ export function createOrganizationWorker(options: OrganizationWorkerOptions): Or
       metrics,
       logger,
       clock,
+      mayCatchUp: mayCatchUp(entry),
     });
-    const entry = { tail, idle: 0, task: undefined as unknown as Task };
+    entry.tail = tail;
     entry.task = {
       name: `scenario ${row.id}`,
       dueAt: clock(),

@@ -90,3 +90,47 @@ describe('rate budget after a restart', () => {
     expect(budget.limit()).toBe(54);
   });
 });
+
+describe('rate budget pacing and lanes', () => {
+  it('sends at most burstFraction of the limit at once, then one request per windowMs/limit, without bursts after waiting', async () => {
+    const time = fakeTime();
+    const budget = createRateBudget({
+      limit: 60,
+      windowMs: 60_000,
+      burstFraction: 0.25,
+      clock: time.clock,
+      sleep: time.sleep,
+    });
+    const start = time.clock();
+    const sent: number[] = [];
+    for (let i = 0; i < 120; i++) {
+      await budget.acquire();
+      sent.push(time.clock() - start);
+    }
+    expect(sent.slice(0, 15)).toEqual(Array(15).fill(0));
+    // Paced at 1 s from the 16th on (the window is full from 45 s until the burst leaves it at
+    // 60 s); then the 15 permits freed at once do not bring a burst back, since no tokens were
+    // saved while requests waited: one request a second from then on.
+    expect(sent.slice(15, 61)).toEqual([...Array.from({ length: 45 }, (_, index) => (index + 1) * 1000), 60_000]);
+    const gaps = sent.slice(61).map((at, index) => at - (sent[60 + index] as number));
+    expect(new Set(gaps)).toEqual(new Set([1000]));
+    expect(maxInWindow(sent, 60_000)).toBeLessThanOrEqual(60);
+  });
+
+  it('counts permits and waits per lane', async () => {
+    const time = fakeTime();
+    const budget = createRateBudget({ limit: 3, windowMs: 60_000, clock: time.clock, sleep: time.sleep });
+    await budget.acquire(undefined, 'catch-up');
+    await budget.acquire();
+    expect([budget.used('head'), budget.used('catch-up')]).toEqual([1, 1]);
+    expect(budget.lastWaitAt('head')).toBe(Number.NEGATIVE_INFINITY);
+    await budget.acquire();
+    await budget.acquire(); // waits for the window
+    expect(budget.lastWaitAt('head')).toBe(time.clock());
+    expect(budget.lastWaitAt('catch-up')).toBe(Number.NEGATIVE_INFINITY);
+    expect(budget.used()).toBe(1); // the first three left the window
+    expect(budget.used('head')).toBe(1);
+    expect(budget.used('catch-up')).toBe(0);
+    expect(budget.waiting()).toBe(0);
+  });
+});

@@ -11,11 +11,15 @@
  *
  * Make may list an execution late, behind the cursor; a periodic sweep re-reads the last
  * `lateArrival.lookbackMs` and writes what the tail missed.
+ *
+ * Freshness first (`catch-up.ts`): a turn reads the head (the page after the cursor) before any
+ * catch-up (a sweep page, then due re-checks), and catch-up runs only while `mayCatchUp` allows
+ * it; what it does not do stays due for a later turn.
  */
 import { MakeApiError, type MakeApiClient } from './client.js';
 import type { MakeApiSourceConfig } from './config.js';
 import type { MakeApiMetrics } from './metrics.js';
-import type { RateBudget } from './rate-budget.js';
+import type { RateBudget, RequestLane } from './rate-budget.js';
 import {
   classifyLogRow,
   compareImtId,
@@ -110,6 +114,11 @@ export interface ScenarioTailOptions {
   readonly metrics: MakeApiMetrics;
   readonly logger: Logger;
   readonly clock: Clock;
+  /**
+   * Asked before each catch-up request (a sweep page, a re-check), with the number of catch-up
+   * requests this turn already sent: false defers it to a later turn. Default: always allowed.
+   */
+  readonly mayCatchUp?: (sentThisTurn: number) => boolean;
 }
 
 /** The result of one turn. */
@@ -125,9 +134,11 @@ export interface TurnResult {
 /** The tail of one scenario. */
 export interface ScenarioTail {
   readonly identity: ScenarioIdentity;
-  /** One turn: due re-checks, one tail page and, when caught up, one sweep page. */
+  /** One turn: one tail page, then, as `mayCatchUp` allows, one sweep page (when caught up) and due re-checks. */
   turn(signal?: AbortSignal): Promise<TurnResult>;
   checkpoint(): ScenarioCheckpoint;
+  /** Since when catch-up (a sweep or a re-check) has been due (epoch ms; +Infinity: nothing due or planned). */
+  catchUpDueAt(): number;
 }
 
 /** A scenario tail starting from `initial`. */
@@ -141,8 +152,19 @@ export function createScenarioTail(options: ScenarioTailOptions): ScenarioTail {
   const recheckAt = new Map<string, number>();
   // Execution ids written, with their start time, kept for the sweep's window (restored from the checkpoint).
   const written = new Map<string, number>(state.written ?? []);
-  let sweep: { cursor: string | null; from: number } | undefined;
+  // A sweep under way: its position, since when it was due, and the newest start it counts back from.
+  let sweep: { cursor: string | null; from: number; dueAt: number; base: number } | undefined;
+  // The newest start the last finished sweep counted back from (null: none since the start).
+  let sweptBase: number | null = null;
+  const allowCatchUp = options.mayCatchUp ?? (() => true);
+  let catchUpSent = 0; // in the current turn
+  const mayCatchUp = (): boolean => {
+    if (!allowCatchUp(catchUpSent)) return false;
+    catchUpSent++;
+    return true;
+  };
   let nextSweepAt = lookbackMs > 0 ? clock() : Number.POSITIVE_INFINITY;
+  let behindHead = false; // the last turn read a full page: no sweep until the tail caught up
 
   const skip = (reason: SkipReason, count = 1): void => {
     metrics.skippedRows.inc({ source: options.source, reason }, count);
@@ -151,6 +173,7 @@ export function createScenarioTail(options: ScenarioTailOptions): ScenarioTail {
 
   async function logsPage(
     query: Record<string, string | number | boolean | undefined>,
+    lane: RequestLane,
     signal?: AbortSignal,
   ): Promise<unknown[]> {
     const body = await client.get({
@@ -165,6 +188,7 @@ export function createScenarioTail(options: ScenarioTailOptions): ScenarioTail {
       },
       budget,
       organization,
+      lane,
       ...(signal ? { signal } : {}),
     });
     const rows =
@@ -183,7 +207,7 @@ export function createScenarioTail(options: ScenarioTailOptions): ScenarioTail {
     return rows;
   }
 
-  async function errorDetail(row: ExecutionRow, signal?: AbortSignal): Promise<ErrorInfo | null> {
+  async function errorDetail(row: ExecutionRow, lane: RequestLane, signal?: AbortSignal): Promise<ErrorInfo | null> {
     if (row.status !== 3 || !config.polling.fetchErrorDetail) return null;
     const fromRow = errorInfo(row.error);
     if (fromRow) return fromRow;
@@ -193,6 +217,7 @@ export function createScenarioTail(options: ScenarioTailOptions): ScenarioTail {
         endpoint: '/scenarios/{id}/executions/{executionId}',
         budget,
         organization,
+        lane,
         ...(signal ? { signal } : {}),
       });
       return errorInfo(body !== null && typeof body === 'object' ? (body as { error?: unknown }).error : undefined);
@@ -242,16 +267,22 @@ export function createScenarioTail(options: ScenarioTailOptions): ScenarioTail {
       }
       running.delete(id);
       recheckAt.delete(id);
-      events.push(toEvent(row, await errorDetail(row, signal)));
+      events.push(toEvent(row, await errorDetail(row, behind === undefined ? 'head' : 'catch-up', signal)));
     }
     return last;
   }
 
-  /** Re-checks the running executions that are due; finished ones join `events`. */
+  const recheckDueAt = (execution: RunningExecution): number =>
+    recheckAt.get(execution.id) ?? execution.since + config.running.recheckIntervalMs;
+
+  /** Re-checks the running executions that are due, as `mayCatchUp` allows; finished ones join `events`. */
   async function recheck(events: ScenarioExecution[], signal?: AbortSignal): Promise<void> {
     const now = clock();
-    for (const execution of running.values()) {
-      if ((recheckAt.get(execution.id) ?? execution.since + config.running.recheckIntervalMs) > now) continue;
+    // Longest due first: when only some re-checks are allowed, none waits behind one due again and again.
+    const due = [...running.values()].filter((execution) => recheckDueAt(execution) <= now);
+    due.sort((a, b) => recheckDueAt(a) - recheckDueAt(b));
+    for (const execution of due) {
+      if (!mayCatchUp()) return; // deferred: still due at the next turn
       recheckAt.set(execution.id, now + config.running.recheckIntervalMs);
       let row: ExecutionRow | undefined;
       try {
@@ -260,6 +291,7 @@ export function createScenarioTail(options: ScenarioTailOptions): ScenarioTail {
           endpoint: '/scenarios/{id}/logs/{executionId}',
           budget,
           organization,
+          lane: 'catch-up',
           ...(signal ? { signal } : {}),
         });
         const verdict = classifyLogRow(
@@ -273,7 +305,8 @@ export function createScenarioTail(options: ScenarioTailOptions): ScenarioTail {
       if (row && row.status !== 0) {
         running.delete(execution.id);
         recheckAt.delete(execution.id);
-        if (!written.has(execution.id)) events.push(toEvent(row, await errorDetail(row, signal)));
+        if (!written.has(execution.id) && !events.some((event) => event.executionId === execution.id))
+          events.push(toEvent(row, await errorDetail(row, 'catch-up', signal)));
       } else if (now - execution.since >= config.running.maxWaitMs) {
         options.logger.warn(
           { scenarioId, executionId: execution.id },
@@ -300,9 +333,11 @@ export function createScenarioTail(options: ScenarioTailOptions): ScenarioTail {
 
   async function attemptTurn(signal?: AbortSignal): Promise<TurnResult> {
     const events: ScenarioExecution[] = [];
-    await recheck(events, signal);
+    catchUpSent = 0;
+    // The head first: what is new is read before anything is caught up.
     const tailRows = await logsPage(
       state.cursor === null ? { from: state.from } : { 'pg[last]': state.cursor },
+      'head',
       signal,
     );
     const last = await collect(tailRows, events, signal);
@@ -314,11 +349,31 @@ export function createScenarioTail(options: ScenarioTailOptions): ScenarioTail {
     // The sweep's position moves only once its events are written, like the tail's cursor.
     let nextSweep = sweep;
     let sweepEnded = false;
-    if (!tailFull && cursor !== null && (sweep !== undefined || clock() >= nextSweepAt)) {
+    let nextBase = sweptBase;
+    behindHead = tailFull;
+    const sweepDue = !tailFull && cursor !== null && (sweep !== undefined || clock() >= nextSweepAt);
+    // Catch-up in the order it became due: when only one request is allowed, the older kind gets it.
+    let rechecked = false;
+    let earliestRecheck = Number.POSITIVE_INFINITY;
+    for (const execution of running.values()) earliestRecheck = Math.min(earliestRecheck, recheckDueAt(execution));
+    if (sweepDue && earliestRecheck < (sweep?.dueAt ?? nextSweepAt)) {
+      await recheck(events, signal);
+      rechecked = true;
+    }
+    if (sweepDue && cursor !== null && mayCatchUp()) {
       // Measured in Make's time (the newest start written), not the local clock: skew and simulated time do not matter.
-      const current = sweep ?? { cursor: null, from: Math.max(state.from, (state.newest ?? state.from) - lookbackMs) };
+      // From `lookbackMs` before the newest start at the previous sweep, not now: a row listed since
+      // then, up to `lookbackMs` late, is in range however long this sweep was deferred.
+      const base = Math.min(state.newest ?? state.from, sweptBase ?? Number.POSITIVE_INFINITY);
+      const current = sweep ?? {
+        cursor: null,
+        from: Math.max(state.from, base - lookbackMs),
+        dueAt: nextSweepAt,
+        base: state.newest ?? state.from,
+      };
       const sweepRows = await logsPage(
         current.cursor === null ? { from: current.from } : { 'pg[last]': current.cursor },
+        'catch-up',
         signal,
       );
       rows += sweepRows.length;
@@ -326,9 +381,16 @@ export function createScenarioTail(options: ScenarioTailOptions): ScenarioTail {
       const advanced =
         sweepLast !== undefined && (current.cursor === null || compareImtId(sweepLast, current.cursor) > 0);
       const finished = !advanced || sweepRows.length < config.polling.pageSize || compareImtId(sweepLast, cursor) >= 0;
-      nextSweep = finished ? undefined : { cursor: sweepLast, from: current.from };
+      nextSweep = finished ? undefined : { ...current, cursor: sweepLast };
+      if (finished) nextBase = current.base;
       sweepEnded = finished;
+      options.logger.debug(
+        { scenarioId, from: current.from, rows: sweepRows.length, found: events.length, finished },
+        'Late-arrival sweep page read.',
+      );
     }
+    // Re-checks (after a sweep, which may already have shown some of them finished).
+    if (!rechecked) await recheck(events, signal);
 
     const now = clock();
     let newest = state.newest;
@@ -344,7 +406,10 @@ export function createScenarioTail(options: ScenarioTailOptions): ScenarioTail {
       running: [...running.values()],
       written: rememberedIds(
         after,
-        lookbackMs > 0 && newest !== null ? Math.max(state.from, newest - lookbackMs) : Number.POSITIVE_INFINITY,
+        // What the next sweep can meet: it counts back from the newest start at the last sweep.
+        lookbackMs > 0 && newest !== null
+          ? Math.max(state.from, Math.min(newest, nextBase ?? newest) - lookbackMs)
+          : Number.POSITIVE_INFINITY,
         config.lateArrival.maxRememberedIds,
       ),
     };
@@ -353,9 +418,10 @@ export function createScenarioTail(options: ScenarioTailOptions): ScenarioTail {
     for (const event of events) written.set(event.executionId, event.timestamp);
     state = next;
     sweep = nextSweep;
+    sweptBase = nextBase;
     if (sweepEnded) nextSweepAt = now + config.lateArrival.sweepIntervalMs;
     // Forget written ids the sweep can no longer meet.
-    const horizon = (newest ?? now) - 2 * lookbackMs;
+    const horizon = Math.min(newest ?? now, sweptBase ?? Number.POSITIVE_INFINITY) - 2 * lookbackMs;
     for (const [id, timestamp] of written) if (timestamp < horizon) written.delete(id);
     if (newest !== null)
       metrics.lagSeconds.set(
@@ -365,5 +431,11 @@ export function createScenarioTail(options: ScenarioTailOptions): ScenarioTail {
     return { rows, written: events.length, more: tailFull || sweep !== undefined };
   }
 
-  return { identity, turn, checkpoint: () => state };
+  function catchUpDueAt(): number {
+    let due = sweep?.dueAt ?? (state.cursor === null || behindHead ? Number.POSITIVE_INFINITY : nextSweepAt);
+    for (const execution of running.values()) due = Math.min(due, recheckDueAt(execution));
+    return due;
+  }
+
+  return { identity, turn, checkpoint: () => state, catchUpDueAt };
 }
