@@ -374,11 +374,11 @@ export const anomalyConfigSchema = z
     latency: levelShiftSchema('latency regressions (p95 duration)', 3.5, 1.5, 1).prefault({}),
     // Fourth round (bench/anomaly/README.md): threshold 3 with the confirmation rule (was 3.5 without).
     burn: levelShiftSchema('operations/credit burn surges (centicredits per execution)', 3, 2, 1).prefault({}),
-    // Chosen on the train seeds of bench/anomaly (README there): per-operation statistic, drift 1, threshold 5.
+    // Chosen on the train seeds of bench/anomaly (README there): per-operation statistic, drift 0.85 (fourth round; 1 before), threshold 5.
     latencySequential: sequentialSchema(
       'latency regressions (log mean duration per run or per operation, per window)',
       5,
-      1,
+      0.85,
       1.5,
       3,
       true,
