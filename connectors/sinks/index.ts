@@ -27,29 +27,22 @@ export interface ConfiguredSink {
   readonly runtime: SinkRuntimeConfigInput;
 }
 
+/** The sink runtime's keys, which every sink section accepts besides its connector's own. */
+const RUNTIME_KEYS = [
+  'batch',
+  'retry',
+  'maxQueuedBatches',
+  'maxInFlightBatches',
+  'healthIntervalMs',
+  'lagIntervalMs',
+  'drainTimeoutMs',
+  'onBatchFailure',
+] as const satisfies readonly (keyof SinkRuntimeConfigInput)[];
+
 /** The runtime keys of a parsed section (sections that lack them get the runtime's defaults). */
 function runtimeOf(section: Partial<SinkRuntimeConfigInput>): SinkRuntimeConfigInput {
-  const {
-    batch,
-    retry,
-    maxQueuedBatches,
-    maxInFlightBatches,
-    healthIntervalMs,
-    lagIntervalMs,
-    drainTimeoutMs,
-    onBatchFailure,
-  } = section;
   return Object.fromEntries(
-    Object.entries({
-      batch,
-      retry,
-      maxQueuedBatches,
-      maxInFlightBatches,
-      healthIntervalMs,
-      lagIntervalMs,
-      drainTimeoutMs,
-      onBatchFailure,
-    }).filter(([, value]) => value !== undefined),
+    RUNTIME_KEYS.filter((key) => section[key] !== undefined).map((key) => [key, section[key]]),
   ) as SinkRuntimeConfigInput;
 }
 

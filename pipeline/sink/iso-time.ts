@@ -7,7 +7,7 @@
 
 const DAY_MS = 86_400_000;
 /** 10000-01-01T00:00:00Z: from here on toISOString writes a six-digit, signed year. */
-const YEAR_10000_MS = 253_402_300_800_000;
+export const YEAR_10000_MS = 253_402_300_800_000;
 const twoDigits = Array.from({ length: 60 }, (_, n) => String(n).padStart(2, '0'));
 const threeDigits = Array.from({ length: 1000 }, (_, n) => String(n).padStart(3, '0'));
 
