@@ -11,6 +11,7 @@
  * The sender ({@link sendProgress}, {@link sendIdle}) keeps what it sent in a store of the upstream
  * task (keys `slot` and `idle`), so a restart neither repeats nor skips a heartbeat.
  */
+import { z } from 'zod';
 import { partitionForKey } from '../log/partitioner.js';
 import type { KeyValueStore, TaskContext } from './api.js';
 import type { WriterProgress } from './aligned-watermark.js';
@@ -106,3 +107,16 @@ export function sendIdle(context: TaskContext, store: KeyValueStore<number | boo
   const timestamp = last === undefined ? 0 : last * target.intervalMs;
   send(context, target, { heartbeat: true, timestamp, task: context.task, idle: true });
 }
+
+/**
+ * The `idleAfterMs` key of a stage that sends heartbeats (correlate, aggregate): how long a task
+ * with progress stays quiet before it tells the next stage it is idle.
+ */
+export const writerIdleAfterMsSchema = z
+  .number()
+  .int()
+  .min(0)
+  .default(60_000)
+  .describe(
+    "A task that has sent progress and then had no input for this long (wall clock; the runner asks after its own runtime idleAfterMs) tells the next stage it is idle, so that stage stops waiting for it. A task that never had input says so at the runner's first ask. Longer than a pause in the input: a task idle too early may find its next records late downstream. Example: 60000",
+  );

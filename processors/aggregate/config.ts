@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { ConfigError } from '../../pipeline/errors/index.js';
+import { writerIdleAfterMsSchema } from '../../pipeline/runtime/heartbeats.js';
 
 /** Default window sizes: 1 minute, 5 minutes, 1 hour. */
 export const DEFAULT_WINDOW_SIZES_MS = [60_000, 300_000, 3_600_000] as const;
@@ -88,14 +89,7 @@ export const aggregateConfigSchema = z
       .describe(
         'How many aggregate tasks write the rollup topic (= partitions of make.executions.raw.v1): the rollup waits for the progress of each.',
       ),
-    idleAfterMs: z
-      .number()
-      .int()
-      .min(0)
-      .default(60_000)
-      .describe(
-        "A task that has sent progress and then had no input for this long (wall clock; the runner asks after its own runtime idleAfterMs) tells the next stage it is idle, so that stage stops waiting for it. A task that never had input says so at the runner's first ask. Longer than a pause in the input: a task idle too early may find its next records late downstream. Example: 60000",
-      ),
+    idleAfterMs: writerIdleAfterMsSchema,
   })
   .describe('Windowed per-scenario aggregates and their team/organization rollups.');
 

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ConfigError } from '../../pipeline/errors/index.js';
+import { writerIdleAfterMsSchema } from '../../pipeline/runtime/heartbeats.js';
 
 const MINUTE = 60_000;
 
@@ -38,14 +39,7 @@ export const correlateConfigSchema = z
       .describe(
         "Partition count of makestream.correlate.occurrences (`makestream run` creates internal topics with 6): heartbeats are keyed to reach each partition. Must equal the topic's count, else the incidents tasks of the partitions no heartbeat reaches never advance. Example: 6",
       ),
-    idleAfterMs: z
-      .number()
-      .int()
-      .min(0)
-      .default(60_000)
-      .describe(
-        "A task that has sent progress and then had no input for this long (wall clock; the runner asks after its own runtime idleAfterMs) tells the next stage it is idle, so that stage stops waiting for it. A task that never had input says so at the runner's first ask. Longer than a pause in the input: a task idle too early may find its next records late downstream. Example: 60000",
-      ),
+    idleAfterMs: writerIdleAfterMsSchema,
   })
   .describe('Stage 1 of correlate: groups enriched records by execution and emits error occurrences.');
 
