@@ -87,9 +87,9 @@ const rateLimitSchema = z
       .number()
       .gt(0)
       .max(1)
-      .default(0.25)
+      .default(1)
       .describe(
-        'Share of the budget an organization may send at once; beyond it requests are paced at the budget per window. Without pacing, a budget wanted beyond its limit runs in bursts followed by most of a window with no request at all.',
+        'Share of the budget an organization may send at once; beyond it requests are paced at the budget per window (1: no pacing). Without pacing, a budget wanted beyond its limit runs in bursts followed by most of a window with no request at all; with it, a backlog after a start drains at the paced rate instead of at once.',
       ),
     catchUpShare: z
       .number()

@@ -78,6 +78,8 @@ async function run(overrides: Partial<MakeApiSourceConfigInput> = {}) {
       lateArrival: { lookbackMs: 60_000, sweepIntervalMs: 1000 },
       running: { recheckIntervalMs: 500 },
       audit: { enabled: false },
+      // Paced: without it this saturated budget runs in bursts and stalls of 16–26 s.
+      rateLimit: { backoffInitialMs: 10, backoffMaxMs: 50, burstFraction: 0.25 },
       ...overrides,
     }),
   );
