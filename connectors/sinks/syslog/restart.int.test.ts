@@ -2,8 +2,8 @@
  * Acceptance: the syslog sink under the sink runtime (`startSink`) streams N EnrichedLog records from
  * an embedded log topic into a PRIVATE rsyslogd (own config, ports and file), which is stopped and
  * started again mid-stream. Over RELP every record arrives exactly once with equal fields; over plain
- * TCP the test shows what a restart costs (records written to the socket but never read are lost:
- * TCP's delivery is only as good as the kernel's buffers).
+ * TCP the test shows what a restart (orderly or a crash) costs (records written to the socket but
+ * never read are lost: TCP's delivery is only as good as the kernel's buffers).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -129,28 +129,24 @@ describe('syslog sink across a receiver restart (private rsyslogd)', () => {
     expectEqualFields(values, found);
   }, 180_000);
 
-  it('over plain TCP delivers exactly N records with equal fields when rsyslogd is stopped (orderly) and restarted mid-stream', async () => {
-    // rsyslogd's orderly stop reads what its TCP input had received before closing it.
-    const { values, messages, restartedAt } = await streamAcrossRestart('tcp', 'SIGTERM');
-    expect(restartedAt).toBeLessThan(N);
-    const found = byEventId(messages);
-    expect(found.size).toBe(N);
-    expect(messages).toHaveLength(N);
-    expectEqualFields(values, found);
-  }, 180_000);
-
-  it('over plain TCP shows the cost of a receiver crash (kill -9): no record twice, in-flight ones may be lost', async () => {
-    const { values, messages, restartedAt } = await streamAcrossRestart('tcp', 'SIGKILL');
-    expect(restartedAt).toBeLessThan(N);
-    const found = byEventId(messages);
-    const lost = N - found.size;
-    process.stderr.write(
-      `[restart] tcp: ${found.size} of ${N} received, ${lost} lost, ${messages.length - found.size} duplicated\n`,
-    );
-    // The sink resends nothing the socket accepted, so nothing arrives twice; what the kernel had
-    // accepted but rsyslogd had not read when it stopped is gone (documented in README.md).
-    expect(messages).toHaveLength(found.size);
-    expect(found.size).toBeGreaterThan(restartedAt);
-    expectEqualFields(values, found);
-  }, 180_000);
+  // Plain TCP has no acknowledgement: records the kernel accepted but rsyslogd had not read when it
+  // stopped are gone, after an orderly stop too (measured: 250 and 25 of 3000 lost on SIGTERM;
+  // earlier runs lost none). What holds: no record twice, every field equal, the stream goes on.
+  it.each(['SIGTERM', 'SIGKILL'] as const)(
+    'over plain TCP across a receiver stop (%s): no record twice, in-flight ones may be lost',
+    async (signal) => {
+      const { values, messages, restartedAt } = await streamAcrossRestart('tcp', signal);
+      expect(restartedAt).toBeLessThan(N);
+      const found = byEventId(messages);
+      const lost = N - found.size;
+      process.stderr.write(
+        `[restart] tcp ${signal}: ${found.size} of ${N} received, ${lost} lost, ${messages.length - found.size} duplicated\n`,
+      );
+      // The sink resends nothing the socket accepted, so nothing arrives twice.
+      expect(messages).toHaveLength(found.size);
+      expect(found.size).toBeGreaterThan(restartedAt);
+      expectEqualFields(values, found);
+    },
+    180_000,
+  );
 });
