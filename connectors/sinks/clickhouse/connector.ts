@@ -157,11 +157,15 @@ export function createClickHouseSink(
     },
 
     async health(): Promise<SinkHealth> {
+      // Never opens a transport: a check still in flight when the sink closes must not reopen one
+      // (chDB allows one data directory per process, and that session would never be closed).
+      const open = transport;
+      if (!open) return { healthy: false, detail: 'ClickHouse sink is not started or is closed' };
       try {
-        await openTransport().query('SELECT 1 AS ok');
-        return { healthy: true, detail: `${openTransport().target} answers` };
+        await open.query('SELECT 1 AS ok');
+        return { healthy: true, detail: `${open.target} answers` };
       } catch (error) {
-        return { healthy: false, detail: `${openTransport().target}: ${(error as Error).message.trim()}` };
+        return { healthy: false, detail: `${open.target}: ${(error as Error).message.trim()}` };
       }
     },
 

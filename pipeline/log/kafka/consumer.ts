@@ -171,7 +171,7 @@ export async function openKafkaConsumer(deps: ConsumerDeps, options: ConsumerOpt
         return;
       } catch (error) {
         const mapped = kafkaError(error, scope('read the start positions of assigned partitions'));
-        if (attempt >= INIT_ATTEMPTS || !mapped.retriable) {
+        if (attempt >= INIT_ATTEMPTS || !(mapped.retriable || isOffsetsMetadataRace(error))) {
           fail(mapped);
           return;
         }
@@ -395,4 +395,13 @@ export async function openKafkaConsumer(deps: ConsumerDeps, options: ConsumerOpt
       }
     },
   };
+}
+
+/**
+ * kafkajs's admin fails to read the offsets of a partition whose metadata it does not have yet (a
+ * topic just created, a loaded broker) with a TypeError, "Cannot destructure property 'partitions'
+ * of 'low.pop(...)'", not a Kafka error: it passes on the next try, so it is retried like one.
+ */
+function isOffsetsMetadataRace(error: unknown): boolean {
+  return error instanceof TypeError && error.message.includes('low.pop(');
 }
