@@ -22,12 +22,20 @@ import { auditTopic, openRealStore, type RealStore } from './support/real-stores
 
 const logger = createLogger({ level: process.env.SINK_FAULT_LOG_LEVEL ?? 'silent' });
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const waitUntil = async (condition: () => Promise<boolean>, what: string, timeoutMs: number): Promise<void> => {
+/** `what` is a function so that a timeout describes the state when it fires, not when the wait began. */
+const waitUntil = async (
+  condition: () => Promise<boolean>,
+  what: string | (() => string),
+  timeoutMs: number,
+): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     // Admin calls fail while the broker is away: that is "not yet", not a test failure.
     if (await condition().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}.`);
+    if (Date.now() > deadline) {
+      const described = typeof what === 'string' ? what : what();
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${described}.`);
+    }
     await sleep(250);
   }
 };
@@ -111,11 +119,20 @@ describe('a Kafka broker restart while the Elasticsearch sink runs on Kafka', ()
           await sleep(1_000);
         }
       }
-      await waitUntil(
+      // A sink that failed says why at once instead of leaving the wait below to time out.
+      const running = sink;
+      const failed = running.done.then(() => {
+        throw new Error(`The sink stopped by itself (stats: ${JSON.stringify(running.stats())}).`);
+      });
+      failed.catch(() => undefined);
+      const delivered = waitUntil(
         async () => (await store!.count()).distinct === total,
-        `all ${total} event ids in Elasticsearch after the broker restart (sink stats: ${JSON.stringify(sink.stats())})`,
+        () =>
+          `all ${total} event ids in Elasticsearch after the broker restart (sink stats: ${JSON.stringify(sink?.stats())})`,
         180_000,
       );
+      delivered.catch(() => undefined); // raced below: a later timeout after a failure is not unhandled
+      await Promise.race([delivered, failed]);
       await waitUntil(async () => (await lag()) === 0, 'commits up to the end after the restart', 120_000);
       await sink.stop();
       const stats = sink.stats();

@@ -48,7 +48,11 @@ const membershipLost = new Set([
   'NOT_COORDINATOR_FOR_GROUP',
   'UNKNOWN_MEMBER_ID',
 ]);
-const INIT_ATTEMPTS = 5;
+/**
+ * Reading start positions is retried (retriable errors only) this long before the consumer fails: a
+ * broker restart takes 10–25 s here, and a consumer that gave up after a few seconds of it stopped a sink.
+ */
+const INIT_RETRY_MS = 120_000;
 
 const grouped = (partitions: readonly TopicPartition[]): TopicPartitions[] => {
   const byTopic = new Map<string, number[]>();
@@ -159,6 +163,7 @@ export async function openKafkaConsumer(deps: ConsumerDeps, options: ConsumerOpt
   };
 
   const initialize = async (epoch: number): Promise<void> => {
+    const giveUpAt = Date.now() + INIT_RETRY_MS;
     for (let attempt = 1; ; attempt++) {
       const pending = buffer.initializing();
       if (pending.length === 0 || buffer.epoch() !== epoch || closed) return;
@@ -171,12 +176,12 @@ export async function openKafkaConsumer(deps: ConsumerDeps, options: ConsumerOpt
         return;
       } catch (error) {
         const mapped = kafkaError(error, scope('read the start positions of assigned partitions'));
-        if (attempt >= INIT_ATTEMPTS || !(mapped.retriable || isOffsetsMetadataRace(error))) {
+        if (Date.now() >= giveUpAt || !mapped.retriable) {
           fail(mapped);
           return;
         }
         logger.warn({ err: mapped, groupId, attempt }, 'Reading start positions failed; retrying.');
-        await sleep(config.retry.initialRetryTimeMs * 2 ** (attempt - 1));
+        await sleep(Math.min(config.retry.initialRetryTimeMs * 2 ** (attempt - 1), config.retry.maxRetryTimeMs, 5_000));
       }
     }
   };
@@ -395,13 +400,4 @@ export async function openKafkaConsumer(deps: ConsumerDeps, options: ConsumerOpt
       }
     },
   };
-}
-
-/**
- * kafkajs's admin fails to read the offsets of a partition whose metadata it does not have yet (a
- * topic just created, a loaded broker) with a TypeError, "Cannot destructure property 'partitions'
- * of 'low.pop(...)'", not a Kafka error: it passes on the next try, so it is retried like one.
- */
-function isOffsetsMetadataRace(error: unknown): boolean {
-  return error instanceof TypeError && error.message.includes('low.pop(');
 }

@@ -39,6 +39,20 @@ describe('kafkajs errors as pipeline errors', () => {
     expect(error.component).toBe('log.kafka');
   });
 
+  it("kafkajs's TypeError for a partition without metadata yet is retriable, for low and high offsets alike", () => {
+    for (const side of ['low', 'high']) {
+      const race = new TypeError(`Cannot destructure property 'partitions' of '${side}.pop(...)' as it is undefined.`);
+      const error = kafkaError(race, { connection: plain, action: 'read the start positions of assigned partitions' });
+      expect(error).toBeInstanceOf(RetriableError);
+      expect(error.message).toMatch(/no metadata for a partition yet/);
+    }
+    const other = kafkaError(new TypeError("Cannot read properties of undefined (reading 'x')"), {
+      connection: plain,
+      action: 'read offsets',
+    });
+    expect(other.retriable).toBe(false);
+  });
+
   it('an unknown topic is a NotFoundError that says how to create it', () => {
     const error = kafkaError(
       kafkajsError('KafkaJSProtocolError', 'This server does not host this topic-partition', {

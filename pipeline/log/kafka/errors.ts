@@ -171,9 +171,26 @@ export function kafkaError(error: unknown, scope: ErrorScope): PipelineError {
     );
   }
 
+  if (isMetadataRace(error)) {
+    return new RetriableError(
+      `Kafka failed to ${action}: the client had no metadata for a partition yet (${reason}); it passes on a later try.`,
+      options,
+    );
+  }
+
   const retriable = chain.some((link) => link.retriable === true);
   const message = `Kafka failed to ${action}: ${reason}${type ? ` (${type})` : ''}.`;
   return retriable ? new RetriableError(message, options) : new PipelineError(message, options);
+}
+
+/**
+ * kafkajs's admin fails to read the offsets of a partition whose metadata it does not have yet (a
+ * topic just created, a broker restarting or loaded) with a TypeError, not a Kafka error: "Cannot
+ * destructure property 'partitions' of 'low.pop(...)'" (or 'high.pop(...)'). It passes on a later
+ * try, so it maps to a RetriableError here, once for every caller.
+ */
+function isMetadataRace(error: unknown): boolean {
+  return error instanceof TypeError && /'(?:low|high)\.pop\(/.test(error.message);
 }
 
 /** The NotFoundError for a topic that does not exist, saying how to create it. */
