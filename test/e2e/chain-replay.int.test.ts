@@ -48,8 +48,8 @@ import { namespacedLog } from './support/namespaced-log.js';
  * had input wait their own 60 s, longer than any run here, so no run ends on "everyone idle".
  */
 const IDLE_AFTER_MS = 5000;
-/** Runner settings of every chain this test starts (a key chain-run.ts's type does not list yet). */
-const runtime = { idleAfterMs: IDLE_AFTER_MS } as Parameters<typeof startChain>[3];
+/** Runner settings of every chain this test starts. */
+const runtime = { idleAfterMs: IDLE_AFTER_MS };
 
 /**
  * Creates the input topics as `makestream run` will (catalogue partitions and policy), kept forever

@@ -7,7 +7,9 @@
 import { startPipeline, type RunningPipeline } from '../../../pipeline/app/pipeline.js';
 import { makestreamConfigSchema } from '../../../pipeline/config/makestream.js';
 import type { EventLog, LogRecord } from '../../../pipeline/log/contract.js';
+import type { z } from 'zod';
 import { changelogTopic, processorGroup } from '../../../pipeline/runtime/api.js';
+import type { processorRuntimeConfigSchema } from '../../../pipeline/runtime/config.js';
 import type { AvroSerde } from '../../../pipeline/serde/index.js';
 import { decodeWireFormat } from '../../../pipeline/serde/wire-format.js';
 import { silentLogger } from '../../../pipeline/telemetry/logger.js';
@@ -34,7 +36,7 @@ export async function startChain(
   log: EventLog,
   serde: AvroSerde,
   instanceId: string,
-  runtime: Partial<typeof chainRuntime> = {},
+  runtime: Partial<z.input<typeof processorRuntimeConfigSchema>> = {},
 ): Promise<RunningPipeline> {
   const keepForever = Object.fromEntries(
     [...topicCatalogue.map((topic) => topic.name), 'siem.ecs.v1', 'siem.cef.v1'].map((name) => [
