@@ -3,18 +3,18 @@ import { loadSchemaCatalog } from '../../schemas/catalog.js';
 import { exampleEvents } from '../../schemas/examples.js';
 import { RetriableError } from '../errors/index.js';
 import type { LogRecord } from '../log/contract.js';
-import { avroTopic, jsonTopic } from '../runtime/api.js';
+import { avroTopic, jsonTopic, stringTopic } from '../runtime/api.js';
 import { bindTopic, createAvroSerde, createEmbeddedSchemaStore, type AvroSerde } from '../serde/index.js';
 import { testDatabase } from '../../test/support/sqlite.js';
 import { createRecordDecoder } from './decode.js';
 
-const record = (topic: string, value: Buffer | null): LogRecord => ({
+const record = (topic: string, value: Buffer | null, headers: Record<string, Buffer> = {}): LogRecord => ({
   topic,
   partition: 0,
   offset: 7,
   key: null,
   value,
-  headers: {},
+  headers,
   timestamp: 0,
 });
 
@@ -106,5 +106,29 @@ describe('record decoder', () => {
     const outcome = decode(record('make.metrics.v1', writerSerde.encode({ ...window, extra: 'x' })));
     expect(outcome).toBeInstanceOf(Promise);
     expect(await outcome).toMatchObject({ kind: 'item', item: { eventId: window.eventId, value: window } });
+  });
+  it('reads a string topic as text (not JSON) with its event id from the event-id header', async () => {
+    const decode = await createRecordDecoder([stringTopic('siem.cef.v1')], serde());
+    const line = 'CEF:0|Make|makestream|1.0|error|Scenario failed|7|msg={"not":"parsed"}';
+    const id = Buffer.from('6f1c2b1e-0000-5000-8000-000000000001');
+    expect(decode(record('siem.cef.v1', Buffer.from(line), { 'event-id': id }))).toEqual({
+      kind: 'item',
+      item: { eventId: id.toString(), value: line, record: expect.anything() },
+    });
+    // Text that happens to be JSON stays text.
+    expect(decode(record('siem.cef.v1', Buffer.from('{"eventId":"e1"}'), { 'event-id': id }))).toMatchObject({
+      kind: 'item',
+      item: { value: '{"eventId":"e1"}' },
+    });
+    expect(decode(record('siem.cef.v1', Buffer.from(line)))).toMatchObject({
+      kind: 'dead',
+      stage: 'serde',
+      error: { message: expect.stringContaining('has no "event-id" header (its value is text)') },
+    });
+    expect(decode(record('siem.cef.v1', Buffer.from([0xc3, 0x28]), { 'event-id': id }))).toMatchObject({
+      kind: 'dead',
+      stage: 'serde',
+      error: { name: 'InvalidRecordError', message: expect.stringContaining('not valid UTF-8') },
+    });
   });
 });

@@ -8,12 +8,18 @@
  * record) is decoded synchronously with the reader Type, without a promise per record; values of any
  * other writer id go through the serde's async `decode` (registry lookup, schema resolution). Both
  * give the same values and the same errors.
+ *
+ * Codecs: `avro` as above; `json`: the value is parsed as JSON and its `eventId` taken; `string`
+ * (`stringTopic`, e.g. `siem.cef.v1`): the value is text, not JSON (a CEF line is not JSON), decoded
+ * as strict UTF-8 like the processors' string codec, and its event id is the record's `event-id`
+ * header (what every producer of the pipeline writes), since a line has no field to take it from.
  */
 import type { Type } from 'avsc';
 import { loadSchemaCatalog, type SchemaCatalog } from '../../schemas/catalog.js';
 import { InvalidRecordError, PipelineError } from '../errors/index.js';
 import type { LogRecord } from '../log/contract.js';
 import type { TopicSpec } from '../runtime/api.js';
+import { decodeStringValue } from '../runtime/string-codec.js';
 import { parseAvroSchema, type AvroSerde } from '../serde/index.js';
 import { HEADER_LENGTH, MAGIC_BYTE } from '../serde/wire-format.js';
 import type { EntryOutcome } from './batcher.js';
@@ -40,8 +46,14 @@ export async function createRecordDecoder(
   catalog: SchemaCatalog = loadSchemaCatalog(),
 ): Promise<RecordDecoder> {
   const codecs = new Map<string, TopicCodec>();
+  /** Topics whose values are text: the event id comes from the `event-id` header. */
+  const textTopics = new Set<string>();
   for (const { topic, codec } of topics) {
-    if (codec.kind === 'avro') {
+    if (codec.kind === 'string') {
+      textTopics.add(topic);
+      const text = (value: Buffer): unknown => decodeStringValue(topic, value);
+      codecs.set(topic, { fast: text, decode: async (value) => text(value) });
+    } else if (codec.kind === 'avro') {
       const text = catalog.byFile(codec.schema).text;
       const topicSerde = await serde.forTopic(topic, text);
       codecs.set(topic, {
@@ -64,10 +76,14 @@ export async function createRecordDecoder(
   }
 
   function outcomeOf(record: LogRecord, value: unknown): EntryOutcome {
-    const eventId = (value as { eventId?: unknown } | null)?.eventId;
+    const text = textTopics.has(record.topic);
+    const eventId = text
+      ? headerText(record.headers[EVENT_ID_HEADER])
+      : (value as { eventId?: unknown } | null)?.eventId;
     if (typeof eventId !== 'string' || eventId.length === 0) {
+      const what = text ? `no "${EVENT_ID_HEADER}" header (its value is text)` : 'no string eventId';
       const error = new InvalidRecordError(
-        `Record ${record.topic}/${record.partition}@${record.offset} has no string eventId: sinks need one to write idempotently.`,
+        `Record ${record.topic}/${record.partition}@${record.offset} has ${what}: sinks need one to write idempotently.`,
         { stage: 'serde' },
       );
       return { kind: 'dead', stage: 'serde', error };
@@ -100,6 +116,13 @@ export async function createRecordDecoder(
     }
     return decoded === NOT_FAST ? slow(codec, record, value) : outcomeOf(record, decoded);
   };
+}
+
+/** The header that carries a record's event id (written by the sources and processors). */
+export const EVENT_ID_HEADER = 'event-id';
+
+function headerText(value: Buffer | undefined): string | undefined {
+  return value === undefined ? undefined : value.toString('utf8');
 }
 
 /**
