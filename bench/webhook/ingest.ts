@@ -4,7 +4,7 @@
  *
  *   node --import tsx bench/webhook/ingest.ts [--backend embedded|kafka|bare|bare-node|both] [--duration 10]
  *        [--batch 100] [--connections 64] [--rates 5000,max] [--brokers 127.0.0.1:19092]
- *        [--synchronous full|normal] [--profile <dir>] [--linger-ms 0,2] [--max-sends 0,1]
+ *        [--synchronous full,normal,offloop] [--profile <dir>] [--linger-ms 0,2] [--max-sends 0,1]
  *        [--workers 1,2] [--pipelining 1] [--kafka-client kafkajs,librdkafka]
  *
  * The receiver runs in a child process (so the load generator does not share its event loop), on a
@@ -19,7 +19,9 @@
  * `--max-sends` sets `log.maxSendsInFlight` the same way (0: no limit). `--workers N` (Kafka and
  * bare only) runs N receiver processes sharing the port with node:cluster, each with its own
  * producer; a list A/Bs them. `--kafka-client` picks the Kafka producer library (`kafka.client`).
- * `--pipelining` is autocannon's requests in flight per connection.
+ * `--pipelining` is autocannon's requests in flight per connection. `--synchronous` lists the
+ * embedded log's commit modes to A/B (`offloop`: full with the WAL's fsync off the event loop,
+ * `syncOffLoop`); the mode is printed in the client column.
  * Every request carries unique ids, so nothing is a duplicate. Prints one line per scenario and a
  * JSON summary. `--profile` writes the receiver's CPU profile (read it with
  * `npx tsx bench/log/profile-summary.ts <dir>/<file>.cpuprofile`). Not a test: it asserts nothing.
@@ -101,7 +103,10 @@ async function serve(backend: Backend): Promise<void> {
       : createEmbeddedLog({
           path: join(directory, 'log.db'),
           maintenanceIntervalMs: 0,
-          synchronous: values.synchronous === 'normal' ? 'normal' : 'full',
+          // The embedded variant's `client` column is its commit mode: full, normal, or offloop (full with
+          // the WAL's fsync off the event loop, `syncOffLoop`).
+          synchronous: values.client === 'normal' ? 'normal' : 'full',
+          syncOffLoop: values.client === 'offloop',
         });
   if (ownsTopics) {
     await log.createTopics(
@@ -197,7 +202,12 @@ async function main(): Promise<void> {
         numbers(values.workers)
           .filter((workers) => workers === 1 || backend !== 'embedded')
           .flatMap((workers) =>
-            (backend === 'kafka' ? values['kafka-client'].split(',') : ['-']).map((client) => ({
+            (backend === 'kafka'
+              ? values['kafka-client'].split(',')
+              : backend === 'embedded'
+                ? values.synchronous.split(',')
+                : ['-']
+            ).map((client) => ({
               client,
               lingerMs: backend.startsWith('bare') ? 0 : lingerMs,
               maxSendsInFlight,

@@ -24,11 +24,16 @@ interface Pending {
  */
 export type GroupSchedule = (flush: () => void) => void;
 
-/** A group commit over `store`; `onCommitted` runs after each group transaction that committed. */
+/**
+ * A group commit over `store`; `onCommitted` runs after each group transaction that committed.
+ * With `durable` (the WAL's fsync off the event loop, wal-sync.ts), a group's sends resolve only once
+ * it resolved after the commit; meanwhile the next group can already commit.
+ */
 export function createGroupCommit(
   store: Store,
   onCommitted: () => void,
   schedule: GroupSchedule = setImmediate,
+  durable?: () => Promise<void>,
 ): GroupCommit {
   let queue: Pending[] = [];
 
@@ -52,11 +57,20 @@ export function createGroupCommit(
       return;
     }
     onCommitted();
-    group.forEach((pending, index) => {
-      const outcome = outcomes[index]!;
-      if (outcome.ok) pending.resolve(outcome.value);
-      else pending.reject(outcome.value);
-    });
+    const settle = (): void =>
+      group.forEach((pending, index) => {
+        const outcome = outcomes[index]!;
+        if (outcome.ok) pending.resolve(outcome.value);
+        else pending.reject(outcome.value);
+      });
+    if (!durable) {
+      settle();
+      return;
+    }
+    // A failed sync fails the group's committed sends (their records may be in the log, not durable).
+    durable().then(settle, (error: unknown) =>
+      group.forEach((pending, index) => pending.reject(outcomes[index]!.ok ? error : outcomes[index]!.value)),
+    );
   };
 
   return <T>(work: () => T) =>

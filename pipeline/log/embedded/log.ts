@@ -14,6 +14,7 @@ import { createReader } from './reader.js';
 import { createAppendSignal } from './signal.js';
 import { checkConsumerOptions, checkOptions, type EmbeddedLogOptions } from './options.js';
 import { openStore } from './store.js';
+import { createWalSync } from './wal-sync.js';
 import { createTopics } from './topics.js';
 import { createTransactionalProducer } from './transactions.js';
 
@@ -35,22 +36,25 @@ const component = 'log.embedded';
 /** Opens (or creates) the embedded log at `options.path`. Throws ConfigError for a file that is not a log. */
 export function createEmbeddedLog(options: EmbeddedLogOptions): EmbeddedEventLog {
   const settings = checkOptions(options);
+  // syncOffLoop: SQLite commits without fsync (NORMAL) and the group commit fsyncs the WAL off the loop.
+  const offLoop = settings.syncOffLoop && settings.synchronous === 'full';
   const store = openStore({
     path: options.path,
     clock: settings.clock,
-    synchronous: settings.synchronous,
+    synchronous: offLoop ? 'normal' : settings.synchronous,
     busyTimeoutMs: settings.busyTimeoutMs,
   });
+  const walSync = offLoop ? createWalSync(store.path) : undefined;
   const topics = createTopics(store);
   const reader = createReader(store);
   const groups = createGroups(store, topics);
   const append = createAppend(store);
   const signal = createAppendSignal();
-  const groupCommit = createGroupCommit(store, signal.notify);
+  const groupCommit = createGroupCommit(store, signal.notify, setImmediate, walSync);
   // Transactions group only the commits issued in the same run of promise jobs (a processor's tasks of
   // one batch), written before any timer or I/O callback: a process's interleaving of transactional
   // writers stays as it was with one SQLite transaction per commit (replays stay byte-identical).
-  const transactionCommit = createGroupCommit(store, signal.notify, (flush) => process.nextTick(flush));
+  const transactionCommit = createGroupCommit(store, signal.notify, (flush) => process.nextTick(flush), walSync);
   const maintain = createMaintenance(store, topics, reader, { tombstoneRetentionMs: settings.tombstoneRetentionMs });
   const open = new Set<{ close(): Promise<void> }>();
   let closed = false;
@@ -172,6 +176,7 @@ export function createEmbeddedLog(options: EmbeddedLogOptions): EmbeddedEventLog
       try {
         for (const handle of [...open]) await handle.close().catch(() => undefined);
         await maintaining;
+        await walSync?.close();
       } finally {
         store.db.close();
       }

@@ -19,6 +19,13 @@ export interface EmbeddedLogOptions {
    * undo the last commits (the file stays consistent). See README.md ("Durability").
    */
   readonly synchronous?: Synchronous;
+  /**
+   * With `synchronous: 'full'`: fsync the WAL on libuv's thread pool instead of inside SQLite's
+   * commit on the event loop (default false). A send still resolves only once its commit is on
+   * disk; the event loop runs on meanwhile and the next group commits while the previous one syncs.
+   * Committed rows are readable before their fsync ended (wal-sync.ts). Ignored with `normal`.
+   */
+  readonly syncOffLoop?: boolean;
   /** How long a writer waits for another process holding the write lock (ms, default 5000). */
   readonly busyTimeoutMs?: number;
   /** How often retention and compaction run in the background (ms, default 30 000; 0: only on `maintain()`). */
@@ -39,6 +46,7 @@ const component = 'log.embedded';
 export interface Settings {
   readonly clock: () => number;
   readonly synchronous: Synchronous;
+  readonly syncOffLoop: boolean;
   readonly busyTimeoutMs: number;
   readonly maintenanceIntervalMs: number;
   readonly tombstoneRetentionMs: number;
@@ -56,6 +64,9 @@ export function checkOptions(options: EmbeddedLogOptions): Settings {
   if (options.synchronous !== undefined && options.synchronous !== 'full' && options.synchronous !== 'normal') {
     fail('synchronous', `must be "full" or "normal" (got ${String(options.synchronous)}).`);
   }
+  if (options.syncOffLoop !== undefined && typeof options.syncOffLoop !== 'boolean') {
+    fail('syncOffLoop', `must be true or false (got ${String(options.syncOffLoop)}).`);
+  }
   const duration = (field: keyof EmbeddedLogOptions, fallback: number, minimum: number): number => {
     const value = options[field] ?? fallback;
     if (typeof value !== 'number' || !Number.isFinite(value) || value < minimum) {
@@ -66,6 +77,7 @@ export function checkOptions(options: EmbeddedLogOptions): Settings {
   return {
     clock: options.clock ?? Date.now,
     synchronous: options.synchronous ?? 'full',
+    syncOffLoop: options.syncOffLoop ?? false,
     busyTimeoutMs: duration('busyTimeoutMs', 5000, 0),
     maintenanceIntervalMs: duration('maintenanceIntervalMs', 30_000, 0),
     tombstoneRetentionMs: duration('tombstoneRetentionMs', 86_400_000, 0),
