@@ -5,31 +5,16 @@
  */
 import { context, type Context } from '@opentelemetry/api';
 import { CompressionTypes, type ICustomPartitioner, type Kafka, type Producer as KafkaProducer } from 'kafkajs';
-import { InvalidRecordError, NotFoundError } from '../../errors/index.js';
+import { NotFoundError } from '../../errors/index.js';
 import type { OutgoingRecord, Producer, TopicPartitionOffset } from '../contract.js';
 import { partitionForKey } from '../partitioner.js';
-import { injectTraceContext } from '../trace.js';
 import { createBatcher, type QueuedMessage } from './batcher.js';
 import type { KafkaLogConfig } from './config.js';
-import type { ConnectionDescription } from './connection.js';
 import { kafkaError } from './errors.js';
-import {
-  createPartitionChooser,
-  encodedRecordBytes,
-  recordBytes,
-  RECORD_BATCH_OVERHEAD,
-  toMessage,
-} from './records.js';
-import type { KafkaTopics } from './topics.js';
+import { planRecords, type SendDeps } from './plan.js';
+import { encodedRecordBytes, toMessage } from './records.js';
 
-/** What planning a send needs. */
-export interface SendDeps {
-  readonly topics: KafkaTopics;
-  readonly connection: ConnectionDescription;
-  readonly clock: () => number;
-  readonly config: KafkaLogConfig;
-  readonly choosePartitions: ReturnType<typeof createPartitionChooser>;
-}
+export type { SendDeps } from './plan.js';
 
 /** One send, ready for the batcher. */
 export interface SendPlan {
@@ -40,11 +25,9 @@ export interface SendPlan {
   readonly record: { readonly bytes: number; readonly limitBytes: number };
 }
 
-const component = 'log.kafka';
-
 /**
- * Checks and partitions the records of one send, adding the trace context of `active`. A record
- * larger than the topic's limit rejects the whole send before anything is written.
+ * Checks and partitions the records of one send (`planRecords`, shared with the librdkafka
+ * producer), then builds the kafkajs messages.
  */
 export async function planSend(
   deps: SendDeps,
@@ -52,34 +35,13 @@ export async function planSend(
   records: readonly OutgoingRecord[],
   active: Context,
 ): Promise<SendPlan> {
-  if (!Array.isArray(records)) {
-    throw new InvalidRecordError(`send to "${topic}": expected an array of records.`, { stage: 'log', component });
-  }
-  const info = await deps.topics.info(topic);
-  const traced = deps.config.traceContext ? injectTraceContext(records, active) : records;
-  const partitions = deps.choosePartitions(topic, traced, info.partitions);
-  const now = deps.clock();
-  let largest = 0;
-  const messages = traced.map((record, index): QueuedMessage => {
-    const bytes = recordBytes(record);
-    if (bytes > info.maxRecordBytes) {
-      throw new InvalidRecordError(
-        `records[${index}] is ${bytes} bytes (key + value + headers), larger than topic "${topic}" accepts ` +
-          `(maxRecordBytes = ${info.maxRecordBytes}). Split the payload, or create the topic with a larger maxRecordBytes.`,
-        { stage: 'log', component },
-      );
-    }
-    largest = Math.max(largest, bytes);
-    return {
-      message: toMessage(record, partitions[index]!, record.timestamp ?? now),
-      bytes: encodedRecordBytes(record),
-    };
-  });
-  return {
-    messages,
-    partitionBytes: Math.min(deps.config.producer.batchMaxBytes, info.maxMessageBytes) - RECORD_BATCH_OVERHEAD,
-    record: { bytes: largest, limitBytes: info.maxRecordBytes },
-  };
+  const plan = await planRecords(deps, topic, records, active);
+  const { partitions, now } = plan;
+  const messages = plan.records.map((record, index): QueuedMessage => ({
+    message: toMessage(record, partitions[index]!, record.timestamp ?? now),
+    bytes: encodedRecordBytes(record),
+  }));
+  return { messages, partitionBytes: plan.partitionBytes, record: plan.record };
 }
 
 /** kafkajs's partitioner hook, for messages without a partition (ours always have one). */

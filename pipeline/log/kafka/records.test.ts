@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { Partitioners, type PartitionMetadata } from 'kafkajs';
 import { InvalidRecordError } from '../../errors/index.js';
+import { partitionForKey } from '../partitioner.js';
 import { createPartitionChooser, encodedRecordBytes, recordBytes, toLogRecord, toMessage } from './records.js';
 
 const metadata = (partitions: number): PartitionMetadata[] =>
@@ -57,6 +58,21 @@ describe('records for Kafka', () => {
       );
       expect(ours).toEqual(theirs);
     }
+  });
+
+  it('gives cached string keys the same bytes and partitions as fresh ones, also past the cache bound', () => {
+    const choose = createPartitionChooser();
+    // 20 000 distinct keys: more than the cache holds, so it is emptied and refilled on the way.
+    const records = Array.from({ length: 20_000 }, (_, index) => ({ key: `scenario-${index % 10_000}`, value: null }));
+    const keys: (Buffer | null)[] = [];
+    const partitions = choose('t', records, 7, keys);
+    const again = choose('t', records, 7);
+    const wrongKeys = records.filter((record, index) => !keys[index]?.equals(Buffer.from(record.key)));
+    expect(wrongKeys).toEqual([]);
+    expect(partitions).toEqual(records.map((record) => partitionForKey(record.key, 7)));
+    expect(again).toEqual(partitions);
+    // The partition count is applied per call, not cached with the key.
+    expect(choose('t', [records[0]!], 3)[0]).toBe(partitionForKey(records[0]!.key, 3));
   });
 
   it('keeps the unkeyed records of one send together and rotates between sends', () => {

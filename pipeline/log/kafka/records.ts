@@ -5,7 +5,7 @@
 import type { KafkaMessage, Message } from 'kafkajs';
 import { InvalidRecordError } from '../../errors/index.js';
 import type { LogRecord, OutgoingRecord } from '../contract.js';
-import { partitionForKey } from '../partitioner.js';
+import { murmur2, toPositive } from '../partitioner.js';
 
 const component = 'log.kafka';
 
@@ -35,11 +35,24 @@ export function encodedRecordBytes(record: OutgoingRecord): number {
 /** Bytes of a record batch header (magic v2), which max.message.bytes also counts. */
 export const RECORD_BATCH_OVERHEAD = 61;
 
+/** A string key as bytes and its murmur2 hash (sign bit cleared), cached by the partition chooser. */
+interface HashedKey {
+  readonly bytes: Buffer;
+  readonly hash: number;
+}
+
+/** String keys remembered by one chooser; the cache is emptied when it reaches this size. */
+const KEY_CACHE_ENTRIES = 8192;
+
 /**
  * Picks partitions for the records of one send: the explicit partition, else murmur2 of the key,
  * else one partition for all unkeyed records of the send, rotating between sends (Kafka's sticky
  * behaviour, which keeps batches large). With `keysOut`, also leaves there each record's key as
  * the bytes it was hashed as (null for none), so a caller that needs them does not encode twice.
+ *
+ * String keys repeat (scenario ids, zones), so their UTF-8 bytes and hash are cached (bounded):
+ * the Buffers in `keysOut` may therefore be shared between records and sends, and must not be
+ * written to.
  */
 export function createPartitionChooser(): (
   topic: string,
@@ -48,10 +61,32 @@ export function createPartitionChooser(): (
   keysOut?: (Buffer | null)[],
 ) => number[] {
   const rotation = new Map<string, number>();
+  const hashed = new Map<string, HashedKey>();
+  const hashedKey = (key: string): HashedKey => {
+    let found = hashed.get(key);
+    if (found === undefined) {
+      if (hashed.size >= KEY_CACHE_ENTRIES) hashed.clear();
+      const bytes = Buffer.from(key, 'utf8');
+      found = { bytes, hash: toPositive(murmur2(bytes)) };
+      hashed.set(key, found);
+    }
+    return found;
+  };
   return (topic, records, partitions, keysOut) => {
     let sticky: number | undefined;
-    return records.map((record, index) => {
-      const key = record.key === null || record.key === undefined ? null : keyBuffer(record.key);
+    const chosen = new Array<number>(records.length);
+    for (let index = 0; index < records.length; index++) {
+      const record = records[index]!;
+      const given = record.key;
+      let key: Buffer | null = null;
+      let hash = -1;
+      if (typeof given === 'string') {
+        const cached = hashedKey(given);
+        key = cached.bytes;
+        hash = cached.hash;
+      } else if (given !== null && given !== undefined) {
+        key = given;
+      }
       if (keysOut) keysOut[index] = key;
       if (record.partition !== undefined) {
         if (!Number.isInteger(record.partition) || record.partition < 0 || record.partition >= partitions) {
@@ -60,22 +95,20 @@ export function createPartitionChooser(): (
             { stage: 'log', component },
           );
         }
-        return record.partition;
+        chosen[index] = record.partition;
+      } else if (key !== null) {
+        chosen[index] = (hash >= 0 ? hash : toPositive(murmur2(key))) % partitions;
+      } else {
+        if (sticky === undefined) {
+          const next = rotation.get(topic) ?? Math.floor(Math.random() * partitions);
+          sticky = next % partitions;
+          rotation.set(topic, (sticky + 1) % partitions);
+        }
+        chosen[index] = sticky;
       }
-      if (key !== null) return partitionForKey(key, partitions);
-      if (sticky === undefined) {
-        const next = rotation.get(topic) ?? Math.floor(Math.random() * partitions);
-        sticky = next % partitions;
-        rotation.set(topic, (sticky + 1) % partitions);
-      }
-      return sticky;
-    });
+    }
+    return chosen;
   };
-}
-
-/** A key as the bytes Kafka stores and hashes: strings UTF-8 encoded. */
-function keyBuffer(key: string | Buffer): Buffer {
-  return typeof key === 'string' ? Buffer.from(key, 'utf8') : key;
 }
 
 /** The kafkajs message for a record with its partition and timestamp decided. */

@@ -1,6 +1,6 @@
 /**
  * The plain (non-transactional) producer on librdkafka's native API: same checks as the kafkajs
- * producer (`planNativeSend`: sizes checked, murmur2 partitions chosen here, trace context), then
+ * producer (`planRecords` in `../plan.ts`: sizes checked, murmur2 partitions chosen here, trace context), then
  * one `produce()` per record (key as bytes, no opaque: reports are matched per partition in
  * produce order, `deliveries.ts`), the send resolving when the last delivery report arrived
  * (offsets come from the reports). librdkafka batches, lingers and pipelines (≤ 5 requests
@@ -21,12 +21,11 @@ import { NotFoundError, PipelineError, RetriableError } from '../../../errors/in
 import type { SecretEnvironment } from '../../../config/secret.js';
 import type { OutgoingRecord, Producer, TopicPartitionOffset } from '../../contract.js';
 import type { LogSink } from '../logging.js';
-import type { SendDeps } from '../producer.js';
+import { planRecords, type RecordPlan, type SendDeps } from '../plan.js';
 import { RECORD_BATCH_OVERHEAD } from '../records.js';
 import { createDeliveryQueues, pendingSend, type DeliveryQueues, type PendingSend } from './deliveries.js';
 import { rdkafkaCode, rdkafkaError, RdkafkaCode } from './errors.js';
 import type { RdkafkaErrorFields, RdkafkaModule, RdkafkaProducer } from './module.js';
-import { planNativeSend, type NativeSendPlan } from './plan.js';
 import { producerProperties } from './properties.js';
 
 /** What {@link openRdkafkaProducer} needs. */
@@ -191,7 +190,7 @@ export async function openRdkafkaProducer(deps: RdkafkaProducerDeps): Promise<Pr
   };
 
   /** Enqueues every record of a send, waiting for queue space when librdkafka's queue is full. */
-  const produceAll = async (lane: Lane, topic: string, plan: NativeSendPlan, pending: PendingSend): Promise<void> => {
+  const produceAll = async (lane: Lane, topic: string, plan: RecordPlan, pending: PendingSend): Promise<void> => {
     const { records, partitions, keys, now } = plan;
     const { native, queues } = lane;
     for (let index = 0; index < records.length; index++) {
@@ -226,7 +225,7 @@ export async function openRdkafkaProducer(deps: RdkafkaProducerDeps): Promise<Pr
         throw new PipelineError(`send to topic "${topic}": this producer is closed.`, { stage: 'log', component });
       }
       // Read before the first await: only the caller's synchronous context is sure to be theirs.
-      const plan = await planNativeSend(deps, topic, records, context.active());
+      const plan = await planRecords(deps, topic, records, context.active());
       const count = plan.records.length;
       if (count === 0) return [];
       const scope = { connection, action: `send to topic "${topic}"`, topic, record: plan.record };
