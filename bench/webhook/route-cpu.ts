@@ -1,12 +1,13 @@
 /**
  * CPU cost of the receiver's own work per request, in one process and without sockets, so that
  * the figure holds on a loaded machine (a load generator in another process starves there): the
- * receiver's server (fastify, `buildServer`) and `POST /v1/executions` route over a fresh embedded
- * log (synchronous=full: one fsync per group commit) are driven with `app.inject` by a closed loop
+ * receiver's server (node:http, `buildServer`) and `POST /v1/executions` route over a fresh embedded
+ * log (synchronous=full: one fsync per group commit) are driven with light-my-request's `inject`
+ * (fake request and response objects into the server's request listener) by a closed loop
  * of `--concurrency` requests, `--requests` per round. Every round runs each variant back to back
  * (interleaved, so they see the same machine load):
  *
- * - `bare`: the same server answering 202 at once: what fastify and inject alone cost;
+ * - `bare`: the same server answering 202 at once: what the server and inject alone cost;
  * - `linger N`: the real route with the group-commit linger `log.lingerMs` = N (0 = the same
  *   event-loop turn only, what the receiver did before the linger existed).
  *
@@ -25,13 +26,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { FastifyInstance } from 'fastify';
+import { inject } from 'light-my-request';
 import { parseWebhookSourceConfig } from '../../connectors/sources/webhook/config.js';
 import { executionsRoute } from '../../connectors/sources/webhook/executions-route.js';
 import { webhookMetrics } from '../../connectors/sources/webhook/metrics.js';
 import { createLogReadiness } from '../../connectors/sources/webhook/readiness.js';
 import { resolveSecrets } from '../../connectors/sources/webhook/secrets.js';
-import { buildServer } from '../../connectors/sources/webhook/server.js';
+import { buildServer, type ReceiverServer } from '../../connectors/sources/webhook/server.js';
 import { bearerToken, executionReport, receiverTopics } from '../../connectors/sources/webhook/testing.js';
 import { createLazyProducer, createLogWriter } from '../../connectors/sources/webhook/writer.js';
 import type { EventLog } from '../../pipeline/log/contract.js';
@@ -88,7 +89,7 @@ const delays = { backpressure: 1, log: 5 };
 const producer = createLazyProducer(log);
 
 /** The receiver's server with the real route at `lingerMs`, or answering 202 at once (`bare`). */
-async function server(lingerMs: number | 'bare', maxSendsInFlight = 0): Promise<FastifyInstance> {
+async function server(lingerMs: number | 'bare', maxSendsInFlight = 0): Promise<ReceiverServer> {
   const metrics = webhookMetrics(createMetricsRegistry());
   const readiness = createLogReadiness({
     log,
@@ -127,7 +128,7 @@ async function server(lingerMs: number | 'bare', maxSendsInFlight = 0): Promise<
     maxInFlightRequests: 100_000,
     maxInFlightBytes: 1_073_741_824,
     events: undefined,
-    executions: lingerMs === 'bare' ? async (_request, reply) => reply.code(202).send({ status: 'accepted' }) : route,
+    executions: lingerMs === 'bare' ? async () => ({ status: 202, body: { status: 'accepted' } }) : route,
     readiness,
     metrics,
     delays,
@@ -148,7 +149,7 @@ function body(): string {
 }
 
 /** `count` requests through `app`, `concurrency` at a time; µs of CPU per request. */
-async function drive(app: FastifyInstance, count: number): Promise<{ cpuMicros: number; wallMs: number }> {
+async function drive(app: ReceiverServer, count: number): Promise<{ cpuMicros: number; wallMs: number }> {
   const bodies = Array.from({ length: count }, body);
   let next = 0;
   const cpu = process.cpuUsage();
@@ -156,7 +157,7 @@ async function drive(app: FastifyInstance, count: number): Promise<{ cpuMicros: 
   const worker = async (): Promise<void> => {
     while (next < bodies.length) {
       const payload = bodies[next++]!;
-      const response = await app.inject({ method: 'POST', url: '/v1/executions', headers, payload });
+      const response = await inject(app.handle, { method: 'POST', url: '/v1/executions', headers, payload });
       if (response.statusCode !== 202) throw new Error(`Answered ${response.statusCode}: ${response.body}`);
     }
   };

@@ -6,7 +6,6 @@
  * in flight finish, then closes the producer. The log and serde belong to the caller and stay open.
  */
 import { readFileSync } from 'node:fs';
-import type { FastifyInstance } from 'fastify';
 import { PipelineError } from '../../../pipeline/errors/index.js';
 import type { EventLog } from '../../../pipeline/log/contract.js';
 import { bindTopic, type AvroSerde } from '../../../pipeline/serde/index.js';
@@ -18,7 +17,7 @@ import { executionsRoute } from './executions-route.js';
 import { webhookMetrics } from './metrics.js';
 import { createLogReadiness } from './readiness.js';
 import { resolveSecrets } from './secrets.js';
-import { buildServer } from './server.js';
+import { buildServer, type ReceiverServer } from './server.js';
 import { createLazyProducer, createLogWriter } from './writer.js';
 
 /** What the receiver takes from its surroundings. */
@@ -71,7 +70,7 @@ export function createWebhookSource(config: WebhookSourceConfigInput, deps: Webh
     logger,
   });
 
-  let server: FastifyInstance | undefined;
+  let server: ReceiverServer | undefined;
   const producer = createLazyProducer(deps.log);
   let state: 'new' | 'starting' | 'running' | 'stopped' = 'new';
 
@@ -139,9 +138,7 @@ export function createWebhookSource(config: WebhookSourceConfigInput, deps: Webh
         );
       }
       readiness.start();
-      await server.listen({ host: settings.listen.host, port: settings.listen.port });
-      const address = server.server.address();
-      const port = typeof address === 'object' && address ? address.port : settings.listen.port;
+      const { port } = await server.listen(settings.listen.host, settings.listen.port);
       const host = settings.listen.host.includes(':') ? `[${settings.listen.host}]` : settings.listen.host;
       const url = `http://${host}:${port}`;
       state = 'running';
@@ -159,7 +156,7 @@ export function createWebhookSource(config: WebhookSourceConfigInput, deps: Webh
   const shutdown = async (): Promise<void> => {
     state = 'stopped';
     readiness.stop();
-    // close() stops accepting, answers new requests 503 (return503OnClosing) and waits for those in flight.
+    // close() stops accepting, answers new requests 503 and waits for those in flight.
     await server?.close();
     await producer.close();
     server = undefined;

@@ -4,13 +4,13 @@
  * writing), JSON (400), the envelope (400); then the delivery is written to the raw webhook topic
  * and answered 202. Unknown event types are kept like known ones, counted and logged.
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { TopicSerde } from '../../../pipeline/serde/index.js';
 import type { Logger } from '../../../pipeline/telemetry/logger.js';
 import type { WebhookEvent } from '../../../schemas/generated/types.js';
 import type { EventsConfig } from './config.js';
 import { createDeliveryDeduplicator } from './dedupe.js';
 import { keptHeaders, parseEnvelope, webhookEventRecord } from './envelope.js';
+import type { IngestHandler } from './http.js';
 import type { WebhookMetrics } from './metrics.js';
 import type { LogReadiness } from './readiness.js';
 import { refuse, type RetryDelays } from './replies.js';
@@ -36,9 +36,7 @@ export interface EventsRouteDeps {
 const MAX_LOGGED_UNKNOWN_TYPES = 100;
 
 /** The route handler. */
-export function eventsRoute(
-  deps: EventsRouteDeps,
-): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply> {
+export function eventsRoute(deps: EventsRouteDeps): IngestHandler {
   const { config, topic, serde, writer, readiness, metrics, logger, delays, clock } = deps;
   const verifier = createSignatureVerifier({ keys: deps.keys, toleranceSeconds: config.toleranceSeconds, clock });
   const deduplicator = createDeliveryDeduplicator({ ...config.dedupe, clock });
@@ -59,14 +57,15 @@ export function eventsRoute(
     return pending ? pending : false;
   };
 
-  return async (request, reply) => {
-    if (!readiness.ready) return refuse(reply, metrics, delays, 'log_unavailable');
-    const body = request.body as Buffer;
+  const route = '/v1/events/make';
+  return async (request) => {
+    if (!readiness.ready) return refuse(route, metrics, delays, 'log_unavailable');
+    const body = request.body;
     const verdict = verifier.verify(body, request.headers);
     if (!verdict.ok) {
       metrics.signatureFailures.inc({ reason: verdict.reason });
       logger.debug({ reason: verdict.reason, ip: request.ip }, 'Refused an event delivery: signature not verified.');
-      return refuse(reply, metrics, delays, 'unauthorized');
+      return refuse(route, metrics, delays, 'unauthorized');
     }
     const { webhookId } = verdict;
     const receivedAt = clock();
@@ -85,17 +84,17 @@ export function eventsRoute(
       metrics.duplicates.inc();
       metrics.component.discarded.inc({ ...component, reason: 'duplicate' });
       const eventId = webhookEventRecord(facts, undefined).eventId;
-      return reply.code(202).send({ status: 'duplicate', webhookId, eventId });
+      return { status: 202, body: { status: 'duplicate', webhookId, eventId } };
     }
 
     let json: unknown;
     try {
       json = JSON.parse(body.toString('utf8'));
     } catch {
-      return refuse(reply, metrics, delays, 'invalid_json');
+      return refuse(route, metrics, delays, 'invalid_json');
     }
     const parsed = parseEnvelope(json);
-    if (!parsed.ok) return refuse(reply, metrics, delays, 'invalid_payload', { errors: parsed.errors });
+    if (!parsed.ok) return refuse(route, metrics, delays, 'invalid_payload', { errors: parsed.errors });
 
     received.inc();
     const record = webhookEventRecord(facts, parsed.envelope);
@@ -119,7 +118,7 @@ export function eventsRoute(
     });
     if (!outcome.ok) {
       return refuse(
-        reply,
+        route,
         metrics,
         delays,
         outcome.kind === 'record_rejected' ? 'record_rejected_by_log' : 'log_unavailable',
@@ -137,6 +136,6 @@ export function eventsRoute(
         'Received an event type not in events.knownTypes; kept as WebhookEvent.',
       );
     }
-    return reply.code(202).send({ status: 'accepted', webhookId, eventId: record.eventId, type, knownType: known });
+    return { status: 202, body: { status: 'accepted', webhookId, eventId: record.eventId, type, knownType: known } };
   };
 }

@@ -13,7 +13,6 @@
  * once (seen on Kafka with 7-day retention). Event time stays in the value for processors.
  */
 import { createHash } from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { OutgoingRecord } from '../../../pipeline/log/contract.js';
 import type { TopicSerde } from '../../../pipeline/serde/index.js';
 import type { ScenarioExecution, WebhookEvent } from '../../../schemas/generated/types.js';
@@ -21,6 +20,7 @@ import type { ExecutionsConfig } from './config.js';
 import { keptHeaders, webhookEventRecord } from './envelope.js';
 import { executionAvroType, parseReports, reportCount } from './executions.js';
 import { createFramedEncoder } from './framing.js';
+import type { IngestHandler, IngestRequest } from './http.js';
 import { exampleEvents } from '../../../schemas/examples.js';
 import type { WebhookMetrics } from './metrics.js';
 import type { LogReadiness } from './readiness.js';
@@ -45,9 +45,7 @@ export interface ExecutionsRouteDeps {
 }
 
 /** The route handler. */
-export function executionsRoute(
-  deps: ExecutionsRouteDeps,
-): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply> {
+export function executionsRoute(deps: ExecutionsRouteDeps): IngestHandler {
   const { config, topics, executionSerde, rawSerde, writer, readiness, metrics, delays, clock } = deps;
   const authenticate = createSenderAuthenticator(deps.senders);
   const component = { component: 'source.webhook' };
@@ -59,20 +57,21 @@ export function executionsRoute(
     exampleEvents['com.makestream.v1.ScenarioExecution'],
   );
 
-  return async (request, reply) => {
-    if (!readiness.ready) return refuse(reply, metrics, delays, 'log_unavailable');
-    const body = request.body as Buffer;
+  const route = '/v1/executions';
+  return async (request) => {
+    if (!readiness.ready) return refuse(route, metrics, delays, 'log_unavailable');
+    const body = request.body;
     const sender = authenticate(request.headers, body);
-    if (!sender) return refuse(reply, metrics, delays, 'unauthorized');
+    if (!sender) return refuse(route, metrics, delays, 'unauthorized');
 
     let json: unknown;
     try {
       json = JSON.parse(body.toString('utf8'));
     } catch {
-      return refuse(reply, metrics, delays, 'invalid_json');
+      return refuse(route, metrics, delays, 'invalid_json');
     }
     if (reportCount(json) > config.maxBatchRecords) {
-      return refuse(reply, metrics, delays, 'too_many_records', {
+      return refuse(route, metrics, delays, 'too_many_records', {
         message: `A request may hold at most ${config.maxBatchRecords} records; split the batch.`,
       });
     }
@@ -80,7 +79,7 @@ export function executionsRoute(
     const reports = parseReports(json, { zone: sender.zone, receivedAt });
     received.inc(reports.count);
     if (reports.records.length === 0)
-      return refuse(reply, metrics, delays, 'invalid_payload', { errors: reports.errors });
+      return refuse(route, metrics, delays, 'invalid_payload', { errors: reports.errors });
     if (reports.errors.length > 0)
       metrics.component.discarded.inc({ ...component, reason: 'invalid' }, reports.count - reports.records.length);
 
@@ -123,7 +122,7 @@ export function executionsRoute(
     const outcome = await writer.write(batches);
     if (!outcome.ok) {
       return refuse(
-        reply,
+        route,
         metrics,
         delays,
         outcome.kind === 'record_rejected' ? 'record_rejected_by_log' : 'log_unavailable',
@@ -131,18 +130,18 @@ export function executionsRoute(
     }
     const eventIds = reports.records.map((record) => record.eventId);
     const rejected = reports.count - reports.records.length;
-    return reply
-      .code(202)
-      .send(
+    return {
+      status: 202,
+      body:
         rejected === 0
           ? { status: 'accepted', accepted: eventIds.length, rejected: 0, eventIds }
           : { status: 'partial', accepted: eventIds.length, rejected, eventIds, errors: reports.errors },
-      );
+    };
   };
 }
 
 /** The sender's own delivery id (`Webhook-Id` or `Idempotency-Key`), else a digest of the body: resends get the same id. */
-function requestId(request: FastifyRequest, body: Buffer): string {
+function requestId(request: IngestRequest, body: Buffer): string {
   const given = request.headers['webhook-id'] ?? request.headers['idempotency-key'];
   if (typeof given === 'string' && given.trim() !== '') return given;
   return `sha256:${createHash('sha256').update(body).digest('hex')}`;

@@ -3,8 +3,8 @@
  * `{ "error": <reason>, "message": <text> }`, plus `errors` (field errors) on 400. A 401 says
  * nothing but `{ "error": "unauthorized" }`.
  */
-import type { FastifyReply } from 'fastify';
 import type { FieldError } from './field-errors.js';
+import type { Answer } from './http.js';
 import type { RejectionReason, WebhookMetrics } from './metrics.js';
 
 const STATUS: Readonly<Record<RejectionReason, number>> = {
@@ -39,27 +39,26 @@ export interface RetryDelays {
   readonly log: number;
 }
 
-/** Sends a refusal and counts it. */
+/** A refusal of a request to `route` (a bounded label: a registered path or `unmatched`), counted. */
 export function refuse(
-  reply: FastifyReply,
+  route: string,
   metrics: WebhookMetrics,
   delays: RetryDelays,
   reason: RejectionReason,
   details: { readonly message?: string; readonly errors?: readonly FieldError[] } = {},
-): FastifyReply {
-  metrics.rejected.inc({ route: routeOf(reply), reason });
+): Answer {
+  metrics.rejected.inc({ route, reason });
   const status = STATUS[reason];
-  if (reason === 'backpressure') reply.header('retry-after', String(delays.backpressure));
-  if (reason === 'log_unavailable') reply.header('retry-after', String(delays.log));
+  const headers =
+    reason === 'backpressure'
+      ? { 'retry-after': String(delays.backpressure) }
+      : reason === 'log_unavailable'
+        ? { 'retry-after': String(delays.log) }
+        : undefined;
   const message = details.message ?? MESSAGE[reason];
   const body =
     message === undefined
       ? { error: reason }
       : { error: reason, message, ...(details.errors ? { errors: details.errors } : {}) };
-  return reply.code(status).send(body);
-}
-
-/** The registered path of the reply's route (a bounded label), or `unmatched`. */
-export function routeOf(reply: FastifyReply): string {
-  return reply.request.routeOptions.url ?? 'unmatched';
+  return headers ? { status, body, headers } : { status, body };
 }

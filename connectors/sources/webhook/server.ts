@@ -1,16 +1,27 @@
 /**
- * The fastify server: routes, the raw-body JSON parser (signatures cover the exact bytes, so bodies
- * stay Buffers and are parsed by the routes), load shedding, request metrics, and one error handler
- * that maps fastify's own refusals (body too large, wrong content type) to the receiver's bodies.
+ * The receiver's HTTP server on `node:http` directly (fastify cost as much CPU per request as Node's
+ * HTTP stack itself: 86 against 49.5 µs in the bench). Per ingest request: the route is one map
+ * lookup, the content type and declared size are checked from the headers, load is shed before the
+ * body is read, the body is collected into one Buffer (bounded by the limit while it streams), and
+ * the route's answer is written as JSON with one `writeHead`.
+ *
+ * Order of checks on `POST /v1/events/make` and `POST /v1/executions`: content type (415), declared
+ * size (413), in-flight limits (503 backpressure), the body's real size while reading (413), then
+ * the route (log readiness, authentication, ...). Anything else: `GET /healthz`, `GET /readyz`, or
+ * 404. Node's own parser answers malformed HTTP with 400 and closes the connection.
+ *
+ * Closing: `close()` stops listening, closes idle keep-alive connections, answers requests that
+ * still arrive on open connections with 503 (`Connection: close`), lets the ones in flight finish
+ * (their answers close their connections), and resolves when every connection is gone.
  */
-import fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../../pipeline/telemetry/logger.js';
 import { createAdmission } from './admission.js';
+import type { Answer, IngestHandler } from './http.js';
 import type { WebhookMetrics } from './metrics.js';
 import type { LogReadiness } from './readiness.js';
-import { refuse, routeOf, type RetryDelays } from './replies.js';
-
-type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>;
+import { refuse, type RetryDelays } from './replies.js';
 
 /** What the server is built from. */
 export interface ServerOptions {
@@ -19,105 +30,201 @@ export interface ServerOptions {
   readonly maxInFlightRequests: number;
   readonly maxInFlightBytes: number;
   /** Handler of `POST /v1/events/make`; absent: 404. */
-  readonly events: Handler | undefined;
+  readonly events: IngestHandler | undefined;
   /** Handler of `POST /v1/executions`; absent: 404. */
-  readonly executions: Handler | undefined;
+  readonly executions: IngestHandler | undefined;
   readonly readiness: LogReadiness;
   readonly metrics: WebhookMetrics;
   readonly delays: RetryDelays;
   readonly logger: Logger;
 }
 
+/** The built server. */
+export interface ReceiverServer {
+  /** Listens; resolves with the bound address. */
+  listen(host: string, port: number): Promise<AddressInfo>;
+  /** See the module comment; safe to call more than once. */
+  close(): Promise<void>;
+  /** The request listener (for benchmarks that drive it without sockets). */
+  readonly handle: (request: IncomingMessage, response: ServerResponse) => void;
+  readonly server: Server;
+}
+
+const UNMATCHED = 'unmatched';
+/** fastify's default, kept: longer than common load balancers' idle timeouts. */
+const KEEP_ALIVE_TIMEOUT_MS = 72_000;
+
 /** Builds (does not start) the server. */
-export function buildServer(options: ServerOptions): FastifyInstance {
-  const { metrics, delays, readiness, logger } = options;
-  const app = fastify({
-    logger: false,
-    bodyLimit: options.bodyLimitBytes,
-    requestTimeout: options.requestTimeoutMs,
-    return503OnClosing: true,
-    forceCloseConnections: 'idle',
-  });
-
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
-
-  // Answers sent while closing end their keep-alive connection: Node's close() waits for every
-  // connection, and one that turns idle after close() began would hold it for keepAliveTimeout (72 s).
+export function buildServer(options: ServerOptions): ReceiverServer {
+  const { metrics, delays, readiness, logger, bodyLimitBytes } = options;
+  const ingest = new Map<string, IngestHandler>();
+  if (options.events) ingest.set('/v1/events/make', options.events);
+  if (options.executions) ingest.set('/v1/executions', options.executions);
+  const admission = createAdmission({ maxRequests: options.maxInFlightRequests, maxBytes: options.maxInFlightBytes });
   let closing = false;
-  app.addHook('preClose', (done) => {
-    closing = true;
-    done();
-  });
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    if (closing) reply.header('connection', 'close');
-    done(null, payload);
-  });
 
   // Labelled children per (route, status), bound once: prom-client hashes a label object per call otherwise.
   const requestInstruments = new Map<string, { count: { inc(): void }; seconds: { observe(value: number): void } }>();
-  app.addHook('onResponse', (_request, reply, done) => {
-    const route = routeOf(reply);
-    const key = `${reply.statusCode} ${route}`;
+  const observe = (route: string, status: number, startedAt: number): void => {
+    const key = `${status} ${route}`;
     let instruments = requestInstruments.get(key);
     if (!instruments) {
-      const labels = { route, status: String(reply.statusCode) };
+      const labels = { route, status: String(status) };
       instruments = { count: metrics.requests.labels(labels), seconds: metrics.requestSeconds.labels(labels) };
       requestInstruments.set(key, instruments);
     }
     instruments.count.inc();
-    instruments.seconds.observe(reply.elapsedTime / 1000);
-    done();
-  });
+    instruments.seconds.observe((performance.now() - startedAt) / 1000);
+  };
 
-  const admission = createAdmission({ maxRequests: options.maxInFlightRequests, maxBytes: options.maxInFlightBytes });
-  const admit = (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void): void => {
+  const send = (response: ServerResponse, route: string, startedAt: number, answer: Answer, last = false): void => {
+    if (response.writableEnded || response.destroyed) return;
+    const payload = JSON.stringify(answer.body);
+    const headers: Record<string, string | number> = {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(payload),
+      ...answer.headers,
+    };
+    // Answers sent while closing end their keep-alive connection, so that close() does not wait for
+    // it to turn idle (keepAliveTimeout).
+    if (closing || last) headers.connection = 'close';
+    response.writeHead(answer.status, headers);
+    response.end(payload);
+    observe(route, answer.status, startedAt);
+  };
+
+  const fail = (response: ServerResponse, route: string, startedAt: number, error: unknown): void => {
+    logger.error({ err: error, route }, 'Unexpected error while handling a request.');
+    send(response, route, startedAt, { status: 500, body: { error: 'internal_error', message: 'Unexpected error.' } });
+  };
+
+  const handleIngest = (
+    request: IncomingMessage,
+    response: ServerResponse,
+    route: string,
+    handler: IngestHandler,
+    startedAt: number,
+  ): void => {
+    if (!isJson(request.headers['content-type'])) {
+      send(response, route, startedAt, refuse(route, metrics, delays, 'unsupported_media_type'));
+      return;
+    }
     const declared = Number(request.headers['content-length'] ?? 0);
     const bytes = Number.isSafeInteger(declared) && declared > 0 ? declared : 0;
+    if (bytes > bodyLimitBytes) {
+      send(response, route, startedAt, refuse(route, metrics, delays, 'payload_too_large'));
+      return;
+    }
     if (!admission.tryAcquire(bytes)) {
-      refuse(reply, metrics, delays, 'backpressure');
+      send(response, route, startedAt, refuse(route, metrics, delays, 'backpressure'));
       return;
     }
     metrics.inFlight.inc();
     // 'close' fires once whether the answer was sent or the client went away.
-    reply.raw.once('close', () => {
+    response.once('close', () => {
       admission.release(bytes);
       metrics.inFlight.dec();
     });
-    done();
+
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const onData = (chunk: Buffer): void => {
+      received += chunk.length;
+      if (received > bodyLimitBytes) {
+        // A chunked body (or a lying Content-Length) over the limit: answer now, read no further.
+        request.off('data', onData);
+        request.off('end', onEnd);
+        send(response, route, startedAt, refuse(route, metrics, delays, 'payload_too_large'), true);
+        request.resume();
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received);
+      handler({ headers: request.headers, body, ip: request.socket.remoteAddress }).then(
+        (answer) => send(response, route, startedAt, answer),
+        (error: unknown) => fail(response, route, startedAt, error),
+      );
+    };
+    request.on('data', onData);
+    request.on('end', onEnd);
   };
 
-  /** A body that is not a Buffer came without a JSON content type (fastify parses only JSON here). */
-  const withJsonBody =
-    (handler: Handler): Handler =>
-    async (request, reply) =>
-      Buffer.isBuffer(request.body)
-        ? handler(request, reply)
-        : refuse(reply, metrics, delays, 'unsupported_media_type');
-
-  if (options.events) app.post('/v1/events/make', { onRequest: admit }, withJsonBody(options.events));
-  if (options.executions) app.post('/v1/executions', { onRequest: admit }, withJsonBody(options.executions));
-
-  app.get('/healthz', async (_request, reply) => reply.send({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) =>
-    readiness.ready
-      ? reply.send({ status: 'ready' })
-      : reply
-          .code(503)
-          .header('retry-after', String(delays.log))
-          .send({ status: 'unavailable', reason: 'event log unavailable' }),
-  );
-
-  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'not_found', message: 'No such route.' }));
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return refuse(reply, metrics, delays, 'payload_too_large');
-    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
-      return refuse(reply, metrics, delays, 'unsupported_media_type');
-    if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
-      return refuse(reply, metrics, delays, 'bad_request', { message: error.message });
+  const handle = (request: IncomingMessage, response: ServerResponse): void => {
+    const startedAt = performance.now();
+    const url = request.url ?? '/';
+    const query = url.indexOf('?');
+    const path = query < 0 ? url : url.slice(0, query);
+    if (closing) {
+      send(response, UNMATCHED, startedAt, {
+        status: 503,
+        body: { error: 'shutting_down', message: 'The receiver is shutting down; retry after the given delay.' },
+        headers: { 'retry-after': String(delays.backpressure) },
+      });
+      return;
     }
-    logger.error({ err: error, route: request.routeOptions.url }, 'Unexpected error while handling a request.');
-    return reply.code(500).send({ error: 'internal_error', message: 'Unexpected error.' });
-  });
-  return app;
+    if (request.method === 'POST') {
+      const handler = ingest.get(path);
+      if (handler) {
+        handleIngest(request, response, path, handler, startedAt);
+        return;
+      }
+    } else if (request.method === 'GET' && path === '/healthz') {
+      send(response, path, startedAt, { status: 200, body: { status: 'ok' } });
+      return;
+    } else if (request.method === 'GET' && path === '/readyz') {
+      send(
+        response,
+        path,
+        startedAt,
+        readiness.ready
+          ? { status: 200, body: { status: 'ready' } }
+          : {
+              status: 503,
+              body: { status: 'unavailable', reason: 'event log unavailable' },
+              headers: { 'retry-after': String(delays.log) },
+            },
+      );
+      return;
+    }
+    send(response, UNMATCHED, startedAt, { status: 404, body: { error: 'not_found', message: 'No such route.' } });
+  };
+
+  const server = createServer({ requestTimeout: options.requestTimeoutMs }, handle);
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  let closed: Promise<void> | undefined;
+
+  return {
+    server,
+    handle,
+    listen: (host, port) =>
+      new Promise<AddressInfo>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen({ host, port }, () => {
+          server.off('error', reject);
+          resolve(server.address() as AddressInfo);
+        });
+      }),
+    close() {
+      closed ??= new Promise<void>((resolve) => {
+        closing = true;
+        if (!server.listening) {
+          resolve();
+          return;
+        }
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      return closed;
+    },
+  };
+}
+
+/** `application/json`, with parameters such as `charset` allowed; case-insensitive. */
+function isJson(contentType: string | undefined): boolean {
+  if (contentType === undefined) return false;
+  const end = contentType.indexOf(';');
+  const media = (end < 0 ? contentType : contentType.slice(0, end)).trim().toLowerCase();
+  return media === 'application/json';
 }
