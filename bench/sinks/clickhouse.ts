@@ -52,6 +52,8 @@ const batchSize = Number(flags.batch);
 const repeat = Number(flags.repeat);
 const inFlight = Number(flags['in-flight']);
 const formats = ['JSONCompactEachRow', 'JSONEachRow'] as const;
+/** Batches in flight per partition for startSink: the flag, else the section's default (what `makestream run` uses). */
+const sectionInFlightBatches = Number(flags['in-flight-batches'] ?? parseClickHouseSinkConfig({}).maxInFlightBatches);
 
 const seconds = (started: bigint): number => Number(process.hrtime.bigint() - started) / 1e9;
 
@@ -150,7 +152,19 @@ async function main(): Promise<void> {
       process.stdout.write(`round ${round}: ${line.join(', ')}\n`);
     }
     if (!flags['no-runtime']) {
-      const runtime = await throughRuntime(directory, sinks.get(formats[0])!, events, count);
+      // The fastest format's insert, run next to each startSink round (the same load meets both).
+      const baseline = async (): Promise<number> => {
+        await session.queryAsync('TRUNCATE TABLE bench_baseline.executions');
+        const started = process.hrtime.bigint();
+        await session.insert({
+          table: 'bench_baseline.executions',
+          columns: payloads.JSONCompactEachRow.columns,
+          values: payloads.JSONCompactEachRow.body,
+          format: 'JSONCompactEachRow',
+        });
+        return rows / seconds(started);
+      };
+      const runtime = await throughRuntime(directory, sinks.get(formats[0])!, events, count, baseline);
       results.runtime = runtime.store;
       results['runtime, no store'] = runtime.nothing;
     }
@@ -183,6 +197,7 @@ async function throughRuntime(
   sink: ClickHouseSink,
   events: ReturnType<typeof sampleExecutions>,
   count: (table: string) => Promise<number>,
+  baseline: () => Promise<number>,
 ): Promise<{ store: number[]; nothing: number[] }> {
   const log = createEmbeddedLog({ path: join(directory, 'log.db'), synchronous: 'normal', maintenanceIntervalMs: 0 });
   const database = new Database(':memory:');
@@ -204,14 +219,19 @@ async function throughRuntime(
     }
     await producer.close();
     const watch = watchCommits(log);
-    const timeRun = async (connector: SinkConnector, label: string, round: number): Promise<number> => {
+    const timeRun = async (
+      connector: SinkConnector,
+      label: string,
+      round: number,
+      inFlightBatches = sectionInFlightBatches,
+    ): Promise<number> => {
       const cpu = process.cpuUsage();
       const started = process.hrtime.bigint();
       const running = await startSink(connector, {
         log: watch.log,
         serde,
         pollMaxRecords: batchSize,
-        ...(flags['in-flight-batches'] ? { maxInFlightBatches: Number(flags['in-flight-batches']) } : {}),
+        maxInFlightBatches: inFlightBatches,
         batch: { maxRecords: batchSize, maxBytes: 64 * 1024 * 1024, lingerMs: 20 },
       });
       // Told by the commits themselves (a timer loop waiting on stats() costs CPU the sink is charged).
@@ -227,18 +247,32 @@ async function throughRuntime(
     };
     const store: number[] = [];
     const nothing: number[] = [];
+    const ratios: Record<number, number[]> = {};
+    // Each round: the bulk loader, then startSink with one batch and with the section's batches in
+    // flight per partition (alternating which goes first), each against that round's loader.
+    const settings = [...new Set([1, sectionInFlightBatches])];
     for (let round = 1; round <= repeat; round += 1) {
-      await sink.transport().command('TRUNCATE TABLE bench_jsoncompacteachrow.executions');
-      // A fresh sink name per round: a new consumer group that starts from the first offset.
-      store.push(
-        await timeRun(
-          { ...sink, name: `bench-clickhouse-${round}`, start: async () => undefined, close: async () => undefined },
-          'startSink → chDB',
+      const loader = await baseline();
+      process.stdout.write(`chDB INSERT FORMAT JSONCompactEachRow round ${round}: ${Math.round(loader)} rows/s\n`);
+      for (const inFlightBatches of round % 2 === 1 ? settings : [...settings].reverse()) {
+        await sink.transport().command('TRUNCATE TABLE bench_jsoncompacteachrow.executions');
+        // A fresh sink name per round: a new consumer group that starts from the first offset.
+        const rate = await timeRun(
+          {
+            ...sink,
+            name: `bench-clickhouse-${round}-${inFlightBatches}`,
+            start: async () => undefined,
+            close: async () => undefined,
+          },
+          `startSink → chDB, ${inFlightBatches} batch(es) in flight`,
           round,
-        ),
-      );
-      const stored = await count('bench_jsoncompacteachrow.executions');
-      if (stored !== events.length) throw new Error(`startSink stored ${stored} rows, not ${events.length}`);
+          inFlightBatches,
+        );
+        if (inFlightBatches === sectionInFlightBatches) store.push(rate);
+        (ratios[inFlightBatches] ??= []).push(rate / loader);
+        const stored = await count('bench_jsoncompacteachrow.executions');
+        if (stored !== events.length) throw new Error(`startSink stored ${stored} rows, not ${events.length}`);
+      }
       nothing.push(
         await timeRun(
           {
@@ -252,6 +286,13 @@ async function throughRuntime(
           'startSink → no-op',
           round,
         ),
+      );
+    }
+    for (const [inFlightBatches, values] of Object.entries(ratios)) {
+      const sorted = [...values].sort((a, b) => a - b);
+      process.stdout.write(
+        `startSink with ${inFlightBatches} batch(es) in flight / same round's JSONCompactEachRow insert: median ` +
+          `${(100 * sorted[Math.floor(sorted.length / 2)]!).toFixed(0)} % (rounds ${values.map((v) => (100 * v).toFixed(0)).join('/')} %)\n`,
       );
     }
     return { store, nothing };

@@ -264,7 +264,7 @@ async function benchServer(server: Server, directory: string) {
           log: watch.log,
           serde,
           pollMaxRecords: batchSize,
-          ...(flags['in-flight-batches'] ? { maxInFlightBatches: Number(flags['in-flight-batches']) } : {}),
+          maxInFlightBatches: Number(flags['in-flight-batches'] ?? runtimeConfig.maxInFlightBatches),
           batch: { maxRecords: batchSize, maxBytes: 64 << 20, lingerMs: 20 },
         });
         runtime.running = running;

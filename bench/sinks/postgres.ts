@@ -113,7 +113,8 @@ async function main(): Promise<void> {
     localSinkConfig(url, schemas.sink, { pool: { max: Math.max(1, inFlight) }, writeMode }),
   );
   const baselineTables = createPostgresSink(localSinkConfig(url, schemas.psql));
-  const runtimeConfig = localSinkConfig(url, schemas.runtime, { pool: { max: Math.max(1, inFlight) }, writeMode });
+  // As `makestream run` builds it (the section's pool and maxInFlightBatches): two batches in flight need two connections.
+  const runtimeConfig = localSinkConfig(url, schemas.runtime, { writeMode });
   const admin = new pg.Client({ connectionString: url });
   const results = { sink: [] as number[], psql: [] as number[], runtime: [] as number[] };
   const cpu = { sink: [] as number[], runtime: [] as number[] };
@@ -251,7 +252,7 @@ async function throughRuntime(
     log: watch.log,
     serde: topic.serde,
     pollMaxRecords: batchSize,
-    ...(flags['in-flight-batches'] ? { maxInFlightBatches: Number(flags['in-flight-batches']) } : {}),
+    maxInFlightBatches: Number(flags['in-flight-batches'] ?? config.maxInFlightBatches),
     batch: { maxRecords: batchSize, maxBytes: 64 << 20, lingerMs: 20 },
   });
   await watch.whenCommitted(sinkGroup(connector.name), total);

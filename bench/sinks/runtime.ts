@@ -13,8 +13,13 @@
  * embedded log (default) or Kafka (`--log kafka`, the local stack's broker). The CPU per record is
  * the stable figure on the shared machine; the rates move with the neighbours' load.
  *
+ * - with `--encode-us N`, the store-like connector first burns N µs of this thread's CPU per record
+ *   (a connector encoding its batch before sending it): with one batch in flight the store then
+ *   waits for each encoding; with `--in-flight-batches 2` the next batch is encoded meanwhile.
+ *
  *   node --import tsx bench/sinks/runtime.ts [--records 50000] [--batch 1000] [--partitions 1]
- *        [--repeat 3] [--store-us 60] [--log embedded|kafka]
+ *        [--repeat 3] [--store-us 60] [--encode-us 0] [--poll <batch>] [--in-flight-batches 1]
+ *        [--log embedded|kafka]
  *   (profile: node --cpu-prof --cpu-prof-dir /tmp/prof --import tsx bench/sinks/runtime.ts …)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -41,6 +46,8 @@ const { values: flags } = parseArgs({
     partitions: { type: 'string', default: process.env.BENCH_PARTITIONS ?? '1' },
     repeat: { type: 'string', default: process.env.BENCH_REPEAT ?? '3' },
     'store-us': { type: 'string', default: process.env.BENCH_STORE_US ?? '60' },
+    'encode-us': { type: 'string', default: process.env.BENCH_ENCODE_US ?? '0' },
+    poll: { type: 'string', default: process.env.BENCH_POLL },
     log: { type: 'string', default: process.env.BENCH_LOG ?? 'embedded' },
   },
 });
@@ -49,6 +56,8 @@ const batchSize = Number(flags.batch);
 const partitions = Number(flags.partitions);
 const repeat = Number(flags.repeat);
 const storeMicros = Number(flags['store-us']);
+const encodeMicros = Number(flags['encode-us']);
+const pollRecords = Number(flags.poll ?? batchSize);
 const run = Date.now().toString(36);
 const topic = `makestream.bench.${run}.logs.enriched`;
 
@@ -64,12 +73,19 @@ function makeLogs(count: number): EnrichedLog[] {
   }));
 }
 
-function connector(name: string, holdMicrosPerRecord: number): SinkConnector {
+/** Burns `micros` of this thread's CPU, as a connector encoding a batch does before it sends it. */
+function burn(micros: number): void {
+  const until = performance.now() + micros / 1000;
+  while (performance.now() < until);
+}
+
+function connector(name: string, holdMicrosPerRecord: number, encodeMicrosPerRecord: number): SinkConnector {
   return {
     name,
     topics: [avroTopic(topic, 'enriched-log')],
     start: async () => undefined,
     write: async (batch) => {
+      if (encodeMicrosPerRecord > 0) burn(batch.items.length * encodeMicrosPerRecord);
       if (holdMicrosPerRecord > 0) {
         await new Promise((resolve) => setTimeout(resolve, (batch.items.length * holdMicrosPerRecord) / 1000));
       }
@@ -114,10 +130,10 @@ async function main(): Promise<void> {
         const cpu = process.cpuUsage();
         const started = performance.now();
         const name = `bench-runtime-${run}-${label}-${round}`;
-        const running = await startSink(connector(name, hold), {
+        const running = await startSink(connector(name, hold, label === 'no-op' ? 0 : encodeMicros), {
           log: watch.log,
           serde,
-          pollMaxRecords: batchSize,
+          pollMaxRecords: pollRecords,
           ...(flags['in-flight-batches'] ? { maxInFlightBatches: Number(flags['in-flight-batches']) } : {}),
           batch: { maxRecords: batchSize, maxBytes: 64 << 20, lingerMs: 20 },
         });
@@ -141,7 +157,8 @@ async function main(): Promise<void> {
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   console.log(
     `\n${records} EnrichedLogs on the ${flags.log} log, ${partitions} partition(s), batches of ${batchSize}, ` +
-      `store-like hold ${storeMicros} µs/record (ceiling ${Math.round(1e6 / storeMicros)}/s); load ${loadavg()[0]!.toFixed(1)}`,
+      `store-like hold ${storeMicros} µs/record (ceiling ${Math.round(1e6 / storeMicros)}/s) after ${encodeMicros} µs of ` +
+      `encoding CPU/record, polls of ${pollRecords}, ${flags['in-flight-batches'] ?? 1} batch(es) in flight; load ${loadavg()[0]!.toFixed(1)}`,
   );
   for (const [label, rounds] of Object.entries(results)) {
     console.log(

@@ -15,6 +15,7 @@ describe('ClickHouse sink config', () => {
       ttlDays: 90,
       insertFormat: 'JSONCompactEachRow',
       batch: { maxRecords: 10_000, lingerMs: 500 },
+      maxInFlightBatches: 2,
     });
     expect(config.url).toBeUndefined();
     expect(config.topics).toHaveLength(6);

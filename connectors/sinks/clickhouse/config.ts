@@ -8,7 +8,12 @@
  */
 import { z } from 'zod';
 import { secretSourceSchema } from '../../../pipeline/config/secret.js';
-import { parseSinkSection, sinkRuntimeConfigSchema } from '../../../pipeline/sink/config.js';
+import {
+  IDEMPOTENT_STORE_IN_FLIGHT_BATCHES,
+  maxInFlightBatchesSchema,
+  parseSinkSection,
+  sinkRuntimeConfigSchema,
+} from '../../../pipeline/sink/config.js';
 import { warehouseTables } from './tables/index.js';
 
 const identifier = z
@@ -20,6 +25,8 @@ const tableNames = warehouseTables.map((table) => table.name) as [string, ...str
 
 /** The ClickHouse sink's config section. */
 export const clickHouseSinkConfigSchema = sinkRuntimeConfigSchema.extend({
+  // Idempotent writes (event id as key): the next batch is encoded while the store takes this one.
+  maxInFlightBatches: maxInFlightBatchesSchema(IDEMPOTENT_STORE_IN_FLIGHT_BATCHES),
   name: z
     .string()
     .regex(/^[a-z][a-z0-9-]*$/)

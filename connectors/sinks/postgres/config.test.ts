@@ -16,6 +16,7 @@ describe('PostgreSQL sink config', () => {
       pool: { max: 4 },
       batch: { maxRecords: 5_000, lingerMs: 1_000 },
       retry: { itemMaxAttempts: 10 },
+      maxInFlightBatches: 2,
     });
     expect(config.tables).toEqual(['executions', 'logs', 'metrics', 'incidents', 'anomalies', 'audit_events']);
   });

@@ -8,7 +8,12 @@
  */
 import { z } from 'zod';
 import { secretSourceSchema } from '../../../pipeline/config/secret.js';
-import { parseSinkSection, sinkRuntimeConfigSchema } from '../../../pipeline/sink/config.js';
+import {
+  IDEMPOTENT_STORE_IN_FLIGHT_BATCHES,
+  maxInFlightBatchesSchema,
+  parseSinkSection,
+  sinkRuntimeConfigSchema,
+} from '../../../pipeline/sink/config.js';
 import { warehouseTables } from './tables.js';
 
 const identifier = z
@@ -96,6 +101,8 @@ const partitioningSchema = z
 
 /** The PostgreSQL sink's config section. */
 export const postgresSinkConfigSchema = sinkRuntimeConfigSchema.extend({
+  // Idempotent writes (event id as key): the next batch is encoded while the store takes this one.
+  maxInFlightBatches: maxInFlightBatchesSchema(IDEMPOTENT_STORE_IN_FLIGHT_BATCHES),
   batch: z
     .strictObject({
       maxRecords: z
