@@ -73,7 +73,7 @@ export interface PartitionBatcherOptions {
 
 /** Accumulates one partition's records and cuts batches. */
 export interface PartitionBatcher {
-  /** Adds the next record (offsets must increase); returns the batches this cut (0, 1 or 2). */
+  /** Adds the next record (offsets must increase); returns the batches this cut (0, 1 or 2; do not modify it). */
   add(entry: BatchEntry): PartitionBatch[];
   /** The open batch, cut when it has lingered long enough. */
   due(): PartitionBatch | undefined;
@@ -83,6 +83,16 @@ export interface PartitionBatcher {
   readonly size: number;
   /** When the open batch's linger ends (epoch ms), undefined when it is empty. */
   readonly dueAt: number | undefined;
+}
+
+/** What `add` returns when it cut nothing (nearly every record): one shared array, not one per record. */
+const NO_CUTS: PartitionBatch[] = [];
+
+/** `cuts` with `batch` added: a new array in place of the shared empty one. */
+function appended(cuts: PartitionBatch[], batch: PartitionBatch): PartitionBatch[] {
+  if (cuts === NO_CUTS) return [batch];
+  cuts.push(batch);
+  return cuts;
 }
 
 /** Creates the batcher of one partition. */
@@ -123,14 +133,16 @@ export function createPartitionBatcher(options: PartitionBatcherOptions): Partit
       }
       lastAdded = offset;
       const size = recordBytes(entry.record);
-      const cuts: PartitionBatch[] = [];
-      if (entries.length > 0 && windowOf(entries[0]!.record.offset) !== windowOf(offset)) cuts.push(cut('window')!);
-      if (entries.length > 0 && bytes + size > maxBytes) cuts.push(cut('bytes')!);
+      let cuts = NO_CUTS;
+      if (entries.length > 0 && windowOf(entries[0]!.record.offset) !== windowOf(offset)) {
+        cuts = appended(cuts, cut('window')!);
+      }
+      if (entries.length > 0 && bytes + size > maxBytes) cuts = appended(cuts, cut('bytes')!);
       if (entries.length === 0) openedAt = clock();
       entries.push(entry);
       bytes += size;
-      if ((offset + 1) % maxRecords === 0 || entries.length >= maxRecords) cuts.push(cut('window')!);
-      else if (bytes >= maxBytes) cuts.push(cut('bytes')!);
+      if ((offset + 1) % maxRecords === 0 || entries.length >= maxRecords) cuts = appended(cuts, cut('window')!);
+      else if (bytes >= maxBytes) cuts = appended(cuts, cut('bytes')!);
       return cuts;
     },
     due() {

@@ -34,6 +34,8 @@ export type RecordDecoder = (record: LogRecord) => EntryOutcome | Promise<EntryO
 interface TopicCodec {
   readonly fast: ((value: Buffer) => unknown) | undefined;
   readonly decode: (value: Buffer) => Promise<unknown>;
+  /** The values are text: the event id is the `event-id` header, not a field. */
+  readonly text: boolean;
 }
 
 /** Marks "the fast path does not apply to this value". */
@@ -46,19 +48,17 @@ export async function createRecordDecoder(
   catalog: SchemaCatalog = loadSchemaCatalog(),
 ): Promise<RecordDecoder> {
   const codecs = new Map<string, TopicCodec>();
-  /** Topics whose values are text: the event id comes from the `event-id` header. */
-  const textTopics = new Set<string>();
   for (const { topic, codec } of topics) {
     if (codec.kind === 'string') {
-      textTopics.add(topic);
       const text = (value: Buffer): unknown => decodeStringValue(topic, value);
-      codecs.set(topic, { fast: text, decode: async (value) => text(value) });
+      codecs.set(topic, { fast: text, decode: async (value) => text(value), text: true });
     } else if (codec.kind === 'avro') {
       const text = catalog.byFile(codec.schema).text;
       const topicSerde = await serde.forTopic(topic, text);
       codecs.set(topic, {
         fast: ownSchemaDecoder(parseAvroSchema(text, `schema for topic "${topic}"`), topicSerde.schemaId, topic),
         decode: (value) => topicSerde.decode(value),
+        text: false,
       });
     } else {
       const parse = (value: Buffer): unknown => {
@@ -71,12 +71,11 @@ export async function createRecordDecoder(
           });
         }
       };
-      codecs.set(topic, { fast: parse, decode: async (value) => parse(value) });
+      codecs.set(topic, { fast: parse, decode: async (value) => parse(value), text: false });
     }
   }
 
-  function outcomeOf(record: LogRecord, value: unknown): EntryOutcome {
-    const text = textTopics.has(record.topic);
+  function outcomeOf(record: LogRecord, value: unknown, text: boolean): EntryOutcome {
     const eventId = text
       ? headerText(record.headers[EVENT_ID_HEADER])
       : (value as { eventId?: unknown } | null)?.eventId;
@@ -99,7 +98,7 @@ export async function createRecordDecoder(
       if (error instanceof PipelineError && error.retriable) throw error;
       return { kind: 'dead', stage: 'serde', error: asPipelineError(error, record) };
     }
-    return outcomeOf(record, decoded);
+    return outcomeOf(record, decoded, codec.text);
   }
 
   return (record) => {
@@ -114,7 +113,7 @@ export async function createRecordDecoder(
     } catch (error) {
       return { kind: 'dead', stage: 'serde', error: asPipelineError(error, record) };
     }
-    return decoded === NOT_FAST ? slow(codec, record, value) : outcomeOf(record, decoded);
+    return decoded === NOT_FAST ? slow(codec, record, value) : outcomeOf(record, decoded, codec.text);
   };
 }
 
