@@ -230,6 +230,12 @@ export const exampleEvents: { readonly [Name in keyof EventTypes]: EventTypes[Na
     scopeId: scenarioId,
     scenarioCount: 1,
     durationSketch: null,
+    // One of the four runs (436 ms, one operation) was an empty check; the other three did the work.
+    realRuns: 3,
+    realRunOperations: 18,
+    realRunCenticredits: 1_800,
+    realRunDurationSumMs: 5_684,
+    realRunDurationSketch: null,
   },
 
   'com.makestream.v1.Incident': {

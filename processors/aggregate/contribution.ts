@@ -25,7 +25,7 @@ export interface RollupContribution {
   readonly windowStart: number;
   readonly windowEnd: number;
   /** The scenario window's totals; `durationSketch` as base64 of the compact encoding. */
-  readonly totals: Omit<WindowTotals, 'durationSketch'> & { readonly durationSketch: string };
+  readonly totals: Omit<WindowTotals, 'durationSketch' | 'real'> & { readonly durationSketch: string };
 }
 
 /** Key of a contribution on the rollup topic: `team:<id>` or `org:<id>`. */
@@ -43,7 +43,9 @@ export function toContribution(
   sketcher: DurationSketcher,
   encodedSketch: Buffer = sketcher.encode(totals.durationSketch),
 ): RollupContribution {
-  return { ...identity, totals: { ...totals, durationSketch: encodedSketch.toString('base64') } };
+  // Real-run totals stay out: rollups do not keep them (the rollup topic's records are unchanged).
+  const { real: _real, ...shared } = totals;
+  return { ...identity, totals: { ...shared, durationSketch: encodedSketch.toString('base64') } };
 }
 
 const count = z.number().int().min(0);

@@ -4,6 +4,7 @@ import { createTestDriver } from '../../pipeline/runtime/test-driver.js';
 import { metricWindowEventId } from '../../pipeline/ids.js';
 import type { ExecutionStatus, MetricWindow } from '../../schemas/generated/types.js';
 import { aggregateProcessor, EXECUTIONS_TOPIC, METRICS_TOPIC } from './processor.js';
+import { createDurationSketcher } from './sketch.js';
 import { exactQuantile, makeExecution, referenceWindows } from './testing.js';
 import type { ExecutionFacts } from './testing.js';
 
@@ -11,6 +12,8 @@ const t0 = Date.UTC(2026, 0, 1, 10, 0, 0);
 const MINUTE = 60_000;
 const sizes = [60_000, 300_000, 3_600_000];
 const config = { allowedLatenessMs: 120_000, rollups: false };
+
+const sketcher = createDurationSketcher(0.01);
 
 const statuses: ExecutionStatus[] = ['SUCCESS', 'WARNING', 'ERROR', 'RUNNING', 'UNKNOWN'];
 
@@ -89,8 +92,18 @@ describe('aggregate', () => {
         for (const window of emitted) {
           const expected = reference.get(`${window.scenarioId}|${window.windowSizeMs}|${window.windowStart}`)!;
           expect(expected).toBeDefined();
-          const { durations, ...exact } = expected;
+          const { durations, real, ...exact } = expected;
           expect(window).toMatchObject({ ...exact, windowEnd: window.windowStart + window.windowSizeMs });
+          // Real runs (more than one operation) kept apart, with exactly the sketch of their durations.
+          expect(window).toMatchObject({
+            realRuns: real.durations.length,
+            realRunOperations: real.operations,
+            realRunCenticredits: real.centicredits,
+            realRunDurationSumMs: real.durations.reduce((total, duration) => total + duration, 0),
+          });
+          const realSketch = sketcher.empty();
+          for (const duration of real.durations) sketcher.add(realSketch, duration);
+          expect(window.realRunDurationSketch).toEqual(sketcher.encode(realSketch));
           expect(window.errorRate).toBeCloseTo(expected.errors / expected.executions, 12);
           for (const [q, estimate] of [
             [0.5, window.durationP50Ms],

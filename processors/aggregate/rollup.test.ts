@@ -95,10 +95,18 @@ describe('rollup', () => {
           const emitted = rollups(driver, scope);
           expect(emitted).toHaveLength(reference.size);
           for (const window of emitted) {
-            const { durations, ...exact } = reference.get(
-              `${window.scopeId}|${window.windowSizeMs}|${window.windowStart}`,
-            )!;
+            const {
+              durations,
+              real: _real,
+              ...exact
+            } = reference.get(`${window.scopeId}|${window.windowSizeMs}|${window.windowStart}`)!;
             expect(window).toMatchObject({ ...exact, isFinal: true, revision: 0, scenarioId: null });
+            // Rollups keep no real-run totals (contributions do not carry them).
+            expect([window.realRuns, window.realRunCenticredits, window.realRunDurationSketch]).toEqual([
+              null,
+              null,
+              null,
+            ]);
             const scenarios = new Set(
               executions
                 .filter((execution) => groupOf(execution) === window.scopeId)

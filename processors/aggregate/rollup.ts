@@ -103,7 +103,7 @@ export function createRollupTask(config: AggregateConfig, sketcher: DurationSket
           organizationId: contribution.organizationId,
           windowSizeMs: contribution.windowSizeMs,
           windowStart: contribution.windowStart,
-          totals: emptyTotals(sketcher),
+          totals: emptyTotals(sketcher, false),
           scenarios: [],
         };
         context.schedule(windowEnd + lateness, FINAL + key);

@@ -66,6 +66,8 @@ export interface ReferenceWindow {
   readonly durationMaxMs: number;
   /** All durations (negative ones as 0), ascending. */
   readonly durations: readonly number[];
+  /** The real runs' (more than one operation) operations and centicredits sums, and durations ascending. */
+  readonly real: { readonly operations: number; readonly centicredits: number; readonly durations: readonly number[] };
 }
 
 /** Brute-force windows of `executions` grouped by `groupOf` (e.g. scenario or team id), keyed `group|size|start`. */
@@ -105,6 +107,14 @@ export function referenceWindows(
       durationMinMs: durations[0]!,
       durationMaxMs: durations[durations.length - 1]!,
       durations,
+      real: {
+        operations: list.filter((e) => e.operations > 1).reduce((total, e) => total + e.operations, 0),
+        centicredits: list.filter((e) => e.operations > 1).reduce((total, e) => total + (e.centicredits ?? 0), 0),
+        durations: list
+          .filter((e) => e.operations > 1)
+          .map((e) => Math.max(0, e.duration))
+          .sort((a, b) => a - b),
+      },
     });
   }
   return windows;

@@ -319,6 +319,28 @@ const confirmationSchema = z
     'Confirmation rule for window detectors (not silences): one weak finding alone is not reported (most false flags on the train seeds were one window just past a threshold).',
   );
 
+const realRunsSchema = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe('Judge cost and latency of polling scenarios on their real runs (windows with realRun* fields).'),
+    minCheckShare: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.2)
+      .describe('A scenario whose runs are at least this share of check runs (one operation) is judged on real runs.'),
+    minRuns: z
+      .number()
+      .positive()
+      .default(50)
+      .describe('Runs (decayed) the run mix must have seen before a scenario is judged on real runs.'),
+  })
+  .describe(
+    "Polling scenarios: their empty check runs dilute a window's cost and duration per run, so burn and latency tests read only the real runs the aggregate keeps apart (realruns.ts).",
+  );
+
 /** The anomaly processor's configuration schema (config section `processors.anomaly`). */
 export const anomalyConfigSchema = z
   .strictObject({
@@ -370,15 +392,16 @@ export const anomalyConfigSchema = z
       .describe(
         'Burn tests measure centicredits per run above the scenario’s cheapest window mean (a polling scenario’s check runs), so cheap check runs do not dilute a surge of its real runs (off by default: on the train seeds it found fewer surges with more false flags).',
       ),
+    realRuns: realRunsSchema.prefault({}),
     errorRate: errorRateSchema.prefault({}),
     latency: levelShiftSchema('latency regressions (p95 duration)', 3.5, 1.5, 1).prefault({}),
     // Fourth round (bench/anomaly/README.md): threshold 3 with the confirmation rule (was 3.5 without).
     burn: levelShiftSchema('operations/credit burn surges (centicredits per execution)', 3, 2, 1).prefault({}),
-    // Chosen on the train seeds of bench/anomaly (README there): per-operation statistic, drift 0.85 (fourth round; 1 before), threshold 5.
+    // Chosen on the train seeds of bench/anomaly (README there): per-operation statistic, threshold 5; drift 1 (fifth round, with real runs; 0.85 in the fourth, 1 before).
     latencySequential: sequentialSchema(
       'latency regressions (log mean duration per run or per operation, per window)',
       5,
-      0.85,
+      1,
       1.5,
       3,
       true,

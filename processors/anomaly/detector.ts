@@ -32,6 +32,7 @@ import { sequentialStep, type SequentialStep } from './sequential.js';
 import { addRuns, runsLatencyFinding, toRunBins } from './runs.js';
 import { runRatioFinding, runRatioStep, type RunRatioStep } from './runlr.js';
 import { confirmFindings } from './confirm.js';
+import { addRunMix, costView, type CostView } from './realruns.js';
 import { binomialUpperTailScore, median, poissonLowerTailScore, quantile, scaledMad } from './stats.js';
 
 export { initialState, toAnomaly, type ScenarioState, type WindowObservation, type WindowResult } from './state.js';
@@ -106,7 +107,12 @@ function levelShift(spec: LevelShiftSpec): { score: number; value: number; cente
   return { ...best, center, spread };
 }
 
-function latencyFinding(state: ScenarioState, config: AnomalyConfig, current: number | null): Finding | null {
+function latencyFinding(
+  state: ScenarioState,
+  config: AnomalyConfig,
+  current: number | null,
+  realOnly: boolean,
+): Finding | null {
   const pooled = trailing(state, 2 * config.spanWindows).flatMap((w) => (w[3] === null ? [] : [w[3]]));
   const spans = [config.spanWindows, 2 * config.spanWindows];
   const shift = levelShift({ settings: config.latency, history: state.latencyHistory, current, pooled, spans });
@@ -124,7 +130,7 @@ function latencyFinding(state: ScenarioState, config: AnomalyConfig, current: nu
     score: shift.score,
     threshold: config.latency.threshold,
     explanation:
-      `p95 duration of scenario ${state.scenarioId} rose to ${round(observed / 1000)} s, ` +
+      `p95 duration${realOnly ? ' of real runs' : ''} of scenario ${state.scenarioId} rose to ${round(observed / 1000)} s, ` +
       `${(observed / baseline).toFixed(1)}× its usual ${round(baseline / 1000)} s.`,
   };
 }
@@ -139,17 +145,25 @@ function burnFloor(state: ScenarioState, config: AnomalyConfig): number {
   return config.burnAboveFloor ? (state.costFloor ?? 0) : 0;
 }
 
+/** Runs of a trailing window the cost tests count (real runs of a polling scenario; states before: all). */
+const costRuns = (w: RecentWindow): number => w[5] ?? w[1];
+
 /** log(1 + centicredits per run above the floor) pooled over the trailing burn span; null when it had no runs. */
 function pooledBurn(state: ScenarioState, config: AnomalyConfig): number | null {
   const windows = trailing(state, config.burnSpanWindows);
-  const executions = windows.reduce((sum, w) => sum + w[1], 0);
+  const executions = windows.reduce((sum, w) => sum + costRuns(w), 0);
   if (executions === 0) return null;
   const credits = windows.reduce((sum, w) => sum + w[4], 0);
   return Math.log(1 + Math.max(0, credits - burnFloor(state, config) * executions) / executions);
 }
 
-function burnFinding(state: ScenarioState, config: AnomalyConfig, current: number | null): Finding | null {
-  const executions = trailing(state, config.burnSpanWindows).reduce((sum, w) => sum + w[1], 0);
+function burnFinding(
+  state: ScenarioState,
+  config: AnomalyConfig,
+  current: number | null,
+  realOnly: boolean,
+): Finding | null {
+  const executions = trailing(state, config.burnSpanWindows).reduce((sum, w) => sum + costRuns(w), 0);
   if (executions < config.burnMinExecutions) return null;
   const shift = levelShift({ settings: config.burn, history: state.burnHistory, current, pooled: [], spans: [] });
   if (shift === null) return null;
@@ -169,7 +183,7 @@ function burnFinding(state: ScenarioState, config: AnomalyConfig, current: numbe
     score: shift.score,
     threshold: config.burn.threshold,
     explanation:
-      `Scenario ${state.scenarioId} burned ${round(observed / 100)} credits per run${above} over the last ${minutes} minutes, ` +
+      `Scenario ${state.scenarioId} burned ${round(observed / 100)} credits per ${realOnly ? 'real ' : ''}run${above} over the last ${minutes} minutes, ` +
       `${(observed / Math.max(baseline, 1e-9)).toFixed(1)}× its usual ${round(baseline / 100)}.`,
   };
 }
@@ -226,7 +240,7 @@ function sequentialSteps(state: ScenarioState, window: WindowObservation, config
 function sequentialLatencyFinding(
   state: ScenarioState,
   config: AnomalyConfig,
-  window: WindowObservation,
+  window: CostView,
   step: SequentialStep | null,
 ): Finding | null {
   const perOperation = config.latencySequential.perOperation;
@@ -245,7 +259,7 @@ function sequentialLatencyFinding(
     score: step.sum,
     threshold: config.latencySequential.threshold,
     explanation:
-      `Mean duration${perOperation ? ' per operation' : ''} of scenario ${state.scenarioId} has stayed above its usual ${round(baseline / 1000)} s ` +
+      `Mean duration${perOperation ? ' per operation' : ''}${window.realOnly ? ' of real runs' : ''} of scenario ${state.scenarioId} has stayed above its usual ${round(baseline / 1000)} s ` +
       `for several windows and is now ${round(observed / 1000)} s (${(observed / baseline).toFixed(1)}×).`,
   };
 }
@@ -253,7 +267,7 @@ function sequentialLatencyFinding(
 function sequentialBurnFinding(
   state: ScenarioState,
   config: AnomalyConfig,
-  window: WindowObservation,
+  window: CostView,
   step: SequentialStep | null,
 ): Finding | null {
   const value = logBurn(window, burnFloor(state, config));
@@ -271,7 +285,7 @@ function sequentialBurnFinding(
     score: step.sum,
     threshold: config.burnSequential.threshold,
     explanation:
-      `Scenario ${state.scenarioId} has burned more credits per run than its usual ${round(baseline / 100)} ` +
+      `Scenario ${state.scenarioId} has burned more credits per ${window.realOnly ? 'real ' : ''}run than its usual ${round(baseline / 100)} ` +
       `for several windows: ${round(observed / 100)} per run now (${(observed / Math.max(baseline, 1e-9)).toFixed(1)}×).`,
   };
 }
@@ -314,10 +328,14 @@ function pushBounded(list: number[], value: number, limit: number): void {
   if (list.length > limit) list.splice(0, list.length - limit);
 }
 
-/** Takes one window (real or filled-in empty) into the trailing state and the baselines. */
+/**
+ * Takes one window (real or filled-in empty) into the trailing state and the baselines; `view` is
+ * what the cost and latency tests read of it (`realruns.ts`).
+ */
 function takeIn(
   state: ScenarioState,
   window: WindowObservation,
+  view: WindowObservation,
   config: AnomalyConfig,
   flagged: Set<string>,
   steps: SequentialSteps | null,
@@ -325,16 +343,16 @@ function takeIn(
   if (steps?.latency) state.latencyCusum = steps.latency.sum;
   if (steps?.burn) state.burnCusum = steps.burn.sum;
   if (steps?.runRatio) state.runRatioSum = steps.runRatio.sum;
-  const logMean = logMeanDuration(window, config.latencySequential.perOperation);
+  const logMean = logMeanDuration(view, config.latencySequential.perOperation);
   if (logMean !== null && !flagged.has('latency-regression')) {
     pushBounded((state.latencyMeans ??= []), logMean, config.historyWindows);
   }
-  const logSingle = logBurn(window, burnFloor(state, config));
+  const logSingle = logBurn(view, burnFloor(state, config));
   if (logSingle !== null && !flagged.has('burn-surge')) {
     pushBounded((state.burnSingles ??= []), logSingle, config.historyWindows);
   }
-  if (window.runDurations && !flagged.has('latency-regression')) {
-    addRuns((state.runHistogram ??= {}), toRunBins(window.runDurations), config.latencyRuns.halfLifeRuns);
+  if (view.runDurations && !flagged.has('latency-regression')) {
+    addRuns((state.runHistogram ??= {}), toRunBins(view.runDurations), config.latencyRuns.halfLifeRuns);
   }
   const decay = Math.pow(0.5, 1 / config.baselineHalfLifeWindows);
   if (!flagged.has('error-rate-spike')) {
@@ -342,14 +360,14 @@ function takeIn(
     state.errorCount = state.errorCount * decay + window.errors;
   }
   const logP95 =
-    window.durationP95Ms === null || window.executions === 0 ? null : Math.log(Math.max(1, window.durationP95Ms));
-  const logCost = window.executions === 0 ? null : pooledBurn(state, config);
+    view.durationP95Ms === null || view.executions === 0 ? null : Math.log(Math.max(1, view.durationP95Ms));
+  const logCost = view.executions === 0 ? null : pooledBurn(state, config);
   if (logP95 !== null && !flagged.has('latency-regression')) {
     pushBounded(state.latencyHistory, logP95, config.historyWindows);
   }
   if (logCost !== null && !flagged.has('burn-surge')) pushBounded(state.burnHistory, logCost, config.historyWindows);
-  if (window.executions > 0) {
-    const perRun = window.centicredits / window.executions;
+  if (view.executions > 0) {
+    const perRun = view.centicredits / view.executions;
     if (state.costFloor === undefined || perRun < state.costFloor) state.costFloor = perRun;
   }
   if (!flagged.has('volume-drop')) {
@@ -366,13 +384,19 @@ function takeIn(
     state.lastActiveStart = window.windowStart;
     state.silenceReported = false;
   }
+  addRunMix(state, window, config);
   state.lastWindowEnd = window.windowEnd;
 }
 
-function appendRecent(state: ScenarioState, window: WindowObservation, config: AnomalyConfig): void {
+function appendRecent(
+  state: ScenarioState,
+  window: WindowObservation,
+  view: WindowObservation,
+  config: AnomalyConfig,
+): void {
   const logP95 =
-    window.durationP95Ms === null || window.executions === 0 ? null : Math.log(Math.max(1, window.durationP95Ms));
-  state.recent.push([window.windowStart, window.executions, window.errors, logP95, window.centicredits]);
+    view.durationP95Ms === null || view.executions === 0 ? null : Math.log(Math.max(1, view.durationP95Ms));
+  state.recent.push([window.windowStart, window.executions, window.errors, logP95, view.centicredits, view.executions]);
   const keep = Math.max(
     2 * config.spanWindows,
     config.volumeSpanWindows,
@@ -382,7 +406,7 @@ function appendRecent(state: ScenarioState, window: WindowObservation, config: A
   );
   if (state.recent.length > keep) state.recent.splice(0, state.recent.length - keep);
   const runs = (state.recentRuns ??= []);
-  runs.push(window.runDurations ? toRunBins(window.runDurations) : []);
+  runs.push(view.runDurations ? toRunBins(view.runDurations) : []);
   const keepRuns = Math.max(...config.latencyRuns.spans);
   if (runs.length > keepRuns) runs.splice(0, runs.length - keepRuns);
 }
@@ -426,27 +450,28 @@ export function observeWindow(
     } else {
       for (let i = 0; i < missing; i++) {
         const empty = emptyWindow(state, state.lastWindowEnd);
-        appendRecent(state, empty, config);
-        takeIn(state, empty, config, new Set(), null);
+        appendRecent(state, empty, empty, config);
+        takeIn(state, empty, empty, config, new Set(), null);
       }
     }
   }
-  appendRecent(state, window, config);
+  const view = costView(state, window, config);
+  appendRecent(state, window, view, config);
   const minutes = config.windowSizeMs / 60_000;
   const last = state.recent[state.recent.length - 1] as RecentWindow;
-  const steps = sequentialSteps(state, window, config);
+  const steps = sequentialSteps(state, view, config);
   // One anomaly per detector and window: level shift first, then the per-run test, then the CUSUM.
   const findings = [
     errorFinding(state, config, minutes),
-    latencyFinding(state, config, last[3]) ??
+    latencyFinding(state, config, last[3], view.realOnly) ??
       runsLatencyFinding(state, config) ??
       runRatioFinding(state, config, steps.runRatio) ??
-      sequentialLatencyFinding(state, config, window, steps.latency),
-    burnFinding(state, config, last[1] === 0 ? null : pooledBurn(state, config)) ??
-      sequentialBurnFinding(state, config, window, steps.burn),
+      sequentialLatencyFinding(state, config, view, steps.latency),
+    burnFinding(state, config, costRuns(last) === 0 ? null : pooledBurn(state, config), view.realOnly) ??
+      sequentialBurnFinding(state, config, view, steps.burn),
     volumeFinding(state, config, minutes),
   ].filter((finding): finding is Finding => finding !== null);
-  takeIn(state, window, config, new Set(findings.map((finding) => finding.detector)), steps);
+  takeIn(state, window, view, config, new Set(findings.map((finding) => finding.detector)), steps);
   const reported = confirmFindings(state, window.windowEnd, findings, config.confirmation);
   return {
     state,

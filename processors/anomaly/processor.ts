@@ -22,6 +22,7 @@ import type { Anomaly, MetricWindow } from '../../schemas/generated/types.js';
 import { parseAnomalyConfig, type AnomalyConfig } from './config.js';
 import type { ScenarioState, WindowObservation } from './detector.js';
 import { createAnomalyEngine, type EngineContext } from './engine.js';
+import { realRunsOfWindow } from './realruns.js';
 import { sketchRuns } from './runs.js';
 
 /** Input topic (windows of the aggregate processor). */
@@ -70,6 +71,7 @@ export function toObservation(window: MetricWindowInput & { readonly scenarioId:
     durationP95Ms: window.durationP95Ms,
     durationSumMs: window.durationSumMs,
     runDurations: sketchRuns(window.durationSketch),
+    realRuns: realRunsOfWindow(window),
   };
 }
 

@@ -25,10 +25,29 @@ export interface WindowObservation {
   readonly durationSumMs?: number | null;
   /** The window's run durations as [duration ms, runs] (exact, or sketch bins); absent/null: unknown (no per-run test). */
   readonly runDurations?: RunDurations | null;
+  /** The window's real runs (more than one operation, `isRealRun` of the aggregate); absent/null: unknown. */
+  readonly realRuns?: RealRunsObservation | null;
 }
 
-/** One trailing window: [windowStart, executions, errors, log p95 or null, centicredits]. */
-export type RecentWindow = [number, number, number, number | null, number];
+/** What the detector reads of a window's real runs (MetricWindow `realRun*` fields). */
+export interface RealRunsObservation {
+  readonly executions: number;
+  readonly operations: number;
+  readonly centicredits: number;
+  readonly durationSumMs: number;
+  /** p95 of the real runs' durations; null when none or unknown (no sketch kept). */
+  readonly durationP95Ms: number | null;
+  /** The real runs' durations as [duration ms, runs]; null when unknown. */
+  readonly runDurations: RunDurations | null;
+}
+
+/**
+ * One trailing window: [windowStart, executions, errors, log p95 or null, centicredits, cost runs].
+ * The last three are of the runs the cost and latency tests judge (`realruns.ts`: a polling
+ * scenario's real runs, else all runs); cost runs is absent in states written before it (read
+ * executions then).
+ */
+export type RecentWindow = [number, number, number, number | null, number, number?];
 
 /** A scenario's detector state (JSON-serialisable; kept in the processor's `scenarios` store). */
 export interface ScenarioState {
@@ -62,6 +81,11 @@ export interface ScenarioState {
   runRatioSum?: number;
   /** Coarse run bins of the trailing windows (empty ones included), oldest first. */
   recentRuns?: RunBins[];
+  /**
+   * Decayed [check runs, runs] of windows that said how many of their runs were real (`realruns.ts`):
+   * decides whether the cost and latency tests judge only real runs. Absent in older states.
+   */
+  runMix?: [number, number];
   /** [mean executions per window, windows seen] per UTC hour of day. */
   volumeSlots: [number, number][];
   volumeMean: number;

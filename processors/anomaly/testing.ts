@@ -107,5 +107,10 @@ export function toMetricWindow(observation: WindowObservation): MetricWindow {
     scopeId: observation.scenarioId,
     scenarioCount: 1,
     durationSketch: null,
+    realRuns: observation.realRuns?.executions ?? null,
+    realRunOperations: observation.realRuns?.operations ?? null,
+    realRunCenticredits: observation.realRuns?.centicredits ?? null,
+    realRunDurationSumMs: observation.realRuns?.durationSumMs ?? null,
+    realRunDurationSketch: null,
   };
 }

@@ -10,7 +10,9 @@
  * processor estimates it with a DDSketch (1% relative accuracy).
  */
 import type { ScenarioExecution } from '../../schemas/generated/types.js';
+import { isRealRun } from '../aggregate/totals.js';
 import type { WindowObservation } from './detector.js';
+import { runsP95 } from './realruns.js';
 
 /** The fields of a ScenarioExecution that windows read. */
 export type WindowedExecution = Pick<
@@ -29,6 +31,8 @@ interface OpenWindow {
   operations: number;
   centicredits: number;
   readonly durations: number[];
+  /** Real runs (`isRealRun`, the aggregate's rule): count, operations, centicredits, durations. */
+  readonly real: { executions: number; operations: number; centicredits: number; readonly durations: number[] };
 }
 
 /** The accumulator. */
@@ -64,6 +68,14 @@ function toObservation(window: OpenWindow, size: number): WindowObservation {
     durationP95Ms: p95(window.durations),
     durationSumMs: window.durations.reduce((sum, duration) => sum + duration, 0),
     runDurations: window.durations.map((duration) => [duration, 1] as const),
+    realRuns: {
+      executions: window.real.executions,
+      operations: window.real.operations,
+      centicredits: window.real.centicredits,
+      durationSumMs: window.real.durations.reduce((sum, duration) => sum + duration, 0),
+      durationP95Ms: runsP95(window.real.durations.map((duration) => [duration, 1] as const)),
+      runDurations: window.real.durations.map((duration) => [duration, 1] as const),
+    },
   };
 }
 
@@ -112,6 +124,7 @@ export function createWindowAccumulator(windowSizeMs: number, allowedLatenessMs:
           operations: 0,
           centicredits: 0,
           durations: [],
+          real: { executions: 0, operations: 0, centicredits: 0, durations: [] },
         };
         open.set(key, window);
       }
@@ -120,6 +133,12 @@ export function createWindowAccumulator(windowSizeMs: number, allowedLatenessMs:
       window.operations += execution.operations;
       window.centicredits += execution.centicredits ?? 0;
       window.durations.push(execution.duration);
+      if (isRealRun(execution)) {
+        window.real.executions += 1;
+        window.real.operations += execution.operations;
+        window.real.centicredits += execution.centicredits ?? 0;
+        window.real.durations.push(execution.duration);
+      }
       if (execution.timestamp <= highest) return [];
       highest = execution.timestamp;
       return closeUpTo(highest - allowedLatenessMs);

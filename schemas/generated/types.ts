@@ -881,6 +881,39 @@ export interface MetricWindow {
    * @defaultValue `null`
    */
   readonly durationSketch: Buffer | null;
+  /**
+   * Of the executions, the real runs: those with more than one operation (not a polling scenario's empty
+   * check run, which uses its trigger's one operation). Null on TEAM/ORGANIZATION rollups and on records
+   * written before this field existed (v1.2).
+   *
+   * @defaultValue `null`
+   */
+  readonly realRuns: number | null;
+  /**
+   * Operations consumed by the real runs (see realRuns); null when realRuns is null.
+   *
+   * @defaultValue `null`
+   */
+  readonly realRunOperations: number | null;
+  /**
+   * Credits consumed by the real runs (see realRuns), times 100; null when realRuns is null.
+   *
+   * @defaultValue `null`
+   */
+  readonly realRunCenticredits: number | null;
+  /**
+   * Sum of the real runs' durations in milliseconds (see realRuns); null when realRuns is null.
+   *
+   * @defaultValue `null`
+   */
+  readonly realRunDurationSumMs: number | null;
+  /**
+   * The DDSketch of the real runs' durations (ms), in the encoding of durationSketch; null when realRuns
+   * is null or sketches are not kept.
+   *
+   * @defaultValue `null`
+   */
+  readonly realRunDurationSketch: Buffer | null;
 }
 
 /**

@@ -1,0 +1,145 @@
+import { describe, expect, it } from '@jest/globals';
+import { parseAnomalyConfig, type AnomalyConfigInput } from './config.js';
+import { initialState, type WindowObservation } from './detector.js';
+import { createOfflineDetector } from './offline.js';
+import { addRunMix, costView, judgesRealRuns, realRunsOfWindow, runsP95 } from './realruns.js';
+import { lcg, series } from './testing.js';
+
+/**
+ * A polling scenario: three check runs a window (1 operation, 100 centicredits, 300 ms each) and 0–2
+ * real runs (3–8 operations, 300–1500 centicredits, 2–6 s); from window `from` on the real runs burn
+ * `costFactor` × as much and take `durationFactor` × as long.
+ */
+function polling(from: number, costFactor: number, durationFactor = 1): WindowObservation[] {
+  const random = lcg(33);
+  return series({ scenarioId: 502, windows: 2 * 288, executions: 3 }).map((window, index) => {
+    const realCount = random() < 0.5 ? 0 : random() < 0.7 ? 1 : 2;
+    const factor = index >= from ? costFactor : 1;
+    const slow = index >= from ? durationFactor : 1;
+    const real = { executions: realCount, operations: 0, centicredits: 0, durations: [] as number[] };
+    for (let i = 0; i < realCount; i++) {
+      real.operations += 3 + Math.floor(5 * random());
+      real.centicredits += Math.round((300 + 1200 * random()) * factor);
+      real.durations.push(Math.round((2000 + 4000 * random()) * slow));
+    }
+    const durations = [300, 310, 290, ...real.durations];
+    const runs = durations.map((d) => [d, 1] as const);
+    const realRuns = real.durations.map((d) => [d, 1] as const);
+    return {
+      ...window,
+      executions: 3 + realCount,
+      errors: 0,
+      operations: 3 + real.operations,
+      centicredits: 300 + real.centicredits,
+      durationSumMs: durations.reduce((a, b) => a + b, 0),
+      durationP95Ms: runsP95(runs),
+      runDurations: runs,
+      realRuns: {
+        executions: realCount,
+        operations: real.operations,
+        centicredits: real.centicredits,
+        durationSumMs: real.durations.reduce((a, b) => a + b, 0),
+        durationP95Ms: runsP95(realRuns),
+        runDurations: realRuns,
+      },
+    };
+  });
+}
+
+const detect = (windows: readonly WindowObservation[], input: AnomalyConfigInput = {}) => {
+  const detector = createOfflineDetector(parseAnomalyConfig(input));
+  for (const window of windows) detector.window(window);
+  return detector.anomalies;
+};
+
+describe('real runs of polling scenarios', () => {
+  const from = 288 + 100;
+  const start = polling(from, 3)[from]!.windowStart;
+
+  it('p95 by nearest rank over [duration, runs] pairs', () => {
+    expect(runsP95([])).toBeNull();
+    expect(runsP95([[5, 1]])).toBe(5);
+    expect(
+      runsP95([
+        [10, 19],
+        [99, 1],
+      ]),
+    ).toBe(10);
+    expect(
+      runsP95([
+        [99, 2],
+        [10, 18],
+      ]),
+    ).toBe(99);
+  });
+
+  it('judges a scenario on real runs once enough of its runs were check runs, and views only them', () => {
+    const config = parseAnomalyConfig({});
+    const windows = polling(10_000, 1);
+    const state = initialState(windows[0]!, config);
+    expect(judgesRealRuns(state, config)).toBe(false);
+    for (const window of windows.slice(0, 30)) addRunMix(state, window, config);
+    expect(judgesRealRuns(state, config)).toBe(true);
+    const window = windows.find((w) => w.realRuns!.executions === 2)!;
+    expect(costView(state, window, config)).toMatchObject({
+      executions: 2,
+      centicredits: window.realRuns!.centicredits,
+      realOnly: true,
+    });
+    expect(costView(state, { ...window, realRuns: null }, config)).toMatchObject({ executions: 5, realOnly: false });
+    const off = parseAnomalyConfig({ realRuns: { enabled: false } });
+    expect(judgesRealRuns(state, off)).toBe(false);
+    // A scenario without check runs keeps judging all runs.
+    const busy = initialState(windows[0]!, config);
+    for (const w of windows.slice(0, 30))
+      addRunMix(busy, { ...w, realRuns: { ...w.realRuns!, executions: w.executions } }, config);
+    expect(judgesRealRuns(busy, config)).toBe(false);
+  });
+
+  it('reads the real runs of a MetricWindow (null without the fields)', () => {
+    expect(
+      realRunsOfWindow({
+        realRuns: null,
+        realRunOperations: null,
+        realRunCenticredits: null,
+        realRunDurationSumMs: null,
+        realRunDurationSketch: null,
+      }),
+    ).toBeNull();
+    expect(
+      realRunsOfWindow({
+        realRuns: 2,
+        realRunOperations: 9,
+        realRunCenticredits: 900,
+        realRunDurationSumMs: 5000,
+        realRunDurationSketch: null,
+      }),
+    ).toEqual({
+      executions: 2,
+      operations: 9,
+      centicredits: 900,
+      durationSumMs: 5000,
+      durationP95Ms: null,
+      runDurations: null,
+    });
+  });
+
+  it('finds a ×4 burn surge of the real runs by their fifth surged run, and says the cost is per real run', () => {
+    const first = (list: ReturnType<typeof detect>) =>
+      list.filter((a) => a.detector === 'burn-surge').find((a) => a.windowStart >= start);
+    const windows = polling(from, 4);
+    const found = first(detect(windows));
+    expect(found).toBeDefined();
+    // Sparse real runs (0.65 a window): the pooled test needs 4 runs in its 6 windows.
+    const surgedRuns = windows
+      .filter((w) => w.windowStart >= start && w.windowStart <= found!.windowStart)
+      .reduce((sum, w) => sum + w.realRuns!.executions, 0);
+    expect(surgedRuns).toBeLessThanOrEqual(5);
+    expect(found!.explanation).toMatch(/per real run/);
+  });
+
+  it('reports nothing on normal traffic', () => {
+    const found = detect(polling(10_000, 1)).filter((a) => a.windowStart >= polling(10_000, 1)[288]!.windowStart);
+    expect(found.filter((a) => a.detector === 'burn-surge' || a.detector === 'latency-regression')).toEqual([]);
+  });
+});
