@@ -18,6 +18,7 @@
  * (target ≥ 80 %).
  *
  *   node --import tsx bench/sinks/postgres.ts [--rows 100000] [--batch 5000] [--in-flight 1] [--repeat 3]
+ *     [--in-flight-batches <section default, 2>] [--poll <runtime default, 500>]
  *     [--write-mode direct-first|staging] [--partitions 1] [--no-runtime]
  *   (flags also as BENCH_ROWS, BENCH_BATCH, BENCH_IN_FLIGHT, BENCH_REPEAT, BENCH_WRITE_MODE; BENCH_POSTGRES_URL)
  */
@@ -50,6 +51,8 @@ const { values: flags } = parseArgs({
     'write-mode': { type: 'string', default: process.env.BENCH_WRITE_MODE ?? 'direct-first' },
     partitions: { type: 'string', default: process.env.BENCH_PARTITIONS ?? '1' },
     'in-flight-batches': { type: 'string', default: process.env.BENCH_IN_FLIGHT_BATCHES },
+    // Records per poll of startSink: the runtime's default (500, what `makestream run` uses) unless given.
+    poll: { type: 'string', default: process.env.BENCH_POLL },
     'no-runtime': { type: 'boolean', default: false },
   },
 });
@@ -251,7 +254,7 @@ async function throughRuntime(
   const running = await startSink(connector, {
     log: watch.log,
     serde: topic.serde,
-    pollMaxRecords: batchSize,
+    ...(flags.poll ? { pollMaxRecords: Number(flags.poll) } : {}),
     maxInFlightBatches: Number(flags['in-flight-batches'] ?? config.maxInFlightBatches),
     batch: { maxRecords: batchSize, maxBytes: 64 << 20, lingerMs: 20 },
   });
