@@ -2,7 +2,7 @@
  * Webhook ingest benchmark: sustained events/s and time-to-202 (p50/p95/p99, measured by the load
  * generator from request sent to answer received) at fixed offered loads, with autocannon.
  *
- *   node --import tsx bench/webhook/ingest.ts [--backend embedded|kafka|bare|bare-node|both] [--duration 10]
+ *   node --import tsx bench/webhook/ingest.ts [--backend embedded|kafka|bare|bare-node|bare-receiver|both|a,b] [--duration 10]
  *        [--batch 100] [--connections 64] [--rates 5000,max] [--brokers 127.0.0.1:19092]
  *        [--synchronous full,normal,offloop] [--profile <dir>] [--linger-ms 0,2] [--max-sends 0,1]
  *        [--workers 1,2] [--pipelining 1] [--kafka-client kafkajs,librdkafka]
@@ -28,7 +28,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import cluster from 'node:cluster';
-import { serveBareFastify, serveBareNode } from './bare-servers.js';
+import { serveBareFastify, serveBareNode, serveBareReceiver } from './bare-servers.js';
 import { servePrimary } from './cluster-primary.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -77,7 +77,7 @@ const { values } = parseArgs({
 });
 
 /** `bare`: calibration, a fastify server that answers 202 to every POST without doing anything. */
-type Backend = 'embedded' | 'kafka' | 'bare' | 'bare-node';
+type Backend = 'embedded' | 'kafka' | 'bare' | 'bare-node' | 'bare-receiver';
 
 if (values.serve && Number(values.worker) > 1 && cluster.isPrimary) {
   await servePrimary({
@@ -87,6 +87,7 @@ if (values.serve && Number(values.worker) > 1 && cluster.isPrimary) {
   });
 } else if (values.serve && values.backend === 'bare') await serveBareFastify();
 else if (values.serve && values.backend === 'bare-node') await serveBareNode();
+else if (values.serve && values.backend === 'bare-receiver') await serveBareReceiver();
 else if (values.serve) await serve(values.backend as Backend);
 else await main();
 
@@ -184,7 +185,7 @@ interface Figures extends Variant {
 
 async function main(): Promise<void> {
   const backends: Backend[] =
-    values.backend === 'both' ? ['bare-node', 'bare', 'embedded', 'kafka'] : [values.backend as Backend];
+    values.backend === 'both' ? ['bare-node', 'bare', 'embedded', 'kafka'] : (values.backend.split(',') as Backend[]);
   const duration = Number(values.duration);
   const batch = Number(values.batch);
   const connections = Number(values.connections);
@@ -220,8 +221,10 @@ async function main(): Promise<void> {
     ...new Map(list.map((variant) => [JSON.stringify(variant), variant])).values(),
   ];
   const chosen = scenarios(batch, rates).filter((scenario) => !values.only || scenario.name.startsWith(values.only));
-  for (const backend of backends) {
-    for (const scenario of chosen) {
+  // Scenario by scenario, every backend and variant back to back: the calibrations (bare-node) see
+  // the same machine load as the receiver they are compared with.
+  for (const scenario of chosen) {
+    for (const backend of backends) {
       // One fresh receiver per variant and scenario, back to back: an A/B under the same load.
       for (const variant of distinct(variants(backend))) {
         const { child, url } = await startReceiver(backend, variant);
