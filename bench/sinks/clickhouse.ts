@@ -15,7 +15,7 @@
  * of each and the ratios (target ≥ 80 %).
  *
  *   node --import tsx bench/sinks/clickhouse.ts [--rows 100000] [--batch 10000] [--repeat 3] [--in-flight 1] [--no-runtime]
- *        [--in-flight-batches <section default, 2>] [--poll <runtime default, 500>]
+ *        [--in-flight-batches <section default, 2>] [--poll <runtime default>]
  *   startSink runs with 1 and with --in-flight-batches batches in flight per partition each round, each
  *   against that round's JSONCompactEachRow insert (median of the per-round ratios printed).
  *   (flags also as BENCH_ROWS, BENCH_BATCH, BENCH_REPEAT, BENCH_IN_FLIGHT)
@@ -43,7 +43,7 @@ const PARTITIONS = 6;
 const { values: flags } = parseArgs({
   options: {
     'in-flight-batches': { type: 'string', default: process.env.BENCH_IN_FLIGHT_BATCHES },
-    // Records per poll of startSink: the runtime's default (500, what `makestream run` uses) unless given.
+    // Records per poll of startSink: the runtime's default (what `makestream run` uses) unless given.
     poll: { type: 'string', default: process.env.BENCH_POLL },
     rows: { type: 'string', default: process.env.BENCH_ROWS ?? '100000' },
     batch: { type: 'string', default: process.env.BENCH_BATCH ?? '10000' },

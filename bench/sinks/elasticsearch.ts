@@ -27,7 +27,7 @@
  *   npx tsx infra/local/cli.ts up elasticsearch opensearch   # no-op when running
  *   node --import tsx bench/sinks/elasticsearch.ts [--docs 20000] [--batch 1000] [--repeat 3]
  *        [--servers elasticsearch,opensearch] [--request-docs 500] [--in-flight 2] [--partitions 1]
- *        [--raw-in-flight <as --in-flight>] [--in-flight-batches <section default, 2>] [--poll <runtime default, 500>]
+ *        [--raw-in-flight <as --in-flight>] [--in-flight-batches <section default, 2>] [--poll <runtime default>]
  *   (profile: node --cpu-prof --cpu-prof-dir /tmp/prof --import tsx bench/sinks/elasticsearch.ts …)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -56,7 +56,7 @@ import { watchCommits } from './committed.js';
 const { values: flags } = parseArgs({
   options: {
     'in-flight-batches': { type: 'string', default: process.env.BENCH_IN_FLIGHT_BATCHES },
-    // Records per poll of startSink: the runtime's default (500, what `makestream run` uses) unless given.
+    // Records per poll of startSink: the runtime's default (what `makestream run` uses) unless given.
     poll: { type: 'string', default: process.env.BENCH_POLL },
     docs: { type: 'string', default: process.env.BENCH_DOCS ?? '20000' },
     batch: { type: 'string', default: process.env.BENCH_BATCH ?? '1000' },

@@ -18,7 +18,7 @@
  * (target ≥ 80 %).
  *
  *   node --import tsx bench/sinks/postgres.ts [--rows 100000] [--batch 5000] [--in-flight 1] [--repeat 3]
- *     [--in-flight-batches <section default, 2>] [--poll <runtime default, 500>]
+ *     [--in-flight-batches <section default, 2>] [--poll <runtime default>]
  *     [--write-mode direct-first|staging] [--partitions 1] [--no-runtime]
  *   (flags also as BENCH_ROWS, BENCH_BATCH, BENCH_IN_FLIGHT, BENCH_REPEAT, BENCH_WRITE_MODE; BENCH_POSTGRES_URL)
  */
@@ -51,7 +51,7 @@ const { values: flags } = parseArgs({
     'write-mode': { type: 'string', default: process.env.BENCH_WRITE_MODE ?? 'direct-first' },
     partitions: { type: 'string', default: process.env.BENCH_PARTITIONS ?? '1' },
     'in-flight-batches': { type: 'string', default: process.env.BENCH_IN_FLIGHT_BATCHES },
-    // Records per poll of startSink: the runtime's default (500, what `makestream run` uses) unless given.
+    // Records per poll of startSink: the runtime's default (what `makestream run` uses) unless given.
     poll: { type: 'string', default: process.env.BENCH_POLL },
     'no-runtime': { type: 'boolean', default: false },
   },

@@ -18,7 +18,7 @@
  *   waits for each encoding; with `--in-flight-batches 2` the next batch is encoded meanwhile.
  *
  *   node --import tsx bench/sinks/runtime.ts [--records 50000] [--batch 1000] [--partitions 1]
- *        [--repeat 3] [--store-us 60] [--encode-us 0] [--poll 500] [--in-flight-batches 1]
+ *        [--repeat 3] [--store-us 60] [--encode-us 0] [--poll <runtime default>] [--in-flight-batches 1]
  *        [--log embedded|kafka]
  *   (profile: node --cpu-prof --cpu-prof-dir /tmp/prof --import tsx bench/sinks/runtime.ts …)
  */
@@ -31,6 +31,7 @@ import { createEmbeddedLog } from '../../pipeline/log/embedded/index.js';
 import { createKafkaLog } from '../../pipeline/log/kafka/index.js';
 import { bindTopic, createAvroSerde, createEmbeddedSchemaStore } from '../../pipeline/serde/index.js';
 import { allWritten, startSink, type SinkConnector } from '../../pipeline/sink/index.js';
+import { defaultPollRecords } from '../../pipeline/sink/runtime.js';
 import { avroTopic } from '../../pipeline/runtime/api.js';
 import Database from '../../pipeline/sqlite.js';
 import { sinkGroup } from '../../pipeline/sink/api.js';
@@ -57,8 +58,8 @@ const partitions = Number(flags.partitions);
 const repeat = Number(flags.repeat);
 const storeMicros = Number(flags['store-us']);
 const encodeMicros = Number(flags['encode-us']);
-/** The runtime's default poll size unless given (polls of 10 000 cost more CPU per record than of 500). */
-const pollRecords = Number(flags.poll ?? 500);
+/** The runtime's default poll size unless given. */
+const pollRecords = Number(flags.poll ?? defaultPollRecords(batchSize));
 const run = Date.now().toString(36);
 const topic = `makestream.bench.${run}.logs.enriched`;
 

@@ -20,7 +20,7 @@ export interface StartSinkOptions extends SinkRuntimeConfigInput {
   readonly metrics?: Registry;
   /** Names this process in logs (e.g. host and pid); default `pid-<pid>`. */
   readonly instanceId?: string;
-  /** Most records one poll returns (default 500). */
+  /** Most records one poll returns (default: `batch.maxRecords` within 500–10 000, see `defaultPollRecords`). */
   readonly pollMaxRecords?: number;
   /** Consumer session timeout (ms, default the log's). */
   readonly sessionTimeoutMs?: number;

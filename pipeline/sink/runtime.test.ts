@@ -5,7 +5,7 @@ import { jsonTopic } from '../runtime/api.js';
 import { createMetricsRegistry } from '../telemetry/metrics.js';
 import { deadLetterTopic } from '../topics.js';
 import { bindTopic } from '../serde/index.js';
-import { startSink, type RunningSink, type StartSinkOptions } from './runtime.js';
+import { defaultPollRecords, startSink, type RunningSink, type StartSinkOptions } from './runtime.js';
 import { createFakeConnector, type FakeWriteScript } from './testing/fake-connector.js';
 import {
   appendJson,
@@ -387,5 +387,11 @@ describe('startSink', () => {
     const fake = createFakeConnector('fake-no-topic', [jsonTopic('test.sink.missing')]);
     await expect(startSink(fake, options())).rejects.toThrow(/test\.sink\.missing/);
     expect(fake.lifecycle).toEqual(['start', 'close']);
+  });
+});
+
+describe('default poll size', () => {
+  it('polls a whole batch, within 500 and 10 000 records', () => {
+    expect([1, 8, 500, 5_000, 10_000, 50_000].map(defaultPollRecords)).toEqual([500, 500, 500, 5_000, 10_000, 10_000]);
   });
 });
