@@ -80,7 +80,10 @@ export function recordCases(context: SuiteContext): void {
     await log.createTopics([{ name: topic, partitions: 1 }]);
     const producer = context.closeAfter(await log.producer());
     const binary = Buffer.from([0, 1, 2, 0x7f, 0x80, 0xfe, 0xff]);
-    const timestamp = Date.UTC(2026, 0, 2, 3, 4, 5, 678);
+    // Recent on purpose: Kafka rolls a segment when a batch's first record is older than segment.ms
+    // (7 days), and time retention (checked every second on the local stack) then deletes that
+    // segment. A months-old timestamp lost this record whenever librdkafka sent it in a batch of its own.
+    const timestamp = Math.floor(Date.now() / 1000) * 1000 - 3_600_000 + 678;
     await producer.send(topic, [
       {
         key: binary,
