@@ -119,6 +119,7 @@ describe('the receiver server (node:http)', () => {
     expect((await fetch(`${url}/v1/events/make`, { method: 'POST', body: '{}' })).status).toBe(404);
     expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
     expect(await (await fetch(`${url}/readyz`)).json()).toEqual({ status: 'ready' });
+    expect((await fetch(`${url}/healthz`, { method: 'HEAD' })).status).toBe(200);
     const failing = await fetch(`${url}/v1/executions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -7,8 +7,8 @@
  *
  * Order of checks on `POST /v1/events/make` and `POST /v1/executions`: content type (415), declared
  * size (413), in-flight limits (503 backpressure), the body's real size while reading (413), then
- * the route (log readiness, authentication, ...). Anything else: `GET /healthz`, `GET /readyz`, or
- * 404. Node's own parser answers malformed HTTP with 400 and closes the connection.
+ * the route (log readiness, authentication, ...). Anything else: `GET /healthz`, `GET /readyz` (HEAD
+ * too), or 404. Node's own parser answers malformed HTTP with 400 and closes the connection.
  *
  * Closing: `close()` stops listening, closes idle keep-alive connections, answers requests that
  * still arrive on open connections with 503 (`Connection: close`), lets the ones in flight finish
@@ -164,16 +164,18 @@ export function buildServer(options: ServerOptions): ReceiverServer {
       });
       return;
     }
+    // HEAD like GET (as fastify did): Node leaves the body out.
+    const probe = request.method === 'GET' || request.method === 'HEAD';
     if (request.method === 'POST') {
       const handler = ingest.get(path);
       if (handler) {
         handleIngest(request, response, path, handler, startedAt);
         return;
       }
-    } else if (request.method === 'GET' && path === '/healthz') {
+    } else if (probe && path === '/healthz') {
       send(response, path, startedAt, { status: 200, body: { status: 'ok' } });
       return;
-    } else if (request.method === 'GET' && path === '/readyz') {
+    } else if (probe && path === '/readyz') {
       send(
         response,
         path,
