@@ -38,7 +38,7 @@ const rows: [string, number][] = [
     'encode: toBuffer + encodeWireFormat (before)',
     cpuPerEvent((i) => encodeWireFormat(serde.schemaId, reader.toBuffer(events[i % n]))),
   ],
-  ['encode: serde.encode (scratch buffer, one copy)', cpuPerEvent((i) => serde.encode(events[i % n]!))],
+  ['encode: serde.encode (slab view, no copy)', cpuPerEvent((i) => serde.encode(events[i % n]!))],
   [
     'decode: decodeWireFormat + fromBuffer (before)',
     cpuPerEvent((i) => reader.fromBuffer(decodeWireFormat(encoded[i % n]!).body)),

@@ -33,15 +33,20 @@ describe('framed encoder', () => {
     );
   });
 
-  it('returns a buffer of its own per value, never a view of the reused scratch', () => {
+  it('never writes over a value it returned, across slab boundaries', () => {
     const encode = createFramedEncoder(type, 1, 'Record');
-    const first = encode({ id: 'a', count: 1, note: null });
-    const copy = Buffer.from(first);
-    encode({ id: 'b', count: 2, note: 'overwrites the scratch' });
-    expect(first).toEqual(copy);
+    // ~3 MB in all: dozens of slabs filled and replaced, values split at every offset.
+    const values = Array.from({ length: 20_000 }, (_, index) => ({
+      id: `event-${index}`,
+      count: index,
+      note: index % 7 === 0 ? null : 'n'.repeat(index % 300),
+    }));
+    const encoded = values.map((value) => encode(value));
+    const wrong = values.filter((value, index) => !encoded[index]!.equals(encodeWireFormat(1, type.toBuffer(value))));
+    expect(wrong).toEqual([]);
   });
 
-  it('grows its scratch buffer for values larger than it', () => {
+  it('gives a value larger than a slab a slab of its own size', () => {
     const encode = createFramedEncoder(type, 3, 'Record');
     const large = { id: 'x'.repeat(200_000), count: 1, note: 'y'.repeat(70_000) };
     expect(encode(large)).toEqual(encodeWireFormat(3, type.toBuffer(large)));
