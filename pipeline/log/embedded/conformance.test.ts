@@ -17,11 +17,7 @@ for (const syncOffLoop of [false, true]) {
       const directory = mkdtempSync(join(tmpdir(), 'makestream-conformance-'));
       const options: EmbeddedLogOptions = {
         path: join(directory, 'log.db'),
-        // The records case sends a record stamped 2026-01-02, older than the default 7-day retention,
-        // and reads it back: a maintenance pass in between deletes it. Off the loop, timers run while
-        // the fsync is under way, so the 100 ms timer hit that window in most runs; 1 s keeps it rare
-        // (the retention cases wait up to cleanupTimeoutMs for a pass).
-        maintenanceIntervalMs: syncOffLoop ? 1000 : 100,
+        maintenanceIntervalMs: 100,
         pollIntervalMs: 10,
         syncOffLoop,
       };
