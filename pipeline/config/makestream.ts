@@ -20,6 +20,12 @@ const embeddedLog = z
   .strictObject({
     backend: z.literal('embedded').describe('A durable log in one SQLite file: one machine, no services.'),
     path: z.string().min(1).default(DEFAULT_EMBEDDED_PATH).describe('The SQLite file of the log.'),
+    syncOffLoop: z
+      .boolean()
+      .default(false)
+      .describe(
+        "fsync the log's WAL on libuv's thread pool instead of inside SQLite's commit on the event loop: a send still resolves only once on disk, but committed records are readable before their fsync ends (a power loss can take back a record a reader saw; a process crash cannot). Raises webhook ingest on the embedded log (pipeline/log/embedded/README.md).",
+      ),
   })
   .describe('The embedded EventLog.');
 
@@ -73,7 +79,7 @@ export const makestreamConfigSchema = z
       .describe('The Prometheus scrape endpoint of `makestream run`.'),
     log: z
       .discriminatedUnion('backend', [embeddedLog, kafkaLog])
-      .default({ backend: 'embedded', path: DEFAULT_EMBEDDED_PATH })
+      .default({ backend: 'embedded', path: DEFAULT_EMBEDDED_PATH, syncOffLoop: false })
       .describe('Where events live: `embedded` (default) or `kafka`.'),
     schemaStore: schemaStoreConfigSchema
       .optional()
