@@ -15,7 +15,8 @@ const errorRateSchema = z
     threshold: z
       .number()
       .positive()
-      .default(3.5)
+      // Fifth round (bench/anomaly/README.md): 3 with minIncrease 0.1 (3.5 and 0.15 before).
+      .default(3)
       .describe('Score (-log10 of the binomial tail probability of the errors seen, given the baseline rate).'),
     minErrors: z.number().int().min(1).default(3).describe('Fewest errors in the span before a spike is reported.'),
     longerSpans: z
@@ -26,7 +27,7 @@ const errorRateSchema = z
       .number()
       .min(0)
       .max(1)
-      .default(0.15)
+      .default(0.1)
       .describe('The error rate must exceed the baseline rate by at least this much (absolute, 0..1).'),
     baselineFloor: z
       .number()
@@ -132,7 +133,8 @@ const runsSchema = z
     threshold: z
       .number()
       .positive()
-      .default(3.5)
+      // Fifth round (bench/anomaly/README.md): 3 (3.5 before).
+      .default(3)
       .describe('Score: -log10 of the binomial probability of that many runs above a baseline quantile.'),
     levels: z
       .array(z.number().gt(0).lt(1))
@@ -367,7 +369,8 @@ export const anomalyConfigSchema = z
       .number()
       .int()
       .min(1)
-      .default(4)
+      // Fifth round (bench/anomaly/README.md): 3 (4 before; real runs of polling scenarios are sparse).
+      .default(3)
       .describe('Fewest executions in the burn span for it to be judged (one run says little about a trend).'),
     historyWindows: z
       .number()
@@ -393,6 +396,14 @@ export const anomalyConfigSchema = z
         'Burn tests measure centicredits per run above the scenario’s cheapest window mean (a polling scenario’s check runs), so cheap check runs do not dilute a surge of its real runs (off by default: on the train seeds it found fewer surges with more false flags).',
       ),
     realRuns: realRunsSchema.prefault({}),
+    relearnAfterWindows: z
+      .number()
+      .int()
+      .min(0)
+      .default(24)
+      .describe(
+        'Latency and burn baselines take in flagged windows again after this many flagged windows with runs in a row (0: never), so a baseline learnt from odd data cannot flag for ever.',
+      ),
     errorRate: errorRateSchema.prefault({}),
     latency: levelShiftSchema('latency regressions (p95 duration)', 3.5, 1.5, 1).prefault({}),
     // Fourth round (bench/anomaly/README.md): threshold 3 with the confirmation rule (was 3.5 without).

@@ -32,7 +32,7 @@ import { sequentialStep, type SequentialStep } from './sequential.js';
 import { addRuns, runsLatencyFinding, toRunBins } from './runs.js';
 import { runRatioFinding, runRatioStep, type RunRatioStep } from './runlr.js';
 import { confirmFindings } from './confirm.js';
-import { addRunMix, costView, type CostView } from './realruns.js';
+import { addRunMix, costView, countFlagStreaks, relearns, type CostView } from './realruns.js';
 import { binomialUpperTailScore, median, poissonLowerTailScore, quantile, scaledMad } from './stats.js';
 
 export { initialState, toAnomaly, type ScenarioState, type WindowObservation, type WindowResult } from './state.js';
@@ -343,15 +343,17 @@ function takeIn(
   if (steps?.latency) state.latencyCusum = steps.latency.sum;
   if (steps?.burn) state.burnCusum = steps.burn.sum;
   if (steps?.runRatio) state.runRatioSum = steps.runRatio.sum;
+  // Cost and latency baselines learn again after a long unbroken run of flags (realruns.ts).
+  const learns = (detector: string) => !flagged.has(detector) || relearns(state, detector, config);
   const logMean = logMeanDuration(view, config.latencySequential.perOperation);
-  if (logMean !== null && !flagged.has('latency-regression')) {
+  if (logMean !== null && learns('latency-regression')) {
     pushBounded((state.latencyMeans ??= []), logMean, config.historyWindows);
   }
   const logSingle = logBurn(view, burnFloor(state, config));
-  if (logSingle !== null && !flagged.has('burn-surge')) {
+  if (logSingle !== null && learns('burn-surge')) {
     pushBounded((state.burnSingles ??= []), logSingle, config.historyWindows);
   }
-  if (view.runDurations && !flagged.has('latency-regression')) {
+  if (view.runDurations && learns('latency-regression')) {
     addRuns((state.runHistogram ??= {}), toRunBins(view.runDurations), config.latencyRuns.halfLifeRuns);
   }
   const decay = Math.pow(0.5, 1 / config.baselineHalfLifeWindows);
@@ -362,10 +364,10 @@ function takeIn(
   const logP95 =
     view.durationP95Ms === null || view.executions === 0 ? null : Math.log(Math.max(1, view.durationP95Ms));
   const logCost = view.executions === 0 ? null : pooledBurn(state, config);
-  if (logP95 !== null && !flagged.has('latency-regression')) {
+  if (logP95 !== null && learns('latency-regression')) {
     pushBounded(state.latencyHistory, logP95, config.historyWindows);
   }
-  if (logCost !== null && !flagged.has('burn-surge')) pushBounded(state.burnHistory, logCost, config.historyWindows);
+  if (logCost !== null && learns('burn-surge')) pushBounded(state.burnHistory, logCost, config.historyWindows);
   if (view.executions > 0) {
     const perRun = view.centicredits / view.executions;
     if (state.costFloor === undefined || perRun < state.costFloor) state.costFloor = perRun;
@@ -471,7 +473,9 @@ export function observeWindow(
       sequentialBurnFinding(state, config, view, steps.burn),
     volumeFinding(state, config, minutes),
   ].filter((finding): finding is Finding => finding !== null);
-  takeIn(state, window, view, config, new Set(findings.map((finding) => finding.detector)), steps);
+  const flagged = new Set(findings.map((finding) => finding.detector));
+  if (view.executions > 0) countFlagStreaks(state, flagged);
+  takeIn(state, window, view, config, flagged, steps);
   const reported = confirmFindings(state, window.windowEnd, findings, config.confirmation);
   return {
     state,

@@ -2,7 +2,15 @@ import { describe, expect, it } from '@jest/globals';
 import { parseAnomalyConfig, type AnomalyConfigInput } from './config.js';
 import { initialState, type WindowObservation } from './detector.js';
 import { createOfflineDetector } from './offline.js';
-import { addRunMix, costView, judgesRealRuns, realRunsOfWindow, runsP95 } from './realruns.js';
+import {
+  addRunMix,
+  costView,
+  countFlagStreaks,
+  judgesRealRuns,
+  realRunsOfWindow,
+  relearns,
+  runsP95,
+} from './realruns.js';
 import { lcg, series } from './testing.js';
 
 /**
@@ -141,5 +149,35 @@ describe('real runs of polling scenarios', () => {
   it('reports nothing on normal traffic', () => {
     const found = detect(polling(10_000, 1)).filter((a) => a.windowStart >= polling(10_000, 1)[288]!.windowStart);
     expect(found.filter((a) => a.detector === 'burn-surge' || a.detector === 'latency-regression')).toEqual([]);
+  });
+
+  it('counts flagged windows in a row per cost/latency detector; relearns after relearnAfterWindows', () => {
+    const config = parseAnomalyConfig({ relearnAfterWindows: 2 });
+    const state = initialState(polling(1, 1)[0]!, config);
+    countFlagStreaks(state, new Set(['latency-regression']));
+    expect(relearns(state, 'latency-regression', config)).toBe(false);
+    countFlagStreaks(state, new Set(['latency-regression', 'burn-surge']));
+    expect(relearns(state, 'latency-regression', config)).toBe(true);
+    expect(relearns(state, 'burn-surge', config)).toBe(false);
+    expect(relearns(state, 'latency-regression', parseAnomalyConfig({ relearnAfterWindows: 0 }))).toBe(false);
+    countFlagStreaks(state, new Set());
+    expect(relearns(state, 'latency-regression', config)).toBe(false);
+  });
+
+  it('a lasting ×3 slowdown stops flagging once the baseline has learnt it; with relearning off it flags to the end', () => {
+    const windows = series({
+      scenarioId: 503,
+      windows: 6 * 288,
+      effects: [{ from: 2 * 288, to: 10 * 288, durationFactor: 3 }],
+    });
+    const lastFlag = (input: AnomalyConfigInput) =>
+      Math.max(
+        ...detect(windows, input)
+          .filter((a) => a.detector === 'latency-regression')
+          .map((a) => a.windowEnd),
+      );
+    const end = windows[windows.length - 1]!.windowEnd;
+    expect(lastFlag({ relearnAfterWindows: 0 })).toBe(end);
+    expect(lastFlag({})).toBeLessThan(end - 288 * 300_000);
   });
 });

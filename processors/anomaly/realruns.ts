@@ -89,3 +89,27 @@ export function realRunsOfWindow(
     runDurations,
   };
 }
+
+/** Detectors whose baselines learn again after a long unbroken run of flags. */
+const relearning = ['latency-regression', 'burn-surge'] as const;
+
+/**
+ * Counts, per cost/latency detector, the windows with runs to judge that it flagged in a row (a
+ * window it did not flag ends the run; windows with nothing to judge leave it).
+ */
+export function countFlagStreaks(state: ScenarioState, flagged: ReadonlySet<string>): void {
+  const streaks = (state.flagStreaks ??= {});
+  for (const detector of relearning) streaks[detector] = flagged.has(detector) ? (streaks[detector] ?? 0) + 1 : 0;
+}
+
+/**
+ * Whether a flagged window still feeds `detector`'s baseline: after `relearnAfterWindows` flagged
+ * windows in a row. Why: a flagged window is kept out of the baseline so an episode does not become
+ * the new normal, but a baseline learnt from little or odd data (a polling scenario's first real runs,
+ * a burn surge in its history: more operations per run, so less time per operation) then flags for
+ * ever, and nothing it learns can end that. An unbroken run that long has been reported already.
+ */
+export function relearns(state: ScenarioState, detector: string, config: AnomalyConfig): boolean {
+  const after = config.relearnAfterWindows;
+  return after > 0 && (state.flagStreaks?.[detector] ?? 0) >= after;
+}

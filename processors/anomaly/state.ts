@@ -86,6 +86,8 @@ export interface ScenarioState {
    * decides whether the cost and latency tests judge only real runs. Absent in older states.
    */
   runMix?: [number, number];
+  /** Windows with runs to judge flagged in a row, per cost/latency detector (`realruns.ts`); absent in older states. */
+  flagStreaks?: Record<string, number>;
   /** [mean executions per window, windows seen] per UTC hour of day. */
   volumeSlots: [number, number][];
   volumeMean: number;
