@@ -13,7 +13,7 @@ describe('search sink config', () => {
   it('fills defaults: all five topics, layout by flavour, no auth', () => {
     const config = parseSearchSinkConfig({ flavour: 'opensearch', nodes: ['http://127.0.0.1:9200'] });
     expect(config).toMatchObject({ name: 'opensearch', namespace: 'default', prefix: 'makestream', replicas: 1 });
-    expect(config).toMatchObject({ maxRequestDocs: 500, maxRequestsInFlight: 2, maxInFlightBatches: 2 });
+    expect(config).toMatchObject({ maxRequestDocs: 500, maxRequestsInFlight: 2, maxInFlightBatches: 1 });
     expect(config.auth).toEqual({ kind: 'none' });
     expect(effectiveLayout(config)).toBe('daily-indices');
     expect(effectiveLayout({ ...config, flavour: 'elasticsearch' })).toBe('data-stream');

@@ -5,11 +5,7 @@
  * read at start (`resolveSearchSecrets`).
  */
 import { z } from 'zod';
-import {
-  IDEMPOTENT_STORE_IN_FLIGHT_BATCHES,
-  maxInFlightBatchesSchema,
-  sinkRuntimeConfigSchema,
-} from '../../../pipeline/sink/config.js';
+import { sinkRuntimeConfigSchema } from '../../../pipeline/sink/config.js';
 import { ConfigError } from '../../../pipeline/errors/index.js';
 import { readSecret, secretSourceSchema, type SecretEnvironment } from '../../../pipeline/config/secret.js';
 import { documentShapes, knownTopics, type DocumentShape } from './datasets.js';
@@ -53,8 +49,6 @@ const authSchema = z
 /** The sink's configuration as written (before defaults), with the shared sink runtime keys. */
 export const searchSinkConfigSchema = sinkRuntimeConfigSchema
   .extend({
-    // Idempotent writes (event id as key): the next batch is encoded while the store takes this one.
-    maxInFlightBatches: maxInFlightBatchesSchema(IDEMPOTENT_STORE_IN_FLIGHT_BATCHES),
     name: z
       .string()
       .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/)
