@@ -43,7 +43,7 @@ describe('ClickHouse sink on chDB', () => {
   });
 
   it('applies every migration once, in order, and records it in schema_migrations', async () => {
-    expect(sink.migrationReport()).toEqual({ applied: [1, 2, 3, 4, 5, 6], alreadyApplied: [] });
+    expect(sink.migrationReport()).toEqual({ applied: [1, 2, 3, 4, 5, 6, 7], alreadyApplied: [] });
     const recorded = await sink
       .transport()
       .query<{ version: number; name: string; applied_at: string }>(
@@ -56,11 +56,15 @@ describe('ClickHouse sink on chDB', () => {
       [4, 'create incidents'],
       [5, 'create anomalies'],
       [6, 'create audit_events'],
+      [
+        7,
+        'add real_runs, real_run_operations, real_run_centicredits, real_run_duration_sum_ms, real_run_duration_sketch to metrics',
+      ],
     ]);
     expect(recorded[0]!.applied_at).toBe('2026-01-01 00:00:00.000');
     // A second start (same transport, same database) applies nothing.
     await sink.start();
-    expect(sink.migrationReport()).toEqual({ applied: [], alreadyApplied: [1, 2, 3, 4, 5, 6] });
+    expect(sink.migrationReport()).toEqual({ applied: [], alreadyApplied: [1, 2, 3, 4, 5, 6, 7] });
   });
 
   it('creates every column of every table spec with its type', async () => {

@@ -53,9 +53,11 @@ describe('warehouse tables', () => {
     },
   );
 
-  it('each table is created by its own migration, versions in order from 1', () => {
-    expect(migrations.map((migration) => migration.version)).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(migrations.map((migration) => migration.table)).toEqual(warehouseTables.map((table) => table.name));
+  it('each table is created by its own migration, versions in order from 1, then added columns', () => {
+    expect(migrations.map((migration) => migration.version)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    const created = migrations.slice(0, warehouseTables.length);
+    expect(created.map((migration) => migration.table)).toEqual(warehouseTables.map((table) => table.name));
+    expect(migrations[6]!.table).toBe('metrics');
   });
 });
 

@@ -66,6 +66,7 @@ export const migrations: readonly Migration[] = [
   createTable(incidentsTable),
   createTable(anomaliesTable),
   createTable(auditEventsTable),
+  addColumns(metricsTable, 7),
 ];
 
 /** The name of the migrations table (with the prefix). */

@@ -48,6 +48,7 @@ describe('PostgreSQL sink on PostgreSQL 15 + pg_partman (local stack)', () => {
       { version: 1, partitioning: 'pg_partman' },
       { version: 2, partitioning: 'pg_partman' },
       { version: 3, partitioning: 'pg_partman' },
+      { version: 4, partitioning: 'pg_partman' },
     ]);
     const parents = await admin.query<{ parent_table: string; partition_interval: string; retention: string }>(
       `SELECT parent_table, partition_interval, retention FROM partman.part_config WHERE parent_table LIKE $1 ORDER BY 1`,
@@ -58,7 +59,7 @@ describe('PostgreSQL sink on PostgreSQL 15 + pg_partman (local stack)', () => {
     );
     expect(new Set(parents.rows.map((row) => row.partition_interval))).toEqual(new Set(['1 day']));
     expect(new Set(parents.rows.map((row) => row.retention))).toEqual(new Set(['90 days']));
-    expect(await sink.health()).toEqual({ healthy: true, detail: `schema ${schema} v3, pg_partman` });
+    expect(await sink.health()).toEqual({ healthy: true, detail: `schema ${schema} v4, pg_partman` });
   }, 60_000);
 
   it('writes a batch of every table with exact counts, and a re-sent batch leaves one copy', async () => {
@@ -189,29 +190,34 @@ describe('PostgreSQL sink on PostgreSQL 15 + pg_partman (local stack)', () => {
     await unreachable.close();
   }, 30_000);
 
-  it('brings a schema made before migration 3 up to date (columns added to every partition)', async () => {
+  it('brings a schema made before migrations 3 and 4 up to date (columns added to every partition)', async () => {
     await admin.query(`ALTER TABLE "${schema}".logs DROP COLUMN error_class, DROP COLUMN record_count`);
-    // CASCADE drops incidents_latest, which migration 3 must re-create (with the column).
+    // CASCADE drops incidents_latest and metrics_latest, which migrations 3 and 4 must re-create (with the columns).
     await admin.query(`ALTER TABLE "${schema}".incidents DROP COLUMN root_cause CASCADE`);
-    await admin.query(`DELETE FROM "${schema}".schema_migrations WHERE version = 3`);
+    await admin.query(`ALTER TABLE "${schema}".metrics DROP COLUMN real_runs CASCADE`);
+    await admin.query(`DELETE FROM "${schema}".schema_migrations WHERE version IN (3, 4)`);
     const upgrading = createPostgresSink(localSinkConfig(url, schema));
     await upgrading.start();
     await upgrading.close();
     const columns = await admin.query<{ table_name: string; column_name: string }>(
       `SELECT table_name, column_name FROM information_schema.columns
-        WHERE table_schema = $1 AND column_name IN ('error_class', 'record_count', 'root_cause') ORDER BY 1, 2`,
+        WHERE table_schema = $1 AND column_name IN ('error_class', 'record_count', 'root_cause', 'real_runs') ORDER BY 1, 2`,
       [schema],
     );
     const found = columns.rows.map((row) => `${row.table_name}.${row.column_name}`);
-    expect(found).toEqual(expect.arrayContaining(['incidents.root_cause', 'logs.error_class', 'logs.record_count']));
+    expect(found).toEqual(
+      expect.arrayContaining(['incidents.root_cause', 'logs.error_class', 'logs.record_count', 'metrics.real_runs']),
+    );
     // Every child partition has them too.
     expect(found.filter((name) => name.startsWith('logs_p') && name.endsWith('.error_class')).length).toBeGreaterThan(
       3,
     );
     const view = await admin.query(`SELECT root_cause, error_class FROM "${schema}".incidents_latest LIMIT 1`);
     expect(view.fields.map((field) => field.name)).toEqual(['root_cause', 'error_class']);
+    const metricsView = await admin.query(`SELECT real_runs FROM "${schema}".metrics_latest LIMIT 1`);
+    expect(metricsView.fields.map((field) => field.name)).toEqual(['real_runs']);
     const versions = await admin.query(`SELECT version FROM "${schema}".schema_migrations ORDER BY version`);
-    expect(versions.rows.map((row: { version: number }) => row.version)).toEqual([1, 2, 3]);
+    expect(versions.rows.map((row: { version: number }) => row.version)).toEqual([1, 2, 3, 4]);
   }, 60_000);
 
   it('fails start with a configuration error when the schema was made with another partitioning mode', async () => {

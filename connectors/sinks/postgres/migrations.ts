@@ -20,7 +20,7 @@ import {
   type PartitionMode,
 } from './ddl.js';
 import type { ColumnSpec } from './table-spec.js';
-import { incidentsV3Columns, logsV3Columns, warehouseTables } from './tables.js';
+import { incidentsV3Columns, logsV3Columns, metricsV4Columns, warehouseTables } from './tables.js';
 
 /** `ALTER TABLE … ADD COLUMN IF NOT EXISTS` for nullable columns (partitions and chunks follow). */
 export function addColumnStatements(schema: string, table: string, columns: readonly ColumnSpec[]): string[] {
@@ -61,6 +61,14 @@ export const migrations: readonly Migration[] = [
       ...addColumnStatements(context.schema, 'logs', logsV3Columns),
       ...addColumnStatements(context.schema, 'incidents', incidentsV3Columns),
       // `SELECT *` views are expanded when created: re-create them to show the new columns.
+      ...viewStatements(context.schema),
+    ],
+  },
+  {
+    version: 4,
+    name: "metrics: a polling scenario's real runs (count, operations, credits, duration sum and sketch)",
+    statements: (context) => [
+      ...addColumnStatements(context.schema, 'metrics', metricsV4Columns),
       ...viewStatements(context.schema),
     ],
   },

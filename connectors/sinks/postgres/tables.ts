@@ -171,6 +171,25 @@ const logs: TableSpec = {
 /** Before scopes existed, every window was a scenario window (see schemas/metric-window.avsc). */
 const metricScope = (value: EventValue): unknown => value.scope ?? 'SCENARIO';
 
+/** Columns added to `metrics` in migration 4 (MetricWindow v1.2: a polling scenario's real runs apart). */
+export const metricsV4Columns: readonly ColumnSpec[] = [
+  optional(
+    'real_runs',
+    'bigint',
+    'realRuns',
+    "Of the executions, the real runs (more than one operation, not a polling scenario's empty check); null on rollups.",
+  ),
+  optional('real_run_operations', 'bigint', 'realRunOperations', 'Operations consumed by the real runs.'),
+  optional('real_run_centicredits', 'bigint', 'realRunCenticredits', 'Credits consumed by the real runs × 100.'),
+  optional('real_run_duration_sum_ms', 'bigint', 'realRunDurationSumMs', "Sum of the real runs' durations (ms)."),
+  optional(
+    'real_run_duration_sketch',
+    'bytea',
+    'realRunDurationSketch',
+    "DDSketch of the real runs' durations, encoded as duration_sketch.",
+  ),
+];
+
 const metrics: TableSpec = {
   name: 'metrics',
   topic: 'make.metrics.v1',
@@ -218,6 +237,7 @@ const metrics: TableSpec = {
       'durationSketch',
       'DDSketch of the durations (processors/aggregate/README.md).',
     ),
+    ...metricsV4Columns,
   ],
   indexes: [
     { suffix: 'scenario_window', columns: 'scenario_id, window_size_ms, time DESC' },

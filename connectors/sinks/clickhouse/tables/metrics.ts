@@ -100,5 +100,41 @@ export const metricsTable: TableSpec<MetricWindow> = {
       v,
     ),
     column('zone', lowCardinality(), 'Make zone (API host).', (e) => e.zone, v),
+    // Migration 7: MetricWindow v1.2 keeps a polling scenario's real runs apart (null on rollups).
+    column(
+      'real_runs',
+      optionalUInt64,
+      "Of the executions, the real runs (more than one operation, not a polling scenario's empty check); NULL on rollups.",
+      (e) => e.realRuns ?? null,
+      7,
+    ),
+    column(
+      'real_run_operations',
+      optionalUInt64,
+      'Operations consumed by the real runs.',
+      (e) => e.realRunOperations ?? null,
+      7,
+    ),
+    column(
+      'real_run_centicredits',
+      optionalUInt64,
+      'Credits consumed by the real runs times 100.',
+      (e) => e.realRunCenticredits ?? null,
+      7,
+    ),
+    column(
+      'real_run_duration_sum_ms',
+      optionalUInt64,
+      "Sum of the real runs' durations (ms).",
+      (e) => e.realRunDurationSumMs ?? null,
+      7,
+    ),
+    column(
+      'real_run_duration_sketch',
+      text(true),
+      "Base64 of the real runs' durations DDSketch, encoded as duration_sketch.",
+      (e) => e.realRunDurationSketch?.toString('base64') ?? null,
+      7,
+    ),
   ],
 };
