@@ -61,6 +61,12 @@ const YIELD_EVERY_RECORDS = 256;
 
 /** Longest poll while a partition waits behind its queued batches (ms). */
 const QUEUE_PAUSED_POLL_MS = 20;
+/**
+ * Poll timeout while a batch is being written or delivered but not yet committed: its commit runs
+ * after the next poll returns, and on a drained topic a 500 ms poll held every commit back that long
+ * (half a second on each run of a bench of 15 000 documents).
+ */
+const COMMIT_PENDING_POLL_MS = 50;
 
 const keyOf = ({ topic, partition }: TopicPartition): string => `${topic}/${partition}`;
 
@@ -391,7 +397,17 @@ export async function startSink(connector: SinkConnector, options: StartSinkOpti
   function pollTimeout(): number {
     // A partition paused behind its queued batches resumes only after a poll returns: keep polls short
     // while one is, so that it is not held up by a quiet partition's long poll.
-    return waitTimeout(queuePaused() ? QUEUE_PAUSED_POLL_MS : 500);
+    if (queuePaused()) return waitTimeout(QUEUE_PAUSED_POLL_MS);
+    return waitTimeout(commitPending() ? COMMIT_PENDING_POLL_MS : 500);
+  }
+
+  /** True when a partition has a batch in the store's hands (not retrying) or delivered and not committed. */
+  function commitPending(): boolean {
+    for (const partition of partitions.values()) {
+      if (partition.queued > 0 && partition.retrying === 0) return true;
+      if (partition.committable !== undefined && partition.committable !== partition.committed) return true;
+    }
+    return false;
   }
 
   /** True when some partition is paused only because its batches queue (not while a store is down). */
