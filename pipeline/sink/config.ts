@@ -82,8 +82,8 @@ export function maxInFlightBatchesSchema(defaultValue: number) {
 /**
  * `maxInFlightBatches` of the ClickHouse and PostgreSQL sections. The search sink keeps 1: its
  * batches already send `maxRequestsInFlight` requests at once, and two batches in flight measured
- * no better (Elasticsearch 74 % / OpenSearch 62 % of raw `_bulk` against 85 % / 92 % with one, at
- * similar loads; bench/sinks/README.md).
+ * no better (idle machine: Elasticsearch 54 % / OpenSearch 54 % of raw `_bulk` against 55 % / 58 %
+ * with one; bench/sinks/README.md).
  */
 export const IDEMPOTENT_STORE_IN_FLIGHT_BATCHES = 2;
 
