@@ -1,9 +1,10 @@
 /**
  * CPU per document of the search sink's serialisation, no server: EnrichedLog → `_bulk` entry
  * (action line + source JSON) through the reference path (build the ECS object, prune a copy,
- * `JSON.stringify`) and through the direct JSON writer the connector uses (`source-json.ts`), plus
+ * `JSON.stringify`), through the per-document string writer of 2026-11-27 (`baselines/`), and
+ * through the byte writer the connector uses (`source-json.ts`, `BulkRequest.appendCreate`), plus
  * joining the entries into request bodies. CPU time (process.cpuUsage), so the figure holds on a
- * loaded machine; both paths run alternately in the same process.
+ * loaded machine; the paths run alternately in the same process.
  *
  *   node --import tsx bench/sinks/elasticsearch-documents.ts [--docs 20000] [--repeat 5]
  */
@@ -11,7 +12,8 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createAction, createBulkRequest } from '../../connectors/sinks/elasticsearch/bulk.js';
 import { buildDocument } from '../../connectors/sinks/elasticsearch/documents.js';
-import { enrichedLogJson } from '../../connectors/sinks/elasticsearch/source-json.js';
+import { writeEnrichedLog } from '../../connectors/sinks/elasticsearch/source-json.js';
+import { enrichedLogJson as enrichedLogText } from './baselines/enriched-log-text.js';
 import { exampleEvents } from '../../schemas/examples.js';
 import type { EnrichedLog } from '../../schemas/generated/types.js';
 
@@ -47,13 +49,25 @@ const paths: Record<string, () => number> = {
     }
     return bytes;
   },
-  'direct JSON text into a Buffer body (connector)': () => {
+  'one string per document into a Buffer body (before)': () => {
     let bytes = 0;
     for (let from = 0; from < docs; from += 500) {
       const request = createBulkRequest(500 * 1280);
       for (let i = from; i < Math.min(from + 500, docs); i += 1) {
         const log = logs[i]!;
-        request.append(i, createAction(target, log.eventId), enrichedLogJson(log));
+        request.append(i, createAction(target, log.eventId), enrichedLogText(log));
+      }
+      bytes += request.body().length;
+    }
+    return bytes;
+  },
+  'JSON bytes written into the body (connector)': () => {
+    let bytes = 0;
+    for (let from = 0; from < docs; from += 500) {
+      const request = createBulkRequest(500 * 1280);
+      for (let i = from; i < Math.min(from + 500, docs); i += 1) {
+        const log = logs[i]!;
+        request.appendCreate(i, target, log.eventId, writeEnrichedLog, log);
       }
       bytes += request.body().length;
     }

@@ -8,6 +8,7 @@ import {
   openSearchWriteBlock,
   overloaded,
 } from './bulk-responses.fixtures.js';
+import type { JsonBytes } from './json-bytes.js';
 
 const kinds = (outcomes: { kind: string }[]): string[] => outcomes.map((outcome) => outcome.kind);
 
@@ -94,5 +95,27 @@ describe('bulk entries', () => {
     expect(second.body().toString()).toBe('{"create":{"_index":"idx","_id":"b"}}\n{"n":"ö"}\n');
     expect(second.indexes).toEqual([1]);
     expect(first.indexes).toEqual([0]);
+  });
+
+  it('appends a create entry written into the body, and takes all of it back when the writer throws', () => {
+    const request = createBulkRequest(1024);
+    const write = (out: JsonBytes, value: { text: string; fail?: boolean }): void => {
+      out.utf8('{"n":');
+      out.string(value.text);
+      if (value.fail) throw new TypeError('bad value');
+      out.byte(0x7d);
+    };
+    request.appendCreate(0, 'idx', 'a', write, { text: 'ä' });
+    expect(() => request.appendCreate(1, 'idx', 'b', write, { text: 'x'.repeat(3000), fail: true })).toThrow(
+      'bad value',
+    );
+    request.appendCreate(2, 'other-ü', 'c"', write, { text: 'ö' });
+    expect(request.body().toString()).toBe(
+      `${createAction('idx', 'a')}\n{"n":"ä"}\n${createAction('other-ü', 'c"')}\n{"n":"ö"}\n`,
+    );
+    expect(request.indexes).toEqual([0, 2]);
+    expect(request.bytes).toBe(request.body().length);
+    const last = request.takeLast();
+    expect(last.bytes.toString()).toBe(`${createAction('other-ü', 'c"')}\n{"n":"ö"}\n`);
   });
 });

@@ -13,6 +13,7 @@
  * operator's doing that goes away: retried (backpressure, not loss), whatever its status.
  */
 import { PipelineError, RetriableError } from '../../../pipeline/errors/index.js';
+import { JsonBytes } from './json-bytes.js';
 
 /** Response paths the sink reads; everything else is filtered out server-side (smaller answers). */
 export const BULK_FILTER_PATH = 'errors,items.*.status,items.*.error';
@@ -39,12 +40,24 @@ export function createEntry(index: number, target: string, id: string, source: R
 }
 
 /**
- * One `_bulk` request body being built, as UTF-8 bytes: each line is encoded once, straight into
+ * One `_bulk` request body being built, as UTF-8 bytes: each line is written once, straight into
  * the body (no joined string, no separate byte count, nothing for the HTTP client to encode).
  */
 export interface BulkRequest {
   /** Appends an action line and its source line (JSON text), each ended by a newline. */
   append(index: number, action: string, sourceJson: string): void;
+  /**
+   * Appends `createAction(target, id)` and the source that `writeSource(out, value)` writes into
+   * the body, each ended by a newline. When `writeSource` throws, nothing of the entry stays and
+   * the error is rethrown.
+   */
+  appendCreate<T>(
+    index: number,
+    target: string,
+    id: string,
+    writeSource: (out: JsonBytes, value: T) => void,
+    value: T,
+  ): void;
   /** Takes the last entry out (it goes into the next request): its batch index and bytes. */
   takeLast(): { readonly index: number; readonly bytes: Buffer };
   /** Appends an entry taken out of another request. */
@@ -58,50 +71,66 @@ export interface BulkRequest {
 }
 
 const NEWLINE = 0x0a;
+const ACTION_END = Buffer.from('}}\n');
+
+/** `{"create":{"_index":<target>,"_id":` as bytes. */
+const actionPrefix = (target: string): Buffer => Buffer.from(`{"create":{"_index":${JSON.stringify(target)},"_id":`);
 
 /** Starts a request body; `capacity` is a first guess, the buffer grows as needed. */
 export function createBulkRequest(capacity = 256 * 1024): BulkRequest {
-  let buffer = Buffer.allocUnsafe(Math.max(1024, capacity));
-  let length = 0;
+  const out = new JsonBytes(capacity);
   const indexes: number[] = [];
   const ends: number[] = [];
-  const reserve = (extra: number): void => {
-    if (length + extra <= buffer.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(buffer.length * 2, length + extra));
-    buffer.copy(grown, 0, 0, length);
-    buffer = grown;
-  };
+  // A batch's documents mostly go to one target: its action prefix is encoded once.
+  let prefixTarget: string | undefined;
+  let prefix: Buffer = Buffer.alloc(0);
   return {
     append(index, action, sourceJson) {
-      // A UTF-16 code unit is at most 3 UTF-8 bytes (JSON text has no lone surrogates: escaped).
-      reserve(3 * (action.length + sourceJson.length) + 2);
-      length += buffer.write(action, length, 'utf8');
-      buffer[length++] = NEWLINE;
-      length += buffer.write(sourceJson, length, 'utf8');
-      buffer[length++] = NEWLINE;
+      out.utf8(action);
+      out.byte(NEWLINE);
+      out.utf8(sourceJson);
+      out.byte(NEWLINE);
       indexes.push(index);
-      ends.push(length);
+      ends.push(out.length);
+    },
+    appendCreate(index, target, id, writeSource, value) {
+      const start = out.length;
+      try {
+        if (target !== prefixTarget) {
+          prefix = actionPrefix(target);
+          prefixTarget = target;
+        }
+        out.bytes(prefix);
+        out.string(id);
+        out.bytes(ACTION_END);
+        writeSource(out, value);
+        out.byte(NEWLINE);
+      } catch (error) {
+        out.length = start;
+        throw error;
+      }
+      indexes.push(index);
+      ends.push(out.length);
     },
     takeLast() {
       const index = indexes.pop();
       ends.pop();
       if (index === undefined) throw new Error('takeLast() on an empty bulk request');
       const start = ends.length > 0 ? ends[ends.length - 1]! : 0;
-      const bytes = Buffer.from(buffer.subarray(start, length));
-      length = start;
+      const bytes = Buffer.from(out.buffer.subarray(start, out.length));
+      out.length = start;
       return { index, bytes };
     },
     appendBytes(index, bytes) {
-      reserve(bytes.length);
-      length += bytes.copy(buffer, length);
+      out.bytes(bytes);
       indexes.push(index);
-      ends.push(length);
+      ends.push(out.length);
     },
     indexes,
     get bytes() {
-      return length;
+      return out.length;
     },
-    body: () => buffer.subarray(0, length),
+    body: () => out.buffer.subarray(0, out.length),
   };
 }
 

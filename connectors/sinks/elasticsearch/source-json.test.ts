@@ -4,7 +4,8 @@ import { exampleEvents } from '../../../schemas/examples.js';
 import type { EnrichedLog } from '../../../schemas/generated/types.js';
 import { documentShapes } from './datasets.js';
 import { buildDocument } from './documents.js';
-import { enrichedLogJson, isoUtc, sourceJson } from './source-json.js';
+import { createAction, createBulkRequest } from './bulk.js';
+import { enrichedLogJson, isoUtc, sourceJson, writeEnrichedLog } from './source-json.js';
 
 const example = exampleEvents['com.makestream.v1.EnrichedLog'];
 const examples = {
@@ -18,7 +19,13 @@ const examples = {
 const reference = (log: EnrichedLog): string => JSON.stringify(buildDocument('enriched-log', log).source);
 
 const maybe = <T>(arbitrary: fc.Arbitrary<T>): fc.Arbitrary<T | null> => fc.option(arbitrary, { nil: null });
-const text = fc.string({ unit: 'binary', maxLength: 12 });
+// Short strings of any code point, strings of any UTF-16 code units (lone surrogates, controls),
+// and long plain ones (the writer copies those natively).
+const text = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 12 }),
+  fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCode(code)), maxLength: 40 }),
+  fc.string({ minLength: 25, maxLength: 80 }),
+);
 const integer = fc.integer({ min: -1_000_000, max: 1_000_000 });
 
 /** EnrichedLogs around the example with every nullable field null or not, and odd strings. */
@@ -77,6 +84,18 @@ describe('document JSON text', () => {
         expect(enrichedLogJson(log)).toBe(reference(log));
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('writes the same bytes into a bulk request body as the reference path, action line included', () => {
+    fc.assert(
+      fc.property(enrichedLogs, fc.constantFrom('logs-make.enriched-default', 'idx-ü'), (log, target) => {
+        const request = createBulkRequest(1024);
+        request.appendCreate(7, target, log.eventId, writeEnrichedLog, log);
+        expect(request.body()).toEqual(Buffer.from(`${createAction(target, log.eventId)}\n${reference(log)}\n`));
+        expect(request.indexes).toEqual([7]);
+      }),
+      { numRuns: 300 },
     );
   });
 
