@@ -95,12 +95,7 @@ async function main(): Promise<void> {
         format,
         {
           columns: encoder.columns,
-          body: Buffer.from(
-            encoder
-              .encode(events)
-              .rows.map((row) => row.line)
-              .join(''),
-          ),
+          body: Buffer.from(encoder.encode(events).bytes),
         },
       ];
     }),

@@ -220,8 +220,18 @@ function baseEncoder(type: ColumnType, dialect: Dialect, column: string): ValueE
  * https://github.com/ClickHouse/ClickHouse/pull/108091).
  */
 function timeEncoder(dialect: Dialect, column: string): ValueEncoder {
-  const [low, high] = timeRange[dialect.dateTime64 ? 'current' : 'legacy'];
+  const check = timeChecker(dialect, column);
   const withMilliseconds = dialect.dateTime64;
+  return (value) => formatUtc(check(value), withMilliseconds);
+}
+
+/**
+ * The check of a time column without the formatting: returns the epoch ms, or throws the
+ * InvalidRecordError that {@link valueEncoder} throws for the value (the byte writer of
+ * `cell-writers.ts` formats the time itself).
+ */
+export function timeChecker(dialect: Dialect, column: string): (value: unknown) => number {
+  const [low, high] = timeRange[dialect.dateTime64 ? 'current' : 'legacy'];
   return (value) => {
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < low || value > high) {
       throw invalid(
@@ -230,7 +240,7 @@ function timeEncoder(dialect: Dialect, column: string): ValueEncoder {
         `epoch milliseconds from ${new Date(low).toISOString()} to ${new Date(high).toISOString()}`,
       );
     }
-    return formatUtc(value, withMilliseconds);
+    return value;
   };
 }
 

@@ -4,18 +4,27 @@
  * and the rest of its batch goes through.
  */
 import { InvalidRecordError, type PipelineError } from '../../../pipeline/errors/index.js';
-import { valueEncoder, type Dialect } from './column-types.js';
+import { JsonBytes } from '../elasticsearch/json-bytes.js';
+import { cellWriter } from './cell-writers.js';
+import type { Dialect } from './column-types.js';
 import type { AnyTableSpec } from './tables/index.js';
 import type { InsertFormat } from './transport.js';
 
-/** One encoded row: its index in the batch and its line of the insert body (with `\n`). */
+/**
+ * One encoded row: its index in the batch and where its line (with `\n`) lies in the batch's
+ * bytes. The rows of a batch are contiguous (a row that fails leaves nothing behind), so any run of
+ * them is one slice of those bytes.
+ */
 export interface EncodedRow {
   readonly index: number;
-  readonly line: string;
+  readonly start: number;
+  readonly end: number;
 }
 
 /** Rows that encoded and items that did not. */
 export interface EncodedBatch {
+  /** The insert body of every row (UTF-8), `rows` in order. */
+  readonly bytes: Buffer;
   readonly rows: readonly EncodedRow[];
   readonly failures: readonly { readonly index: number; readonly error: PipelineError }[];
 }
@@ -28,16 +37,30 @@ export interface RowEncoder {
   encode(values: readonly unknown[]): EncodedBatch;
 }
 
+/** The insert body of a run of consecutive rows of `batch` (a view, not a copy). */
+export function bodyOf(batch: EncodedBatch, rows: readonly EncodedRow[]): Buffer {
+  return rows.length === 0
+    ? batch.bytes.subarray(0, 0)
+    : batch.bytes.subarray(rows[0]!.start, rows[rows.length - 1]!.end);
+}
+
 /** Creates the encoder of `table` for `dialect` and `format`. */
 export function createRowEncoder(table: AnyTableSpec, dialect: Dialect, format: InsertFormat): RowEncoder {
-  const columns = table.columns.map((column) => ({
+  const compact = format === 'JSONCompactEachRow';
+  const columns = table.columns.map((column, position) => ({
     name: column.name,
     read: column.value as (event: unknown) => unknown,
-    encode: valueEncoder(column.type, dialect, column.name),
+    write: cellWriter(column.type, dialect, column.name),
+    // What comes before the value: `[` / `,` (compact), or `{"name":` / `,"name":` (JSONEachRow).
+    before: Buffer.from(
+      `${position === 0 ? (compact ? '[' : '{') : ','}${compact ? '' : `${JSON.stringify(column.name)}:`}`,
+    ),
   }));
-  // One array (or object) per row and one native JSON.stringify: measured faster than building the
-  // line by string concatenation.
-  const encodeOne = (value: unknown): string => {
+  const rowEnd = Buffer.from(compact ? ']\n' : '}\n');
+  // Each row is written straight into the batch's bytes, exactly as `JSON.stringify` of the row's
+  // array (or object) of encoded values would write it (`encode.test.ts`): 4.9 -> ~2 µs/row for
+  // executions (bench/sinks/clickhouse.ts --encode-only).
+  const encodeOne = (out: JsonBytes, value: unknown): void => {
     if (typeof value !== 'object' || value === null) {
       throw new InvalidRecordError(`A ${table.topic} record must be an object, got ${typeof value}.`, {
         stage: 'sending',
@@ -47,20 +70,12 @@ export function createRowEncoder(table: AnyTableSpec, dialect: Dialect, format: 
     // The column being read, for the error when a spec's read function throws.
     let current = 0;
     try {
-      if (format === 'JSONCompactEachRow') {
-        const cells = new Array<unknown>(columns.length);
-        for (; current < columns.length; current += 1) {
-          const column = columns[current]!;
-          cells[current] = column.encode(column.read(value));
-        }
-        return `${JSON.stringify(cells)}\n`;
-      }
-      const row: Record<string, unknown> = {};
       for (; current < columns.length; current += 1) {
         const column = columns[current]!;
-        row[column.name] = column.encode(column.read(value));
+        const cell = column.read(value);
+        out.bytes(column.before);
+        column.write(out, cell);
       }
-      return `${JSON.stringify(row)}\n`;
     } catch (error) {
       if (error instanceof InvalidRecordError) throw error;
       throw new InvalidRecordError(
@@ -68,21 +83,27 @@ export function createRowEncoder(table: AnyTableSpec, dialect: Dialect, format: 
         { stage: 'sending', component: 'sinks.clickhouse', cause: error },
       );
     }
+    out.bytes(rowEnd);
   };
   return {
     columns: columns.map((column) => column.name),
     format,
     encode(values) {
+      const out = new JsonBytes(values.length * 384);
       const rows: EncodedRow[] = [];
       const failures: { index: number; error: PipelineError }[] = [];
-      values.forEach((value, index) => {
+      for (let index = 0; index < values.length; index += 1) {
+        const start = out.length;
         try {
-          rows.push({ index, line: encodeOne(value) });
+          encodeOne(out, values[index]);
         } catch (error) {
+          out.length = start; // nothing of a refused row stays
           failures.push({ index, error: asInvalid(error, table.name) });
+          continue;
         }
-      });
-      return { rows, failures };
+        rows.push({ index, start, end: out.length });
+      }
+      return { bytes: out.buffer.subarray(0, out.length), rows, failures };
     },
   };
 }

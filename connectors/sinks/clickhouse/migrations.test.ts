@@ -81,6 +81,6 @@ describe('migrate', () => {
         list: [step(1, 'create executions'), step(2, 'create logs'), step(3, 'create metrics')],
       }),
     ).rejects.toMatchObject({ retriable: true, message: /migration 2 \(create logs\) failed \(retriable\)/ });
-    expect(inserts.map((insert) => JSON.parse(insert.body).version)).toEqual([1]);
+    expect(inserts.map((insert) => JSON.parse(String(insert.body)).version)).toEqual([1]);
   });
 });

@@ -28,7 +28,7 @@ export function createChdbTransport(path: string): ClickHouseTransport {
         table: request.table,
         columns: request.columns,
         format: request.format,
-        values: Buffer.from(request.body),
+        values: typeof request.body === 'string' ? Buffer.from(request.body) : request.body,
         settings: request.settings,
       });
     },

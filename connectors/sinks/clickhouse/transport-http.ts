@@ -50,7 +50,9 @@ export function createHttpTransport(options: HttpTransportOptions): ClickHouseTr
           .split('.')
           .map((part) => `\`${part}\``)
           .join('.')} (${request.columns.map((c) => `\`${c}\``).join(', ')}) FORMAT ${request.format}`,
-        values: Readable.from([Buffer.from(request.body)], { objectMode: false }),
+        values: Readable.from([typeof request.body === 'string' ? Buffer.from(request.body) : request.body], {
+          objectMode: false,
+        }),
         clickhouse_settings: request.settings as ClickHouseSettings,
       });
       // The response body must be read for the socket to return to the pool.

@@ -15,8 +15,11 @@ export interface InsertRequest {
   /** Column names in body order (required by JSONCompactEachRow). */
   readonly columns: readonly string[];
   readonly format: InsertFormat;
-  /** The rows, one JSON document per line, each line ending with `\n`. */
-  readonly body: string;
+  /**
+   * The rows, one JSON document per line, each line ending with `\n`: UTF-8 bytes (the row
+   * encoder's, sent as they are) or text.
+   */
+  readonly body: string | Buffer;
   /** Query-level settings, e.g. `insert_deduplication_token`. */
   readonly settings: Readonly<Record<string, string | number>>;
 }

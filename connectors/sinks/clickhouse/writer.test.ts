@@ -60,7 +60,7 @@ describe('table writer', () => {
         table: 'db.t',
         columns: ['event_id', 'name'],
         format: 'JSONEachRow',
-        body: '{"event_id":"e0","name":"a"}\n{"event_id":"e1","name":"b"}\n',
+        body: Buffer.from('{"event_id":"e0","name":"a"}\n{"event_id":"e1","name":"b"}\n'),
         settings: { insert_deduplicate: 1, insert_deduplication_token: 'test.v1/0/0-1' },
       },
     ]);
@@ -90,7 +90,7 @@ describe('table writer', () => {
     ]);
     const written = calls
       .filter((call) => !call.body.includes('poison'))
-      .flatMap((call) => call.body.trim().split('\n'));
+      .flatMap((call) => String(call.body).trim().split('\n'));
     expect(written).toHaveLength(7);
   });
 
@@ -108,7 +108,7 @@ describe('table writer', () => {
     ]);
     expect(calls).toHaveLength(1);
     expect(calls[0]!.settings).toEqual({});
-    expect(calls[0]!.body.split('\n')).toHaveLength(3);
+    expect(String(calls[0]!.body).split('\n')).toHaveLength(3);
   });
 
   it('throws a retriable error for the whole batch when the server is unreachable', async () => {

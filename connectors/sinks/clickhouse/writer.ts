@@ -10,7 +10,7 @@
 import { InvalidRecordError, RetriableError, type PipelineError } from '../../../pipeline/errors/index.js';
 import type { Logger } from '../../../pipeline/telemetry/logger.js';
 import { classify, toPipelineError } from './errors.js';
-import type { EncodedRow, RowEncoder } from './encode.js';
+import { bodyOf, type EncodedBatch, type EncodedRow, type RowEncoder } from './encode.js';
 import type { ClickHouseTransport } from './transport.js';
 
 /** A failed item of a write. */
@@ -44,26 +44,31 @@ export interface TableWriter {
 export function createTableWriter(options: TableWriterOptions): TableWriter {
   const { transport, table, encoder, insertDedupToken, logger } = options;
 
-  const insert = (rows: readonly EncodedRow[], token: string): Promise<void> =>
+  const insert = (batch: EncodedBatch, rows: readonly EncodedRow[], token: string): Promise<void> =>
     transport.insert({
       table,
       columns: encoder.columns,
       format: encoder.format,
-      body: rows.map((row) => row.line).join(''),
+      body: bodyOf(batch, rows),
       settings: insertDedupToken ? { insert_deduplicate: 1, insert_deduplication_token: token } : {},
     });
 
   /** Inserts `rows` (part of a bisection), reporting failures instead of throwing. */
-  const bisect = async (rows: readonly EncodedRow[], token: string, failures: ItemFailure[]): Promise<void> => {
+  const bisect = async (
+    batch: EncodedBatch,
+    rows: readonly EncodedRow[],
+    token: string,
+    failures: ItemFailure[],
+  ): Promise<void> => {
     const range = `${rows[0]!.index}-${rows[rows.length - 1]!.index}`;
     const partToken = `${token}#${range}`;
     try {
-      await insert(rows, partToken);
+      await insert(batch, rows, partToken);
       return;
     } catch (error) {
       const errorClass = classify(error);
       if (errorClass === 'data' && rows.length > 1) {
-        await split(rows, token, failures);
+        await split(batch, rows, token, failures);
         return;
       }
       for (const row of rows) {
@@ -72,10 +77,15 @@ export function createTableWriter(options: TableWriterOptions): TableWriter {
     }
   };
 
-  const split = async (rows: readonly EncodedRow[], token: string, failures: ItemFailure[]): Promise<void> => {
+  const split = async (
+    batch: EncodedBatch,
+    rows: readonly EncodedRow[],
+    token: string,
+    failures: ItemFailure[],
+  ): Promise<void> => {
     const middle = Math.ceil(rows.length / 2);
-    await bisect(rows.slice(0, middle), token, failures);
-    await bisect(rows.slice(middle), token, failures);
+    await bisect(batch, rows.slice(0, middle), token, failures);
+    await bisect(batch, rows.slice(middle), token, failures);
   };
 
   return {
@@ -84,7 +94,7 @@ export function createTableWriter(options: TableWriterOptions): TableWriter {
       const failures: ItemFailure[] = [...encoded.failures];
       if (encoded.rows.length === 0) return failures;
       try {
-        await insert(encoded.rows, dedupToken);
+        await insert(encoded, encoded.rows, dedupToken);
         return failures;
       } catch (error) {
         const errorClass = classify(error);
@@ -96,7 +106,7 @@ export function createTableWriter(options: TableWriterOptions): TableWriter {
             { err: error, table, rows: encoded.rows.length },
             'ClickHouse refused a value; bisecting the batch to find the bad rows.',
           );
-          await split(encoded.rows, dedupToken, failures);
+          await split(encoded, encoded.rows, dedupToken, failures);
         }
         return failures.sort((a, b) => a.index - b.index);
       }

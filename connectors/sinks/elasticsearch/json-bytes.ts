@@ -13,7 +13,7 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const HEX = '0123456789abcdef';
 /** Longer strings are checked with one regular expression and copied natively when plain. */
-const LONG_TEXT = 24;
+const LONG_TEXT = 32;
 /** A character JSON.stringify escapes, or one that is not ASCII (more than one UTF-8 byte). */
 // eslint-disable-next-line no-control-regex
 const NEEDS_WORK = /[\u0000-\u001f"\\\u007f-\uffff]/;
@@ -31,6 +31,59 @@ export const asciiBytes = (text: string): Uint8Array => {
   if (!/^[\x20-\x7e]*$/.test(text)) throw new Error(`asciiBytes: ${JSON.stringify(text)} is not printable ASCII`);
   return Buffer.from(text, 'latin1');
 };
+
+/** Node's Buffer#latin1Write (in every version since 0.x, not in the typings). */
+interface Latin1Writer {
+  latin1Write(text: string, offset: number, length: number): number;
+}
+
+/**
+ * Writes `text` from code unit `from` on as the inside of a JSON string literal (UTF-8, the escapes
+ * of JSON.stringify) at `position`, which has room; returns the position after it.
+ */
+function escaped(buffer: Buffer, position: number, text: string, from: number): number {
+  const count = text.length;
+  for (let i = from; i < count; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) {
+      if (code >= 0x20 && code !== QUOTE && code !== BACKSLASH) {
+        buffer[position++] = code;
+      } else if (code < 0x20) {
+        const escape = controlEscapes[code]!;
+        for (let j = 0; j < escape.length; j += 1) buffer[position++] = escape[j]!;
+      } else {
+        buffer[position++] = BACKSLASH;
+        buffer[position++] = code;
+      }
+    } else if (code < 0x800) {
+      buffer[position++] = 0xc0 | (code >> 6);
+      buffer[position++] = 0x80 | (code & 0x3f);
+    } else if (code < 0xd800 || code > 0xdfff) {
+      buffer[position++] = 0xe0 | (code >> 12);
+      buffer[position++] = 0x80 | ((code >> 6) & 0x3f);
+      buffer[position++] = 0x80 | (code & 0x3f);
+    } else {
+      const next = i + 1 < count ? text.charCodeAt(i + 1) : 0;
+      if (code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+        const point = 0x10000 + ((code - 0xd800) << 10) + (next - 0xdc00);
+        buffer[position++] = 0xf0 | (point >> 18);
+        buffer[position++] = 0x80 | ((point >> 12) & 0x3f);
+        buffer[position++] = 0x80 | ((point >> 6) & 0x3f);
+        buffer[position++] = 0x80 | (point & 0x3f);
+        i += 1;
+      } else {
+        // A lone surrogate: JSON.stringify (well-formed since ES2019) writes `\udxxx`.
+        buffer[position++] = BACKSLASH;
+        buffer[position++] = 0x75; // u
+        buffer[position++] = HEX.charCodeAt(code >> 12);
+        buffer[position++] = HEX.charCodeAt((code >> 8) & 0xf);
+        buffer[position++] = HEX.charCodeAt((code >> 4) & 0xf);
+        buffer[position++] = HEX.charCodeAt(code & 0xf);
+      }
+    }
+  }
+  return position;
+}
 
 /** A growing buffer of UTF-8 JSON text. */
 export class JsonBytes {
@@ -98,7 +151,7 @@ export class JsonBytes {
       this.reserve(count + 2);
       const buffer = this.buffer;
       buffer[this.length] = QUOTE;
-      buffer.write(text, this.length + 1, count, 'latin1');
+      (buffer as unknown as Latin1Writer).latin1Write(text, this.length + 1, count);
       buffer[this.length + count + 1] = QUOTE;
       this.length += count + 2;
       return;
@@ -108,45 +161,14 @@ export class JsonBytes {
     const buffer = this.buffer;
     let position = this.length;
     buffer[position++] = QUOTE;
-    for (let i = 0; i < count; i += 1) {
+    let i = 0;
+    // The plain run (printable ASCII) in a tight loop; the rest, if any, in `escaped`.
+    for (; i < count; i += 1) {
       const code = text.charCodeAt(i);
-      if (code < 0x80) {
-        if (code >= 0x20 && code !== QUOTE && code !== BACKSLASH) {
-          buffer[position++] = code;
-        } else if (code < 0x20) {
-          const escape = controlEscapes[code]!;
-          for (let j = 0; j < escape.length; j += 1) buffer[position++] = escape[j]!;
-        } else {
-          buffer[position++] = BACKSLASH;
-          buffer[position++] = code;
-        }
-      } else if (code < 0x800) {
-        buffer[position++] = 0xc0 | (code >> 6);
-        buffer[position++] = 0x80 | (code & 0x3f);
-      } else if (code < 0xd800 || code > 0xdfff) {
-        buffer[position++] = 0xe0 | (code >> 12);
-        buffer[position++] = 0x80 | ((code >> 6) & 0x3f);
-        buffer[position++] = 0x80 | (code & 0x3f);
-      } else {
-        const next = i + 1 < count ? text.charCodeAt(i + 1) : 0;
-        if (code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
-          const point = 0x10000 + ((code - 0xd800) << 10) + (next - 0xdc00);
-          buffer[position++] = 0xf0 | (point >> 18);
-          buffer[position++] = 0x80 | ((point >> 12) & 0x3f);
-          buffer[position++] = 0x80 | ((point >> 6) & 0x3f);
-          buffer[position++] = 0x80 | (point & 0x3f);
-          i += 1;
-        } else {
-          // A lone surrogate: JSON.stringify (well-formed since ES2019) writes `\udxxx`.
-          buffer[position++] = BACKSLASH;
-          buffer[position++] = 0x75; // u
-          buffer[position++] = HEX.charCodeAt(code >> 12);
-          buffer[position++] = HEX.charCodeAt((code >> 8) & 0xf);
-          buffer[position++] = HEX.charCodeAt((code >> 4) & 0xf);
-          buffer[position++] = HEX.charCodeAt(code & 0xf);
-        }
-      }
+      if (code < 0x20 || code === QUOTE || code === BACKSLASH || code > 0x7e) break;
+      buffer[position++] = code;
     }
+    if (i < count) position = escaped(buffer, position, text, i);
     buffer[position++] = QUOTE;
     this.length = position;
   }
