@@ -64,7 +64,10 @@ export interface TopicPartitionOffset extends TopicPartition {
   readonly offset: number;
 }
 
-/** A record as read from the log. */
+/**
+ * A record as read from the log. Backends may compute `headers` on first access (a getter, as the
+ * embedded log does): copy a record field by field, not with a spread.
+ */
 export interface LogRecord extends TopicPartitionOffset {
   readonly key: Buffer | null;
   readonly value: Buffer | null;

@@ -169,12 +169,12 @@ export async function readTopic<T>(
   try {
     while (Date.now() < deadline) {
       for (const record of await consumer.poll(100)) {
-        found.push({ ...record, decoded: (await serde.decode(record.value!)) as T });
+        found.push({ ...record, headers: record.headers, decoded: (await serde.decode(record.value!)) as T });
       }
       if (found.length >= expected) {
         // One more short poll: more than expected would be a bug the test should see.
         for (const record of await consumer.poll(expected === 0 ? 50 : 200))
-          found.push({ ...record, decoded: (await serde.decode(record.value!)) as T });
+          found.push({ ...record, headers: record.headers, decoded: (await serde.decode(record.value!)) as T });
         break;
       }
     }
