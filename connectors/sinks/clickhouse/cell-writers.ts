@@ -57,16 +57,21 @@ const DAY_MS = 86_400_000;
 const DIGIT_0 = 0x30;
 /** `YYYY-MM-DD ` of each day seen, as bytes (at most 4 096 days, then cleared). */
 const dayPrefixes = new Map<number, Uint8Array>();
+let lastDay = Number.NaN;
+let lastPrefix: Uint8Array | undefined;
 
 /** `"YYYY-MM-DD hh:mm:ss[.mmm]"` of epoch ms in UTC, quoted: `formatUtc`'s text as bytes. */
 export function writeUtc(out: JsonBytes, ms: number, withMilliseconds: boolean): void {
   const day = Math.floor(ms / DAY_MS);
-  let prefix = dayPrefixes.get(day);
+  // Most times of a batch fall on the day of the one before: no map lookup for those.
+  let prefix = day === lastDay ? lastPrefix : dayPrefixes.get(day);
   if (prefix === undefined) {
     if (dayPrefixes.size >= 4096) dayPrefixes.clear();
     prefix = Buffer.from(`"${new Date(day * DAY_MS).toISOString().slice(0, 10)} `, 'latin1');
     dayPrefixes.set(day, prefix);
   }
+  lastDay = day;
+  lastPrefix = prefix;
   out.bytes(prefix);
   let rest = ms - day * DAY_MS;
   const millis = rest % 1000;

@@ -57,6 +57,32 @@ describe('ECS documents', () => {
     ).toBe(true);
   });
 
+  it("keeps a metric window's real runs apart (MetricWindow v1.2) and omits them when not filled", () => {
+    const window = exampleEvents['com.makestream.v1.MetricWindow'];
+    const { source } = buildDocument('metric-window', window);
+    expect(source).toMatchObject({
+      make: {
+        metrics: {
+          real_runs: {
+            count: window.realRuns,
+            operations: window.realRunOperations,
+            centicredits: window.realRunCenticredits,
+            duration_sum_ms: window.realRunDurationSumMs,
+          },
+        },
+      },
+    });
+    const rollup = buildDocument('metric-window', {
+      ...window,
+      realRuns: null,
+      realRunOperations: null,
+      realRunCenticredits: null,
+      realRunDurationSumMs: null,
+      realRunDurationSketch: null,
+    });
+    expect(JSON.stringify(rollup.source)).not.toContain('real_runs');
+  });
+
   it('refuses a record whose event time is not a number (it cannot be placed in an index)', () => {
     const log = { ...exampleEvents['com.makestream.v1.EnrichedLog'], timestamp: Number.NaN };
     expect(() => buildDocument('enriched-log', log)).toThrow('timestamp is not a time: NaN');

@@ -231,6 +231,14 @@ export function metricWindowDocument(window: MetricWindow): SearchDocument {
           p95_ms: window.durationP95Ms,
           p99_ms: window.durationP99Ms,
         },
+        // MetricWindow v1.2: the runs with more than one operation (not polling checks); absent
+        // (pruned) when the producer did not fill them (rollups, older aggregates).
+        real_runs: {
+          count: window.realRuns,
+          operations: window.realRunOperations,
+          centicredits: window.realRunCenticredits,
+          duration_sum_ms: window.realRunDurationSumMs,
+        },
       },
     },
   });

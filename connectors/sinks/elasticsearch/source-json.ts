@@ -40,6 +40,8 @@ export function isoUtc(ms: number, field: string): string {
 
 /** `YYYY-MM-DDT` of each day seen, as bytes (at most 4 096 days, then cleared). */
 const dayPrefixes = new Map<number, Uint8Array>();
+let lastDay = Number.NaN;
+let lastPrefix: Uint8Array | undefined;
 const DIGIT_0 = 0x30;
 
 /** `"<toISOString()>"` of epoch ms, quoted; throws as `isoTime` does on a time that is not a number. */
@@ -49,12 +51,15 @@ function writeIsoTime(out: JsonBytes, ms: number, field: string): void {
     return;
   }
   const day = Math.floor(ms / DAY_MS);
-  let prefix = dayPrefixes.get(day);
+  // Most times of a batch fall on the day of the one before: no map lookup for those.
+  let prefix = day === lastDay ? lastPrefix : dayPrefixes.get(day);
   if (prefix === undefined) {
     if (dayPrefixes.size >= 4096) dayPrefixes.clear();
     prefix = asciiBytes(new Date(day * DAY_MS).toISOString().slice(0, 11));
     dayPrefixes.set(day, prefix);
   }
+  lastDay = day;
+  lastPrefix = prefix;
   out.byte(0x22);
   out.bytes(prefix);
   let rest = ms - day * DAY_MS;

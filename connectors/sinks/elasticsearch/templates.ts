@@ -130,6 +130,7 @@ const datasetProperties: Readonly<Record<DocumentShape, Record<string, Mapping>>
       centicredits: long,
       error_rate: double,
       duration: object({ sum_ms: long, min_ms: long, max_ms: long, p50_ms: double, p95_ms: double, p99_ms: double }),
+      real_runs: object({ count: long, operations: long, centicredits: long, duration_sum_ms: long }),
     }),
   },
   'audit-event': {
