@@ -25,6 +25,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { EventLog } from '../../pipeline/log/contract.js';
 import { createEmbeddedLog } from '../../pipeline/log/embedded/index.js';
@@ -62,6 +63,12 @@ const encodeMicros = Number(flags['encode-us']);
 const pollRecords = Number(flags.poll ?? defaultPollRecords(batchSize));
 const run = Date.now().toString(36);
 const topic = `makestream.bench.${run}.logs.enriched`;
+
+/** Main-thread GC pause time so far (ms): where a runtime's retained batches cost CPU. */
+let gcMillis = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) gcMillis += entry.duration;
+}).observe({ entryTypes: ['gc'] });
 
 function makeLogs(count: number): EnrichedLog[] {
   const base = exampleEvents['com.makestream.v1.EnrichedLog'];
@@ -107,7 +114,7 @@ async function main(): Promise<void> {
       ? createKafkaLog({ brokers: ['127.0.0.1:19092'], clientId: `bench-runtime-${run}` })
       : createEmbeddedLog({ path: join(directory, 'log.db'), synchronous: 'normal', maintenanceIntervalMs: 0 });
   const watch = watchCommits(log);
-  const results: Record<string, { rate: number; cpu: number }[]> = { 'no-op': [], 'store-like': [] };
+  const results: Record<string, { rate: number; cpu: number; gc: number }[]> = { 'no-op': [], 'store-like': [] };
   try {
     await log.createTopics([{ name: topic, partitions }]);
     const topicSerde = await bindTopic(serde, topic, 'enriched-log');
@@ -130,6 +137,7 @@ async function main(): Promise<void> {
         ['store-like', storeMicros],
       ] as const) {
         const cpu = process.cpuUsage();
+        const gcBefore = gcMillis;
         const started = performance.now();
         const name = `bench-runtime-${run}-${label}-${round}`;
         const running = await startSink(connector(name, hold, label === 'no-op' ? 0 : encodeMicros), {
@@ -143,10 +151,15 @@ async function main(): Promise<void> {
         const seconds = (performance.now() - started) / 1000;
         const used = process.cpuUsage(cpu);
         await running.stop();
-        const result = { rate: records / seconds, cpu: (used.user + used.system) / records };
+        const result = {
+          rate: records / seconds,
+          cpu: (used.user + used.system) / records,
+          gc: ((gcMillis - gcBefore) * 1000) / records,
+        };
         results[label]!.push(result);
         process.stderr.write(
           `round ${round} ${label}: ${Math.round(result.rate)} records/s, ${result.cpu.toFixed(1)} µs CPU/record ` +
+            `(GC pauses ${result.gc.toFixed(1)} µs/record) ` +
             `(load ${loadavg()[0]!.toFixed(1)})\n`,
         );
       }
@@ -165,7 +178,8 @@ async function main(): Promise<void> {
   for (const [label, rounds] of Object.entries(results)) {
     console.log(
       `${label.padEnd(11)} ${String(Math.round(median(rounds.map((r) => r.rate)))).padStart(8)} records/s  ` +
-        `${median(rounds.map((r) => r.cpu)).toFixed(1)} µs CPU/record  rounds ${rounds.map((r) => Math.round(r.rate)).join('/')}`,
+        `${median(rounds.map((r) => r.cpu)).toFixed(1)} µs CPU/record  ` +
+        `GC pauses ${median(rounds.map((r) => r.gc)).toFixed(1)} µs/record  rounds ${rounds.map((r) => Math.round(r.rate)).join('/')}`,
     );
   }
 }
