@@ -338,6 +338,29 @@ const realRunsSchema = z
       .positive()
       .default(50)
       .describe('Runs (decayed) the run mix must have seen before a scenario is judged on real runs.'),
+    warmupMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(24 * 60 * minute)
+      .describe(
+        'Warm-up of the real-run baselines (ms of event time from the first window judged on real runs): no burn or latency test of a polling scenario before it; the baselines learn every window meanwhile.',
+      ),
+    warmupWindows: z
+      .number()
+      .int()
+      .min(0)
+      .default(24)
+      .describe(
+        'Also no burn or latency test of a polling scenario before this many windows with real runs were judged.',
+      ),
+    // Sixth round (bench/anomaly/README.md): off; the train seeds cannot tell (ties), the longer warm-up was preferred.
+    freshBaselines: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Start the burn and latency baselines afresh when a scenario is first judged on real runs (they held all runs until then).',
+      ),
   })
   .describe(
     "Polling scenarios: their empty check runs dilute a window's cost and duration per run, so burn and latency tests read only the real runs the aggregate keeps apart (realruns.ts).",

@@ -32,7 +32,15 @@ import { sequentialStep, type SequentialStep } from './sequential.js';
 import { addRuns, runsLatencyFinding, toRunBins } from './runs.js';
 import { runRatioFinding, runRatioStep, type RunRatioStep } from './runlr.js';
 import { confirmFindings } from './confirm.js';
-import { addRunMix, costView, countFlagStreaks, relearns, type CostView } from './realruns.js';
+import {
+  addRunMix,
+  costView,
+  costViewWarmingUp,
+  countFlagStreaks,
+  enterCostView,
+  relearns,
+  type CostView,
+} from './realruns.js';
 import { binomialUpperTailScore, median, poissonLowerTailScore, quantile, scaledMad } from './stats.js';
 
 export { initialState, toAnomaly, type ScenarioState, type WindowObservation, type WindowResult } from './state.js';
@@ -458,19 +466,26 @@ export function observeWindow(
     }
   }
   const view = costView(state, window, config);
+  enterCostView(state, view, config);
   appendRecent(state, window, view, config);
   const minutes = config.windowSizeMs / 60_000;
   const last = state.recent[state.recent.length - 1] as RecentWindow;
-  const steps = sequentialSteps(state, view, config);
+  // A polling scenario's real-run baselines warm up first: they learn, nothing tests (realruns.ts).
+  const warming = costViewWarmingUp(state, view, config);
+  const steps = warming ? { latency: null, burn: null, runRatio: null } : sequentialSteps(state, view, config);
   // One anomaly per detector and window: level shift first, then the per-run test, then the CUSUM.
   const findings = [
     errorFinding(state, config, minutes),
-    latencyFinding(state, config, last[3], view.realOnly) ??
-      runsLatencyFinding(state, config) ??
-      runRatioFinding(state, config, steps.runRatio) ??
-      sequentialLatencyFinding(state, config, view, steps.latency),
-    burnFinding(state, config, costRuns(last) === 0 ? null : pooledBurn(state, config), view.realOnly) ??
-      sequentialBurnFinding(state, config, view, steps.burn),
+    warming
+      ? null
+      : (latencyFinding(state, config, last[3], view.realOnly) ??
+        runsLatencyFinding(state, config) ??
+        runRatioFinding(state, config, steps.runRatio) ??
+        sequentialLatencyFinding(state, config, view, steps.latency)),
+    warming
+      ? null
+      : (burnFinding(state, config, costRuns(last) === 0 ? null : pooledBurn(state, config), view.realOnly) ??
+        sequentialBurnFinding(state, config, view, steps.burn)),
     volumeFinding(state, config, minutes),
   ].filter((finding): finding is Finding => finding !== null);
   const flagged = new Set(findings.map((finding) => finding.detector));

@@ -11,48 +11,7 @@ import {
   relearns,
   runsP95,
 } from './realruns.js';
-import { lcg, series } from './testing.js';
-
-/**
- * A polling scenario: three check runs a window (1 operation, 100 centicredits, 300 ms each) and 0–2
- * real runs (3–8 operations, 300–1500 centicredits, 2–6 s); from window `from` on the real runs burn
- * `costFactor` × as much and take `durationFactor` × as long.
- */
-function polling(from: number, costFactor: number, durationFactor = 1): WindowObservation[] {
-  const random = lcg(33);
-  return series({ scenarioId: 502, windows: 2 * 288, executions: 3 }).map((window, index) => {
-    const realCount = random() < 0.5 ? 0 : random() < 0.7 ? 1 : 2;
-    const factor = index >= from ? costFactor : 1;
-    const slow = index >= from ? durationFactor : 1;
-    const real = { executions: realCount, operations: 0, centicredits: 0, durations: [] as number[] };
-    for (let i = 0; i < realCount; i++) {
-      real.operations += 3 + Math.floor(5 * random());
-      real.centicredits += Math.round((300 + 1200 * random()) * factor);
-      real.durations.push(Math.round((2000 + 4000 * random()) * slow));
-    }
-    const durations = [300, 310, 290, ...real.durations];
-    const runs = durations.map((d) => [d, 1] as const);
-    const realRuns = real.durations.map((d) => [d, 1] as const);
-    return {
-      ...window,
-      executions: 3 + realCount,
-      errors: 0,
-      operations: 3 + real.operations,
-      centicredits: 300 + real.centicredits,
-      durationSumMs: durations.reduce((a, b) => a + b, 0),
-      durationP95Ms: runsP95(runs),
-      runDurations: runs,
-      realRuns: {
-        executions: realCount,
-        operations: real.operations,
-        centicredits: real.centicredits,
-        durationSumMs: real.durations.reduce((a, b) => a + b, 0),
-        durationP95Ms: runsP95(realRuns),
-        runDurations: realRuns,
-      },
-    };
-  });
-}
+import { polling, series } from './testing.js';
 
 const detect = (windows: readonly WindowObservation[], input: AnomalyConfigInput = {}) => {
   const detector = createOfflineDetector(parseAnomalyConfig(input));

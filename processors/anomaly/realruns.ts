@@ -44,6 +44,48 @@ export function costView(state: ScenarioState, window: WindowObservation, config
   };
 }
 
+/**
+ * Keeps the cost view's warm-up count; on the first window judged on real runs, notes its start and
+ * (with `freshBaselines`) starts the burn and latency baselines afresh: until then they held all
+ * runs, check runs included, which the real runs are not comparable to.
+ */
+export function enterCostView(state: ScenarioState, view: CostView, config: AnomalyConfig): void {
+  if (!view.realOnly) return;
+  if (state.costViewSince === undefined) {
+    state.costViewSince = view.windowStart;
+    state.costViewWindows = 0;
+    if (config.realRuns.freshBaselines) {
+      state.latencyHistory = [];
+      state.burnHistory = [];
+      state.latencyMeans = [];
+      state.burnSingles = [];
+      state.latencyCusum = 0;
+      state.burnCusum = 0;
+      state.runHistogram = {};
+      state.runRatioSum = 0;
+      state.flagStreaks = {};
+      delete state.costFloor;
+    }
+  }
+  if (view.executions > 0) state.costViewWindows = (state.costViewWindows ?? 0) + 1;
+}
+
+/**
+ * Whether the burn and latency tests of a scenario judged on real runs are still warming up: less
+ * than `realRuns.warmupMs` of event time since its first window judged on real runs, or fewer than
+ * `realRuns.warmupWindows` windows with real runs. Why: a polling scenario has a real run in one
+ * window of three or four, so a baseline of its first real runs rests on little data, and one learnt
+ * during an episode (a burn surge: more operations per run, so less time per operation) flagged for
+ * days (bench/anomaly/README.md, fifth round). Meanwhile the baselines learn from every window.
+ */
+export function costViewWarmingUp(state: ScenarioState, view: CostView, config: AnomalyConfig): boolean {
+  if (!view.realOnly || state.costViewSince === undefined) return false;
+  const settings = config.realRuns;
+  return (
+    view.windowEnd - state.costViewSince < settings.warmupMs || (state.costViewWindows ?? 0) < settings.warmupWindows
+  );
+}
+
 /** Takes a window's run mix into the scenario's decayed counts (windows without real-run counts skip). */
 export function addRunMix(state: ScenarioState, window: WindowObservation, config: AnomalyConfig): void {
   const real = window.realRuns;

@@ -86,6 +86,10 @@ export interface ScenarioState {
    * decides whether the cost and latency tests judge only real runs. Absent in older states.
    */
   runMix?: [number, number];
+  /** windowStart of the first window judged on real runs (`realruns.ts` warm-up); absent before it and in older states. */
+  costViewSince?: number;
+  /** Windows with real runs judged on real runs so far (`realruns.ts` warm-up); absent in older states. */
+  costViewWindows?: number;
   /** Windows with runs to judge flagged in a row, per cost/latency detector (`realruns.ts`); absent in older states. */
   flagStreaks?: Record<string, number>;
   /** [mean executions per window, windows seen] per UTC hour of day. */

@@ -5,6 +5,7 @@
 import { metricWindowEventId } from '../../pipeline/ids.js';
 import type { MetricWindow } from '../../schemas/generated/types.js';
 import type { WindowObservation } from './detector.js';
+import { runsP95 } from './realruns.js';
 
 /** Start of the synthetic series: 2026-01-05T00:00Z. */
 export const seriesStart = Date.UTC(2026, 0, 5);
@@ -113,4 +114,52 @@ export function toMetricWindow(observation: WindowObservation): MetricWindow {
     realRunDurationSumMs: observation.realRuns?.durationSumMs ?? null,
     realRunDurationSketch: null,
   };
+}
+
+/**
+ * A polling scenario: three check runs a window (1 operation, 100 centicredits, 300 ms each) and 0–2
+ * real runs (3–8 operations, 300–1500 centicredits, 2–6 s); from window `from` on the real runs burn
+ * `costFactor` × as much and take `durationFactor` × as long.
+ */
+export function polling(
+  from: number,
+  costFactor: number,
+  durationFactor = 1,
+  options: { readonly to?: number; readonly operationsFactor?: number; readonly days?: number } = {},
+): WindowObservation[] {
+  const random = lcg(33);
+  const to = options.to ?? Infinity;
+  return series({ scenarioId: 502, windows: (options.days ?? 2) * 288, executions: 3 }).map((window, index) => {
+    const realCount = random() < 0.5 ? 0 : random() < 0.7 ? 1 : 2;
+    const during = index >= from && index < to;
+    const factor = during ? costFactor : 1;
+    const slow = during ? durationFactor : 1;
+    const real = { executions: realCount, operations: 0, centicredits: 0, durations: [] as number[] };
+    for (let i = 0; i < realCount; i++) {
+      real.operations += Math.round((3 + Math.floor(5 * random())) * (during ? (options.operationsFactor ?? 1) : 1));
+      real.centicredits += Math.round((300 + 1200 * random()) * factor);
+      real.durations.push(Math.round((2000 + 4000 * random()) * slow));
+    }
+    const durations = [300, 310, 290, ...real.durations];
+    const runs = durations.map((d) => [d, 1] as const);
+    const realRuns = real.durations.map((d) => [d, 1] as const);
+    return {
+      ...window,
+      executions: 3 + realCount,
+      errors: 0,
+      operations: 3 + real.operations,
+      centicredits: 300 + real.centicredits,
+      durationSumMs: durations.reduce((a, b) => a + b, 0),
+      durationP95Ms: runsP95(runs),
+      runDurations: runs,
+      realRuns: {
+        executions: realCount,
+        operations: real.operations,
+        centicredits: real.centicredits,
+        durationSumMs: real.durations.reduce((a, b) => a + b, 0),
+        durationP95Ms: runsP95(realRuns),
+        runDurations: realRuns,
+      },
+    };
+  });
 }
