@@ -32,10 +32,16 @@ export const asciiBytes = (text: string): Uint8Array => {
   return Buffer.from(text, 'latin1');
 };
 
-/** Node's Buffer#latin1Write (in every version since 0.x, not in the typings). */
+/** Node's Buffer#latin1Write: not in the typings, and the documented `write` checks more per call. */
 interface Latin1Writer {
   latin1Write(text: string, offset: number, length: number): number;
 }
+
+/** Copies Latin-1 text into `buffer` natively (through `write` where `latin1Write` is missing). */
+const latin1Write: (buffer: Buffer, text: string, offset: number, length: number) => void =
+  typeof (Buffer.prototype as Partial<Latin1Writer>).latin1Write === 'function'
+    ? (buffer, text, offset, length) => void (buffer as unknown as Latin1Writer).latin1Write(text, offset, length)
+    : (buffer, text, offset, length) => void buffer.write(text, offset, length, 'latin1');
 
 /**
  * Writes `text` from code unit `from` on as the inside of a JSON string literal (UTF-8, the escapes
@@ -151,7 +157,7 @@ export class JsonBytes {
       this.reserve(count + 2);
       const buffer = this.buffer;
       buffer[this.length] = QUOTE;
-      (buffer as unknown as Latin1Writer).latin1Write(text, this.length + 1, count);
+      latin1Write(buffer, text, this.length + 1, count);
       buffer[this.length + count + 1] = QUOTE;
       this.length += count + 2;
       return;
