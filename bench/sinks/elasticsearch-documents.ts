@@ -26,12 +26,15 @@ const { values: flags } = parseArgs({
 const docs = Number(flags.docs);
 const repeat = Number(flags.repeat);
 const base = exampleEvents['com.makestream.v1.EnrichedLog'];
+// Strings as the Avro decoder hands them over: flat (a template literal alone makes cons strings,
+// which every path must flatten first).
+const flat = (text: string): string => Buffer.from(text).toString();
 const logs: EnrichedLog[] = Array.from({ length: docs }, (_, i) => ({
   ...base,
-  eventId: `bench-${i}`,
+  eventId: flat(`bench-${i}`),
   timestamp: base.timestamp + i,
   scenarioId: 1000 + (i % 2000),
-  message: `${base.message} #${i}`,
+  message: flat(`${base.message} #${i}`),
 }));
 const target = 'makestream-logs-make.enriched-default-2026.01.01';
 
