@@ -4,7 +4,7 @@
  * and the rest of its batch goes through.
  */
 import { InvalidRecordError, type PipelineError } from '../../../pipeline/errors/index.js';
-import { JsonBytes } from '../elasticsearch/json-bytes.js';
+import { JsonBytes } from '../../../pipeline/sink/json-bytes.js';
 import { cellWriter } from './cell-writers.js';
 import type { Dialect } from './column-types.js';
 import type { AnyTableSpec } from './tables/index.js';

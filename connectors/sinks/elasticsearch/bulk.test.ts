@@ -8,7 +8,7 @@ import {
   openSearchWriteBlock,
   overloaded,
 } from './bulk-responses.fixtures.js';
-import type { JsonBytes } from './json-bytes.js';
+import type { JsonBytes } from '../../../pipeline/sink/json-bytes.js';
 
 const kinds = (outcomes: { kind: string }[]): string[] => outcomes.map((outcome) => outcome.kind);
 

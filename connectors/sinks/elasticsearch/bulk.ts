@@ -13,7 +13,7 @@
  * operator's doing that goes away: retried (backpressure, not loss), whatever its status.
  */
 import { PipelineError, RetriableError } from '../../../pipeline/errors/index.js';
-import { JsonBytes } from './json-bytes.js';
+import { JsonBytes } from '../../../pipeline/sink/json-bytes.js';
 
 /** Response paths the sink reads; everything else is filtered out server-side (smaller answers). */
 export const BULK_FILTER_PATH = 'errors,items.*.status,items.*.error';

@@ -15,7 +15,8 @@ import type { EnrichedLog } from '../../../schemas/generated/types.js';
 import type { DocumentShape } from './datasets.js';
 import { createIsoTimeFormatter, YEAR_10000_MS } from '../../../pipeline/sink/iso-time.js';
 import { buildDocument, isoTime } from './documents.js';
-import { asciiBytes, JsonBytes } from './json-bytes.js';
+import { asciiBytes, JsonBytes } from '../../../pipeline/sink/json-bytes.js';
+import { createTimeBytesWriter } from '../../../pipeline/sink/time-bytes.js';
 
 /** A document's JSON text with the event time that places it. */
 export interface SourceJson {
@@ -25,7 +26,6 @@ export interface SourceJson {
 }
 
 const NANOS_PER_MILLI = 1_000_000;
-const DAY_MS = 86_400_000;
 /** ISO text of epoch ms, with the day part cached (the sink runtime's shared formatter). */
 const isoCached = createIsoTimeFormatter();
 
@@ -38,55 +38,13 @@ export function isoUtc(ms: number, field: string): string {
   return isoCached(ms);
 }
 
-/** `YYYY-MM-DDT` of each day seen, as bytes (at most 4 096 days, then cleared). */
-const dayPrefixes = new Map<number, Uint8Array>();
-let lastDay = Number.NaN;
-let lastPrefix: Uint8Array | undefined;
-const DIGIT_0 = 0x30;
+/** `"<toISOString()>"` bytes of an epoch ms in 1970–9999. */
+const writeIsoBytes = createTimeBytesWriter({ separator: 'T', milliseconds: true, zulu: true });
 
 /** `"<toISOString()>"` of epoch ms, quoted; throws as `isoTime` does on a time that is not a number. */
 function writeIsoTime(out: JsonBytes, ms: number, field: string): void {
-  if (!Number.isInteger(ms) || ms < 0 || ms >= YEAR_10000_MS) {
-    out.string(isoTime(ms, field));
-    return;
-  }
-  const day = Math.floor(ms / DAY_MS);
-  // Most times of a batch fall on the day of the one before: no map lookup for those.
-  let prefix = day === lastDay ? lastPrefix : dayPrefixes.get(day);
-  if (prefix === undefined) {
-    if (dayPrefixes.size >= 4096) dayPrefixes.clear();
-    prefix = asciiBytes(new Date(day * DAY_MS).toISOString().slice(0, 11));
-    dayPrefixes.set(day, prefix);
-  }
-  lastDay = day;
-  lastPrefix = prefix;
-  out.byte(0x22);
-  out.bytes(prefix);
-  let rest = ms - day * DAY_MS;
-  const millis = rest % 1000;
-  rest = (rest - millis) / 1000;
-  const seconds = rest % 60;
-  rest = (rest - seconds) / 60;
-  const minutes = rest % 60;
-  const hours = (rest - minutes) / 60;
-  out.reserve(14);
-  const buffer = out.buffer;
-  let p = out.length;
-  buffer[p++] = DIGIT_0 + Math.floor(hours / 10);
-  buffer[p++] = DIGIT_0 + (hours % 10);
-  buffer[p++] = 0x3a; // :
-  buffer[p++] = DIGIT_0 + Math.floor(minutes / 10);
-  buffer[p++] = DIGIT_0 + (minutes % 10);
-  buffer[p++] = 0x3a;
-  buffer[p++] = DIGIT_0 + Math.floor(seconds / 10);
-  buffer[p++] = DIGIT_0 + (seconds % 10);
-  buffer[p++] = 0x2e; // .
-  buffer[p++] = DIGIT_0 + Math.floor(millis / 100);
-  buffer[p++] = DIGIT_0 + (Math.floor(millis / 10) % 10);
-  buffer[p++] = DIGIT_0 + (millis % 10);
-  buffer[p++] = 0x5a; // Z
-  buffer[p++] = 0x22;
-  out.length = p;
+  if (!Number.isInteger(ms) || ms < 0 || ms >= YEAR_10000_MS) out.string(isoTime(ms, field));
+  else writeIsoBytes(out, ms);
 }
 
 /** `"<lowercase symbol>"` of each Avro enum symbol seen, as bytes. */
