@@ -2,8 +2,8 @@
  * The anomaly evaluation: generates labelled datasets (`dataset.ts`) for several seeds, runs the
  * offline detector (the processor's engine) over them and scores the flags per episode
  * (`scorer.ts`). Run: `node --import tsx bench/anomaly/evaluate.ts [--seeds a,b] [--warmup-days 3]
- * [--hours 48] [--scenarios 10] [--config json] [--cache dir]`. Without --seeds it runs the train
- * seeds, the old test seeds, then the held-out seeds.
+ * [--hours 48] [--scenarios 10] [--config json] [--cache dir]`. Without --seeds it runs the six train
+ * seeds, the test seeds of earlier rounds (seen), then the seventh round's held-out seeds.
  */
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
@@ -161,9 +161,9 @@ async function main(): Promise<void> {
   const groups: [string, readonly string[]][] =
     values.seeds === undefined
       ? [
-          ['train seeds', trainSeeds],
-          ['old test seeds', testSeeds],
-          ['held-out seeds', heldOutSeeds],
+          ['train seeds', [...trainSeeds, ...moreTrainSeeds]],
+          ['seen test seeds (held out in earlier rounds)', [...testSeeds, ...heldOutSeeds]],
+          ['held-out seeds', seventhHeldOutSeeds],
         ]
       : [['seeds', values.seeds.split(',').filter((s) => s !== '')]];
   for (const [title, seeds] of groups) {

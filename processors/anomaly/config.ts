@@ -15,8 +15,8 @@ const errorRateSchema = z
     threshold: z
       .number()
       .positive()
-      // Fifth round (bench/anomaly/README.md): 3 with minIncrease 0.1 (3.5 and 0.15 before).
-      .default(3)
+      // Seventh round (bench/anomaly/README.md): 3.5 (3 in the fifth and sixth, with minIncrease 0.1).
+      .default(3.5)
       .describe('Score (-log10 of the binomial tail probability of the errors seen, given the baseline rate).'),
     minErrors: z.number().int().min(1).default(3).describe('Fewest errors in the span before a spike is reported.'),
     longerSpans: z
@@ -133,8 +133,8 @@ const runsSchema = z
     threshold: z
       .number()
       .positive()
-      // Fifth round (bench/anomaly/README.md): 3 (3.5 before).
-      .default(3)
+      // Seventh round (bench/anomaly/README.md): 3.5 (3 in the fifth and sixth, 3.5 before).
+      .default(3.5)
       .describe('Score: -log10 of the binomial probability of that many runs above a baseline quantile.'),
     levels: z
       .array(z.number().gt(0).lt(1))
@@ -429,8 +429,8 @@ export const anomalyConfigSchema = z
       ),
     errorRate: errorRateSchema.prefault({}),
     latency: levelShiftSchema('latency regressions (p95 duration)', 3.5, 1.5, 1).prefault({}),
-    // Fourth round (bench/anomaly/README.md): threshold 3 with the confirmation rule (was 3.5 without).
-    burn: levelShiftSchema('operations/credit burn surges (centicredits per execution)', 3, 2, 1).prefault({}),
+    // Seventh round (bench/anomaly/README.md): threshold 3.5 (3 from the fourth round, with the confirmation rule).
+    burn: levelShiftSchema('operations/credit burn surges (centicredits per execution)', 3.5, 2, 1).prefault({}),
     // Chosen on the train seeds of bench/anomaly (README there): per-operation statistic, threshold 5; drift 1 (fifth round, with real runs; 0.85 in the fourth, 1 before).
     latencySequential: sequentialSchema(
       'latency regressions (log mean duration per run or per operation, per window)',
