@@ -28,9 +28,13 @@ export interface BulkEntry {
   readonly bytes: number;
 }
 
+/** The action line of a `create` into `target` up to its id: `{"create":{"_index":<target>,"_id":`. */
+const createActionPrefix = (target: string): string => `{"create":{"_index":${JSON.stringify(target)},"_id":`;
+const CREATE_ACTION_END = '}}';
+
 /** The action line of a `create` of `id` into `target`. */
 export function createAction(target: string, id: string): string {
-  return `{"create":{"_index":${JSON.stringify(target)},"_id":${JSON.stringify(id)}}}`;
+  return `${createActionPrefix(target)}${JSON.stringify(id)}${CREATE_ACTION_END}`;
 }
 
 /** Serialises one `create` entry. */
@@ -71,10 +75,7 @@ export interface BulkRequest {
 }
 
 const NEWLINE = 0x0a;
-const ACTION_END = Buffer.from('}}\n');
-
-/** `{"create":{"_index":<target>,"_id":` as bytes. */
-const actionPrefix = (target: string): Buffer => Buffer.from(`{"create":{"_index":${JSON.stringify(target)},"_id":`);
+const ACTION_END = Buffer.from(`${CREATE_ACTION_END}\n`);
 
 /** Starts a request body; `capacity` is a first guess, the buffer grows as needed. */
 export function createBulkRequest(capacity = 256 * 1024): BulkRequest {
@@ -97,7 +98,7 @@ export function createBulkRequest(capacity = 256 * 1024): BulkRequest {
       const start = out.length;
       try {
         if (target !== prefixTarget) {
-          prefix = actionPrefix(target);
+          prefix = Buffer.from(createActionPrefix(target));
           prefixTarget = target;
         }
         out.bytes(prefix);

@@ -13,7 +13,7 @@
  */
 import type { EnrichedLog } from '../../../schemas/generated/types.js';
 import type { DocumentShape } from './datasets.js';
-import { createIsoTimeFormatter, YEAR_10000_MS } from '../../../pipeline/sink/iso-time.js';
+import { YEAR_10000_MS } from '../../../pipeline/sink/iso-time.js';
 import { buildDocument, isoTime } from './documents.js';
 import { asciiBytes, JsonBytes } from '../../../pipeline/sink/json-bytes.js';
 import { createTimeBytesWriter } from '../../../pipeline/sink/time-bytes.js';
@@ -26,18 +26,6 @@ export interface SourceJson {
 }
 
 const NANOS_PER_MILLI = 1_000_000;
-/** ISO text of epoch ms, with the day part cached (the sink runtime's shared formatter). */
-const isoCached = createIsoTimeFormatter();
-
-/**
- * `new Date(ms).toISOString()` at a fraction of its cost. Times before 1970 or after 9999 take
- * `isoTime` itself; a time that is not a number throws, as `isoTime` does.
- */
-export function isoUtc(ms: number, field: string): string {
-  if (!Number.isInteger(ms) || ms < 0 || ms >= YEAR_10000_MS) return isoTime(ms, field);
-  return isoCached(ms);
-}
-
 /** `"<toISOString()>"` bytes of an epoch ms in 1970–9999. */
 const writeIsoBytes = createTimeBytesWriter({ separator: 'T', milliseconds: true, zulu: true });
 
