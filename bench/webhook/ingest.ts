@@ -4,7 +4,7 @@
  *
  *   node --import tsx bench/webhook/ingest.ts [--backend embedded|kafka|bare|bare-node|bare-receiver|both|a,b] [--duration 10]
  *        [--batch 100] [--connections 64] [--rates 5000,max] [--brokers 127.0.0.1:19092]
- *        [--synchronous full,normal,offloop] [--profile <dir>] [--linger-ms 0,2] [--max-sends 0,1]
+ *        [--synchronous full,normal,offloop,thread] [--profile <dir>] [--linger-ms 0,2] [--max-sends 0,1]
  *        [--workers 1,2] [--pipelining 1] [--kafka-client kafkajs,librdkafka]
  *
  * The receiver runs in a child process (so the load generator does not share its event loop), on a
@@ -21,7 +21,8 @@
  * producer; a list A/Bs them. `--kafka-client` picks the Kafka producer library (`kafka.client`).
  * `--pipelining` is autocannon's requests in flight per connection. `--synchronous` lists the
  * embedded log's commit modes to A/B (`offloop`: full with the WAL's fsync off the event loop,
- * `syncOffLoop`); the mode is printed in the client column.
+ * `syncOffLoop`; `thread`: full with appends and commit on a worker thread, `writeThread`); the mode
+ * is printed in the client column.
  * Every request carries unique ids, so nothing is a duplicate. Prints one line per scenario and a
  * JSON summary. `--profile` writes the receiver's CPU profile (read it with
  * `npx tsx bench/log/profile-summary.ts <dir>/<file>.cpuprofile`). Not a test: it asserts nothing.
@@ -30,7 +31,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import cluster from 'node:cluster';
 import { serveBareFastify, serveBareNode, serveBareReceiver } from './bare-servers.js';
 import { servePrimary } from './cluster-primary.js';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -108,6 +109,7 @@ async function serve(backend: Backend): Promise<void> {
           // the WAL's fsync off the event loop, `syncOffLoop`).
           synchronous: values.client === 'normal' ? 'normal' : 'full',
           syncOffLoop: values.client === 'offloop',
+          writeThread: values.client === 'thread',
         });
   if (ownsTopics) {
     await log.createTopics(
@@ -136,7 +138,7 @@ async function serve(backend: Backend): Promise<void> {
   const { url } = await source.start();
   process.send?.({ url });
   // The parent asks for the receiver's CPU time around each scenario.
-  process.on('message', () => process.send?.({ cpu: process.cpuUsage() }));
+  process.on('message', () => process.send?.({ cpu: process.cpuUsage(), mainNs: mainThreadCpuNs() }));
   process.once('SIGTERM', () => {
     void (async () => {
       await source.stop();
@@ -181,6 +183,12 @@ interface Figures extends Variant {
   readonly receiverCpuMicrosPerEvent: number;
   /** Share of one core the receiver used during the scenario. */
   readonly receiverCores: number;
+  /**
+   * The receiver's main thread (its event loop) alone, µs CPU per accepted event (Linux schedstat;
+   * absent for the calibrations and node:cluster): what bounds one receiver when other threads
+   * (the embedded log's write thread, libuv's pool, GC helpers) run on another core.
+   */
+  readonly receiverMainThreadMicrosPerEvent?: number;
 }
 
 async function main(): Promise<void> {
@@ -325,6 +333,10 @@ async function run(
   const result = await new Promise<{ errors: number; duration: number }>((resolve) => instance.once('done', resolve));
   const cpuAfter = await receiverCpu(child);
   const cpuMicros = cpuAfter.user - cpuBefore.user + (cpuAfter.system - cpuBefore.system);
+  const mainMicros =
+    cpuAfter.mainNs !== undefined && cpuBefore.mainNs !== undefined
+      ? (cpuAfter.mainNs - cpuBefore.mainNs) / 1000
+      : undefined;
   times.sort((a, b) => a - b);
   const percentile = (p: number) => times[Math.min(times.length - 1, Math.floor((p / 100) * times.length))] ?? NaN;
   const accepted = statuses.get(202) ?? 0;
@@ -347,14 +359,29 @@ async function run(
     errors: result.errors,
     receiverCpuMicrosPerEvent: round(cpuMicros / Math.max(1, accepted * scenario.recordsPerRequest)),
     receiverCores: round(cpuMicros / 1e6 / seconds),
+    ...(mainMicros === undefined
+      ? {}
+      : { receiverMainThreadMicrosPerEvent: round(mainMicros / Math.max(1, accepted * scenario.recordsPerRequest)) }),
   };
 }
 
-function receiverCpu(child: ChildProcess): Promise<NodeJS.CpuUsage> {
+function receiverCpu(child: ChildProcess): Promise<NodeJS.CpuUsage & { mainNs?: number }> {
   return new Promise((resolve) => {
-    child.once('message', (message) => resolve((message as { cpu: NodeJS.CpuUsage }).cpu));
+    child.once('message', (message) => {
+      const { cpu, mainNs } = message as { cpu: NodeJS.CpuUsage; mainNs?: number };
+      resolve({ ...cpu, ...(mainNs === undefined ? {} : { mainNs }) });
+    });
     child.send('cpu');
   });
+}
+
+/** ns this process's main thread spent on a CPU (Linux schedstat), or undefined where there is none. */
+function mainThreadCpuNs(): number | undefined {
+  try {
+    return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]);
+  } catch {
+    return undefined;
+  }
 }
 
 function startReceiver(backend: Backend, variant: Variant): Promise<{ child: ChildProcess; url: string }> {
@@ -381,6 +408,7 @@ function formatLine(figures: Figures): string {
     `${String(figures.eventsPerSecond).padStart(7)} events/s (${figures.requestsPerSecond} req/s)  ` +
     `time-to-202 p50 ${figures.p50Ms} ms p95 ${figures.p95Ms} ms p99 ${figures.p99Ms} ms  ` +
     `receiver ${figures.receiverCores} cores, ${figures.receiverCpuMicrosPerEvent} µs CPU/event` +
+    `${figures.receiverMainThreadMicrosPerEvent === undefined ? '' : ` (main thread ${figures.receiverMainThreadMicrosPerEvent})`}` +
     `${refused}${figures.errors ? ` errors=${figures.errors}` : ''}`
   );
 }

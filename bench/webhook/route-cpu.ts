@@ -12,17 +12,23 @@
  *   event-loop turn only, what the receiver did before the linger existed).
  *
  *   node --import tsx bench/webhook/route-cpu.ts [--requests 4000] [--concurrency 64] [--batch 1]
- *        [--lingers 0,2,5] [--rounds 3] [--max-sends 0] [--backend embedded|kafka]
+ *        [--lingers 0,2,5] [--rounds 3] [--max-sends 0] [--modes full] [--backend embedded|kafka]
  *        [--kafka-client kafkajs|librdkafka] [--brokers 127.0.0.1:19092]
  *
  * `--max-sends` (a list) crosses each linger with `log.maxSendsInFlight`. `--backend kafka` runs the
  * route over the Kafka log (acks=all, fresh topics deleted at the end) with the chosen producer
  * library; process.cpuUsage then includes the client's threads (librdkafka's are native).
  *
- * Prints CPU µs per request (process.cpuUsage: user + system), requests per CPU-second and the
+ * `--modes` (embedded only, a list) crosses the variants with the log's write mode: `full` (SQLite's
+ * fsync at commit on the event loop), `offloop` (`syncOffLoop`), `thread` (`writeThread`: appends and
+ * commit on a worker thread), each on its own fresh log file.
+ *
+ * Prints CPU µs per request (all threads) and the main thread's CPU µs per request (Linux
+ * `/proc/self/task/<pid>/schedstat`, ns on CPU; what bounds a single receiver's throughput when
+ * other threads have a core; elsewhere the event loop's busy time, which a loaded machine inflates), (process.cpuUsage: user + system), requests per CPU-second and the
  * median over rounds. Not a test: it asserts nothing.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -53,6 +59,7 @@ const { values } = parseArgs({
     backend: { type: 'string', default: 'embedded' },
     'kafka-client': { type: 'string', default: 'kafkajs' },
     brokers: { type: 'string', default: '127.0.0.1:19092' },
+    modes: { type: 'string', default: 'full' },
   },
 });
 const requests = Number(values.requests);
@@ -62,19 +69,31 @@ const batch = Number(values.batch);
 const directory = mkdtempSync(join(tmpdir(), 'makestream-route-cpu-'));
 const suffix = `${Date.now()}`;
 const topicNames = { executions: `bench.route.executions.${suffix}`, webhookRaw: `bench.route.webhook.${suffix}` };
-const log: EventLog =
-  values.backend === 'kafka'
-    ? createKafkaLog({
-        brokers: values.brokers.split(','),
-        client: values['kafka-client'] === 'librdkafka' ? 'librdkafka' : 'kafkajs',
-      })
-    : createEmbeddedLog({ path: join(directory, 'log.db'), maintenanceIntervalMs: 0, synchronous: 'full' });
-await log.createTopics(
-  receiverTopics.map((topic) => ({
-    ...topic,
-    name: topic.name === 'make.executions.raw.v1' ? topicNames.executions : topicNames.webhookRaw,
-  })),
-);
+const modes = values.backend === 'kafka' ? ['kafka'] : values.modes.split(',');
+const logs = new Map<string, EventLog>();
+for (const mode of modes) {
+  const log: EventLog =
+    values.backend === 'kafka'
+      ? createKafkaLog({
+          brokers: values.brokers.split(','),
+          client: values['kafka-client'] === 'librdkafka' ? 'librdkafka' : 'kafkajs',
+        })
+      : createEmbeddedLog({
+          path: join(directory, `log-${mode}.db`),
+          maintenanceIntervalMs: 0,
+          synchronous: 'full',
+          syncOffLoop: mode === 'offloop',
+          writeThread: mode === 'thread',
+        });
+  await log.createTopics(
+    receiverTopics.map((topic) => ({
+      ...topic,
+      name: topic.name === 'make.executions.raw.v1' ? topicNames.executions : topicNames.webhookRaw,
+    })),
+  );
+  logs.set(mode, log);
+}
+const log = logs.get(modes[0]!)!;
 const serde = createAvroSerde({ store: createEmbeddedSchemaStore({ database: join(directory, 'schemas.db') }) });
 const settings = parseWebhookSourceConfig({
   topics: topicNames,
@@ -86,10 +105,11 @@ const settings = parseWebhookSourceConfig({
 const secrets = resolveSecrets(settings, { env: { PUSH_TOKEN: bearerToken }, readFile: () => '' });
 const executionSerde = await bindTopic(serde, settings.topics.executions, 'scenario-execution');
 const delays = { backpressure: 1, log: 5 };
-const producer = createLazyProducer(log);
+const producers = new Map([...logs].map(([mode, modeLog]) => [mode, createLazyProducer(modeLog)]));
 
 /** The receiver's server with the real route at `lingerMs`, or answering 202 at once (`bare`). */
-async function server(lingerMs: number | 'bare', maxSendsInFlight = 0): Promise<ReceiverServer> {
+async function server(lingerMs: number | 'bare', maxSendsInFlight = 0, mode = modes[0]!): Promise<ReceiverServer> {
+  const producer = producers.get(mode)!;
   const metrics = webhookMetrics(createMetricsRegistry());
   const readiness = createLogReadiness({
     log,
@@ -148,11 +168,25 @@ function body(): string {
   return JSON.stringify(batch === 1 ? reports[0] : reports);
 }
 
+/** ns the main thread spent on a CPU (Linux schedstat), or undefined where there is none. */
+function mainThreadCpuNs(): number | undefined {
+  try {
+    return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]);
+  } catch {
+    return undefined;
+  }
+}
+
 /** `count` requests through `app`, `concurrency` at a time; µs of CPU per request. */
-async function drive(app: ReceiverServer, count: number): Promise<{ cpuMicros: number; wallMs: number }> {
+async function drive(
+  app: ReceiverServer,
+  count: number,
+): Promise<{ cpuMicros: number; loopMicros: number; wallMs: number }> {
   const bodies = Array.from({ length: count }, body);
   let next = 0;
   const cpu = process.cpuUsage();
+  const loop = performance.eventLoopUtilization();
+  const mainBefore = mainThreadCpuNs();
   const started = performance.now();
   const worker = async (): Promise<void> => {
     while (next < bodies.length) {
@@ -163,18 +197,32 @@ async function drive(app: ReceiverServer, count: number): Promise<{ cpuMicros: n
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   const used = process.cpuUsage(cpu);
-  return { cpuMicros: (used.user + used.system) / count, wallMs: performance.now() - started };
+  const busy = performance.eventLoopUtilization(loop);
+  const mainAfter = mainThreadCpuNs();
+  return {
+    cpuMicros: (used.user + used.system) / count,
+    loopMicros:
+      mainBefore !== undefined && mainAfter !== undefined
+        ? (mainAfter - mainBefore) / 1000 / count
+        : (busy.active * 1000) / count,
+    wallMs: performance.now() - started,
+  };
 }
 
-const variants: ('bare' | { lingerMs: number; maxSends: number })[] = [
+const variants: ('bare' | { lingerMs: number; maxSends: number; mode: string })[] = [
   'bare',
-  ...values.lingers
-    .split(',')
-    .flatMap((lingerMs) =>
-      values['max-sends'].split(',').map((maxSends) => ({ lingerMs: Number(lingerMs), maxSends: Number(maxSends) })),
-    ),
+  ...modes.flatMap((mode) =>
+    values.lingers
+      .split(',')
+      .flatMap((lingerMs) =>
+        values['max-sends']
+          .split(',')
+          .map((maxSends) => ({ lingerMs: Number(lingerMs), maxSends: Number(maxSends), mode })),
+      ),
+  ),
 ];
 const results = new Map<string, number[]>();
+const loopResults = new Map<string, number[]>();
 process.stdout.write(
   `# ${values.backend}${values.backend === 'kafka' ? ` (${values['kafka-client']})` : ''}: ` +
     `${requests} requests of ${batch} report(s), ${concurrency} in flight; load average ${loadavg()
@@ -183,27 +231,33 @@ process.stdout.write(
 );
 for (let round = 1; round <= Number(values.rounds); round++) {
   for (const variant of variants) {
-    const app = variant === 'bare' ? await server('bare') : await server(variant.lingerMs, variant.maxSends);
+    const app =
+      variant === 'bare' ? await server('bare') : await server(variant.lingerMs, variant.maxSends, variant.mode);
     await drive(app, 200); // warm-up: JIT, statements, the producer
-    const { cpuMicros, wallMs } = await drive(app, requests);
+    const { cpuMicros, loopMicros, wallMs } = await drive(app, requests);
     await app.close();
     const name =
       variant === 'bare'
         ? 'bare'
-        : `linger ${variant.lingerMs}${variant.maxSends > 0 ? ` in-flight ${variant.maxSends}` : ''}`;
+        : `${modes.length > 1 ? `${variant.mode} ` : ''}linger ${variant.lingerMs}` +
+          `${variant.maxSends > 0 ? ` in-flight ${variant.maxSends}` : ''}`;
     results.set(name, [...(results.get(name) ?? []), cpuMicros]);
+    loopResults.set(name, [...(loopResults.get(name) ?? []), loopMicros]);
     process.stdout.write(
-      `round ${round} ${name.padEnd(20)} ${cpuMicros.toFixed(1).padStart(7)} µs CPU/request  ` +
+      `round ${round} ${name.padEnd(24)} ${cpuMicros.toFixed(1).padStart(7)} µs CPU/request  ` +
+        `${loopMicros.toFixed(1).padStart(7)} µs main thread/request  ` +
         `${Math.round(1e6 / cpuMicros)} requests per CPU-second  (${Math.round((requests / wallMs) * 1000)} req/s wall)\n`,
     );
   }
 }
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-const summary = Object.fromEntries([...results].map(([name, values]) => [name, Math.round(median(values) * 10) / 10]));
+const summarise = (of: Map<string, number[]>): string =>
+  JSON.stringify(Object.fromEntries([...of].map(([name, values]) => [name, Math.round(median(values) * 10) / 10])));
 process.stdout.write(
-  `median µs CPU/request: ${JSON.stringify(summary)}; load average at end ${loadavg()[0]!.toFixed(1)}\n`,
+  `median µs CPU/request: ${summarise(results)}\nmedian µs main thread/request: ${summarise(loopResults)}; ` +
+    `load average at end ${loadavg()[0]!.toFixed(1)}\n`,
 );
-await producer.close();
+for (const producer of producers.values()) await producer.close();
 if (values.backend === 'kafka') await log.deleteTopics([topicNames.executions, topicNames.webhookRaw]);
-await log.close();
+for (const modeLog of logs.values()) await modeLog.close();
 rmSync(directory, { recursive: true, force: true });

@@ -17,6 +17,7 @@ import { openStore } from './store.js';
 import { createWalSync } from './wal-sync.js';
 import { createTopics } from './topics.js';
 import { createTransactionalProducer } from './transactions.js';
+import { createWriteThread } from './write-thread.js';
 
 export type { EmbeddedLogOptions } from './options.js';
 
@@ -51,6 +52,14 @@ export function createEmbeddedLog(options: EmbeddedLogOptions): EmbeddedEventLog
   const append = createAppend(store);
   const signal = createAppendSignal();
   const groupCommit = createGroupCommit(store, signal.notify, setImmediate, walSync);
+  const writeThread = settings.writeThread
+    ? createWriteThread({
+        path: store.path,
+        synchronous: settings.synchronous,
+        busyTimeoutMs: settings.busyTimeoutMs,
+        onCommitted: signal.notify,
+      })
+    : undefined;
   // Transactions group only the commits issued in the same run of promise jobs (a processor's tasks of
   // one batch), written before any timer or I/O callback: a process's interleaving of transactional
   // writers stays as it was with one SQLite transaction per commit (replays stay byte-identical).
@@ -104,7 +113,7 @@ export function createEmbeddedLog(options: EmbeddedLogOptions): EmbeddedEventLog
 
     async producer() {
       ensureOpen();
-      return track((onClose) => createProducer({ store, topics, append, signal, groupCommit, onClose }));
+      return track((onClose) => createProducer({ store, topics, append, signal, groupCommit, writeThread, onClose }));
     },
     async transactionalProducer(transactionalId) {
       ensureOpen();
@@ -176,6 +185,7 @@ export function createEmbeddedLog(options: EmbeddedLogOptions): EmbeddedEventLog
       try {
         for (const handle of [...open]) await handle.close().catch(() => undefined);
         await maintaining;
+        await writeThread?.close();
         await walSync?.close();
       } finally {
         store.db.close();

@@ -26,6 +26,13 @@ export interface EmbeddedLogOptions {
    * Committed rows are readable before their fsync ended (wal-sync.ts). Ignored with `normal`.
    */
   readonly syncOffLoop?: boolean;
+  /**
+   * Producers' appends and commits (with their fsync) run on a worker thread with its own connection
+   * (default false): the event loop only checks and encodes records. A send still resolves only once
+   * its commit is durable as `synchronous` says; `syncOffLoop` is then moot. Transactions, topic
+   * changes and maintenance still write on the loop (write-thread.ts).
+   */
+  readonly writeThread?: boolean;
   /** How long a writer waits for another process holding the write lock (ms, default 5000). */
   readonly busyTimeoutMs?: number;
   /** How often retention and compaction run in the background (ms, default 30 000; 0: only on `maintain()`). */
@@ -47,6 +54,7 @@ export interface Settings {
   readonly clock: () => number;
   readonly synchronous: Synchronous;
   readonly syncOffLoop: boolean;
+  readonly writeThread: boolean;
   readonly busyTimeoutMs: number;
   readonly maintenanceIntervalMs: number;
   readonly tombstoneRetentionMs: number;
@@ -67,6 +75,9 @@ export function checkOptions(options: EmbeddedLogOptions): Settings {
   if (options.syncOffLoop !== undefined && typeof options.syncOffLoop !== 'boolean') {
     fail('syncOffLoop', `must be true or false (got ${String(options.syncOffLoop)}).`);
   }
+  if (options.writeThread !== undefined && typeof options.writeThread !== 'boolean') {
+    fail('writeThread', `must be true or false (got ${String(options.writeThread)}).`);
+  }
   const duration = (field: keyof EmbeddedLogOptions, fallback: number, minimum: number): number => {
     const value = options[field] ?? fallback;
     if (typeof value !== 'number' || !Number.isFinite(value) || value < minimum) {
@@ -78,6 +89,7 @@ export function checkOptions(options: EmbeddedLogOptions): Settings {
     clock: options.clock ?? Date.now,
     synchronous: options.synchronous ?? 'full',
     syncOffLoop: options.syncOffLoop ?? false,
+    writeThread: options.writeThread ?? false,
     busyTimeoutMs: duration('busyTimeoutMs', 5000, 0),
     maintenanceIntervalMs: duration('maintenanceIntervalMs', 30_000, 0),
     tombstoneRetentionMs: duration('tombstoneRetentionMs', 86_400_000, 0),

@@ -11,6 +11,7 @@ import { encodeRecords } from './records.js';
 import type { AppendSignal } from './signal.js';
 import type { Store } from './store.js';
 import type { Topic, Topics } from './topics.js';
+import type { WriteThread } from './write-thread.js';
 import { injectTraceContext } from '../trace.js';
 
 /** What producers and transactions need from the log. */
@@ -20,6 +21,8 @@ export interface WriterDeps {
   readonly append: Append;
   readonly signal: AppendSignal;
   readonly groupCommit: GroupCommit;
+  /** With the `writeThread` option: producers append on it instead of the group commit (write-thread.ts). */
+  readonly writeThread?: WriteThread;
   /** Called once when the writer closes. */
   readonly onClose: () => void;
 }
@@ -66,6 +69,13 @@ export function createProducer(deps: WriterDeps): Producer {
       checkSendArguments(topicName, records);
       // Before any await: the caller's active span is the one to propagate.
       const traced = injectTraceContext(records);
+      if (deps.writeThread) {
+        const topic = topics.require(topicName);
+        return deps.writeThread.append(
+          topic,
+          encodeRecords(topic, traced, store.clock(), () => unkeyed(topic)),
+        );
+      }
       return groupCommit(() => {
         const topic = topics.require(topicName);
         const encoded = encodeRecords(topic, traced, store.clock(), () => unkeyed(topic));
