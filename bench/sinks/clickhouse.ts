@@ -18,11 +18,13 @@
  *        [--in-flight-batches <section default, 2>] [--poll <runtime default>]
  *   startSink runs with 1 and with --in-flight-batches batches in flight per partition each round, each
  *   against that round's JSONCompactEachRow insert (median of the per-round ratios printed).
- *   (flags also as BENCH_ROWS, BENCH_BATCH, BENCH_REPEAT, BENCH_IN_FLIGHT)
+ *        [--prepare both|on|off]  (startSink with and/or without the connector's prepare hook; default both)
+ *   (flags also as BENCH_ROWS, BENCH_BATCH, BENCH_REPEAT, BENCH_IN_FLIGHT, BENCH_PREPARE)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Session, version } from 'chdb';
 import { currentDialect } from '../../connectors/sinks/clickhouse/column-types.js';
@@ -50,8 +52,18 @@ const { values: flags } = parseArgs({
     repeat: { type: 'string', default: process.env.BENCH_REPEAT ?? '3' },
     'in-flight': { type: 'string', default: process.env.BENCH_IN_FLIGHT ?? '1' },
     'no-runtime': { type: 'boolean', default: false },
+    // startSink with the connector's prepare hook (rows encoded at decode time), without it, or both
+    // in each round (alternating which goes first): the A/B of the hook in one process.
+    prepare: { type: 'string', default: process.env.BENCH_PREPARE ?? 'both' },
   },
 });
+const prepareModes: readonly boolean[] =
+  flags.prepare === 'both' ? [true, false] : flags.prepare === 'off' ? [false] : [true];
+/** Main-thread GC pause time so far (ms). */
+let gcMillis = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) gcMillis += entry.duration;
+}).observe({ entryTypes: ['gc'] });
 const rows = Number(flags.rows);
 const batchSize = Number(flags.batch);
 const repeat = Number(flags.repeat);
@@ -225,6 +237,7 @@ async function throughRuntime(
       round: number,
       inFlightBatches = sectionInFlightBatches,
     ): Promise<number> => {
+      const gcBefore = gcMillis;
       const cpu = process.cpuUsage();
       const started = process.hrtime.bigint();
       const running = await startSink(connector, {
@@ -241,35 +254,41 @@ async function throughRuntime(
       await running.stop();
       process.stdout.write(
         `${label} round ${round}: ${Math.round(events.length / elapsed)} rows/s (${elapsed.toFixed(2)} s, ` +
-          `${((used.user + used.system) / events.length).toFixed(1)} µs CPU/row, load ${loadavg()[0]!.toFixed(1)})\n`,
+          `${((used.user + used.system) / events.length).toFixed(1)} µs CPU/row, ` +
+          `GC pauses ${(((gcMillis - gcBefore) * 1000) / events.length).toFixed(1)} µs/row, load ${loadavg()[0]!.toFixed(1)})\n`,
       );
       return events.length / elapsed;
     };
     const store: number[] = [];
     const nothing: number[] = [];
-    const ratios: Record<number, number[]> = {};
+    const ratios: Record<string, number[]> = {};
     // Each round: the bulk loader, then startSink with one batch and with the section's batches in
     // flight per partition (alternating which goes first), each against that round's loader.
     const settings = [...new Set([1, sectionInFlightBatches])];
     for (let round = 1; round <= repeat; round += 1) {
       const loader = await baseline();
       process.stdout.write(`chDB INSERT FORMAT JSONCompactEachRow round ${round}: ${Math.round(loader)} rows/s\n`);
-      for (const inFlightBatches of round % 2 === 1 ? settings : [...settings].reverse()) {
+      const cases = settings.flatMap((inFlightBatches) =>
+        (round % 2 === 1 ? prepareModes : [...prepareModes].reverse()).map((prepare) => ({ inFlightBatches, prepare })),
+      );
+      for (const { inFlightBatches, prepare } of round % 2 === 1 ? cases : [...cases].reverse()) {
         await sink.transport().command('TRUNCATE TABLE bench_jsoncompacteachrow.executions');
+        const mode = prepare ? 'prepare' : 'no prepare';
         // A fresh sink name per round: a new consumer group that starts from the first offset.
         const rate = await timeRun(
           {
             ...sink,
-            name: `bench-clickhouse-${round}-${inFlightBatches}`,
+            name: `bench-clickhouse-${round}-${inFlightBatches}-${prepare ? 'p' : 'n'}`,
             start: async () => undefined,
             close: async () => undefined,
+            ...(prepare ? {} : { prepare: undefined }),
           },
-          `startSink → chDB, ${inFlightBatches} batch(es) in flight`,
+          `startSink → chDB, ${inFlightBatches} batch(es) in flight, ${mode}`,
           round,
           inFlightBatches,
         );
-        if (inFlightBatches === sectionInFlightBatches) store.push(rate);
-        (ratios[inFlightBatches] ??= []).push(rate / loader);
+        if (inFlightBatches === sectionInFlightBatches && prepare === prepareModes[0]) store.push(rate);
+        (ratios[`${inFlightBatches} batch(es) in flight, ${mode}`] ??= []).push(rate / loader);
         const stored = await count('bench_jsoncompacteachrow.executions');
         if (stored !== events.length) throw new Error(`startSink stored ${stored} rows, not ${events.length}`);
       }
@@ -288,10 +307,10 @@ async function throughRuntime(
         ),
       );
     }
-    for (const [inFlightBatches, values] of Object.entries(ratios)) {
+    for (const [variant, values] of Object.entries(ratios)) {
       const sorted = [...values].sort((a, b) => a - b);
       process.stdout.write(
-        `startSink with ${inFlightBatches} batch(es) in flight / same round's JSONCompactEachRow insert: median ` +
+        `startSink with ${variant} / same round's JSONCompactEachRow insert: median ` +
           `${(100 * sorted[Math.floor(sorted.length / 2)]!).toFixed(0)} % (rounds ${values.map((v) => (100 * v).toFixed(0)).join('/')} %)\n`,
       );
     }

@@ -24,6 +24,7 @@ import {
 import { parseSinkRuntimeConfig } from './config.js';
 import { createDeadLetterWriter, type DeadLetterWriter } from './dead-letter.js';
 import { createRecordDecoder } from './decode.js';
+import { withPrepare } from './prepare.js';
 import { deliverBatch, type DeliveryContext, type DeliveryReport } from './delivery.js';
 import { sinkMetrics } from './metrics.js';
 import { startStoreMonitor } from './monitor.js';
@@ -109,7 +110,13 @@ export async function startSink(connector: SinkConnector, options: StartSinkOpti
   const topics = connector.topics.map((spec) => spec.topic);
   const stopping = new AbortController();
 
-  const decode = await createRecordDecoder(connector.topics, serde, options.catalog);
+  // With the connector's `prepare` hook, batches keep each record's store form, not its decoded value.
+  const prepare = connector.prepare;
+  const decode = withPrepare(
+    await createRecordDecoder(connector.topics, serde, options.catalog),
+    prepare ? (item) => prepare.call(connector, item) : undefined,
+    name,
+  );
   await retry(() => connector.start(), {
     ...config.retry,
     signal: stopping.signal,

@@ -19,7 +19,7 @@ import type { Logger } from '../../../pipeline/telemetry/logger.js';
 import { currentDialect, type Dialect } from './column-types.js';
 import { ttlDaysOf, type ClickHouseSinkConfig } from './config.js';
 import { insertTarget, qualifiedName, type DdlContext } from './ddl.js';
-import { createRowEncoder } from './encode.js';
+import { createRowEncoder, type RowEncoder } from './encode.js';
 import { toPipelineError } from './errors.js';
 import { migrate, migrations, type Migration, type MigrationReport } from './migrations.js';
 import { alignRetention, type RetentionChange } from './retention.js';
@@ -76,6 +76,7 @@ export function createClickHouseSink(
   });
   let transport = dependencies.transport;
   let writers: Map<string, TableWriter> | undefined;
+  let encoders: Map<string, RowEncoder> | undefined;
   let report: MigrationReport | undefined;
   let retention: RetentionChange[] = [];
 
@@ -118,13 +119,16 @@ export function createClickHouseSink(
       } catch (error) {
         throw toPipelineError(error, `migrating ${open.target}`);
       }
+      encoders = new Map(
+        tables.map((table: AnyTableSpec) => [table.topic, createRowEncoder(table, dialect, config.insertFormat)]),
+      );
       writers = new Map(
         tables.map((table: AnyTableSpec) => [
           table.topic,
           createTableWriter({
             transport: open,
             table: insertTarget(ddl, table.name),
-            encoder: createRowEncoder(table, dialect, config.insertFormat),
+            encoder: encoders!.get(table.topic)!,
             insertDedupToken: dialect.insertDedupToken,
             logger: dependencies.logger,
           }),
@@ -134,6 +138,22 @@ export function createClickHouseSink(
         { target: open.target, database: config.database, migrations: report },
         'ClickHouse sink ready.',
       );
+    },
+
+    // The row's line at decode time (the runtime then keeps bytes, not the decoded record); `write`
+    // takes these lines and decoded records alike.
+    prepare(item) {
+      const encoder = encoders?.get(item.record.topic);
+      if (!encoder) {
+        throw new PipelineError(
+          `ClickHouse sink "${config.name}": prepare before start, or no table for ${item.record.topic}.`,
+          {
+            component: 'sinks.clickhouse',
+            stage: 'sending',
+          },
+        );
+      }
+      return encoder.prepare(item.value);
     },
 
     async write(batch: SinkBatch): Promise<SinkWriteResult> {
@@ -173,6 +193,7 @@ export function createClickHouseSink(
       const open = transport;
       transport = undefined;
       writers = undefined;
+      encoders = undefined;
       if (open && open !== dependencies.transport) await open.close();
     },
   };

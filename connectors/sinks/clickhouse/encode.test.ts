@@ -100,6 +100,51 @@ describe('row encoder', () => {
     );
   });
 
+  it.each(formats)(
+    '%s: prepare gives each row its reference line, and encode takes prepared and decoded rows alike',
+    (format) => {
+      for (const table of warehouseTables) {
+        const values = samples[table.topic]!;
+        const encoder = createRowEncoder(table, currentDialect, format);
+        const prepared = values.map((value) => encoder.prepare(value));
+        const lines = values.map((value) => referenceLine(table, currentDialect, format, value));
+        expect(prepared.map((row) => row.toString('utf8'))).toEqual(lines);
+        // Mixed: odd positions prepared, even ones decoded; the body is the same bytes.
+        const mixed = values.map((value, i) => (i % 2 === 1 ? prepared[i] : value));
+        const batch = encoder.encode(mixed);
+        expect(batch.failures).toEqual([]);
+        expect(batch.bytes.toString('utf8')).toBe(lines.join(''));
+        expect(bodyOf(batch, batch.rows.slice(2, 5)).toString('utf8')).toBe(lines.slice(2, 5).join(''));
+      }
+    },
+  );
+
+  it('prepare refuses an odd row with the message encode reports for it', () => {
+    const tables = warehouseTables.map((table) => ({ table, values: samples[table.topic]! }));
+    fc.assert(
+      fc.property(
+        fc.nat({ max: tables.length - 1 }),
+        fc.nat(),
+        fc.array(fc.tuple(fc.nat(), oddValue), { maxLength: 3 }),
+        (tableIndex, sampleIndex, changes) => {
+          const { table, values } = tables[tableIndex]!;
+          const base = values[sampleIndex % values.length] as Record<string, unknown>;
+          const fields = Object.keys(base);
+          const odd = { ...base };
+          for (const [field, value] of changes) odd[fields[field % fields.length]!] = value;
+          const encoder = createRowEncoder(table, currentDialect, 'JSONCompactEachRow');
+          const batch = encoder.encode([odd]);
+          if (batch.failures.length > 0) {
+            expect(() => encoder.prepare(odd)).toThrow(batch.failures[0]!.error.message);
+          } else {
+            expect(encoder.prepare(odd).toString()).toBe(batch.bytes.toString());
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
   it('refuses a record that is not an object, alone, leaving nothing of it in the body', () => {
     const table = warehouseTables[0]!;
     const batch = createRowEncoder(table, currentDialect, 'JSONCompactEachRow').encode([null, 7]);

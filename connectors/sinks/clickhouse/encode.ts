@@ -4,6 +4,7 @@
  * and the rest of its batch goes through.
  */
 import { InvalidRecordError, type PipelineError } from '../../../pipeline/errors/index.js';
+import { ByteArena } from '../../../pipeline/sink/byte-arena.js';
 import { JsonBytes } from '../../../pipeline/sink/json-bytes.js';
 import { cellWriter } from './cell-writers.js';
 import type { Dialect } from './column-types.js';
@@ -34,7 +35,17 @@ export interface RowEncoder {
   /** Column names in body order. */
   readonly columns: readonly string[];
   readonly format: InsertFormat;
+  /**
+   * Encodes a batch. A value may be a decoded record or a row `prepare` already encoded (a
+   * Uint8Array: its line is copied as it is).
+   */
   encode(values: readonly unknown[]): EncodedBatch;
+  /**
+   * The line of one record (with its `\n`), as the sink's `prepare` hook returns it: a view into
+   * shared chunks (`ByteArena`), byte for byte the line `encode` writes for the record. Throws the
+   * InvalidRecordError `encode` reports for a record that cannot be stored.
+   */
+  prepare(value: unknown): Buffer;
 }
 
 /** The insert body of a run of consecutive rows of `batch` (a view, not a copy). */
@@ -85,17 +96,27 @@ export function createRowEncoder(table: AnyTableSpec, dialect: Dialect, format: 
     }
     out.bytes(rowEnd);
   };
+  const arena = new ByteArena();
   return {
     columns: columns.map((column) => column.name),
     format,
+    prepare(value) {
+      try {
+        return arena.take(encodeOne, value);
+      } catch (error) {
+        throw asInvalid(error, table.name);
+      }
+    },
     encode(values) {
       const out = new JsonBytes(values.length * 384);
       const rows: EncodedRow[] = [];
       const failures: { index: number; error: PipelineError }[] = [];
       for (let index = 0; index < values.length; index += 1) {
         const start = out.length;
+        const value = values[index];
         try {
-          encodeOne(out, values[index]);
+          if (value instanceof Uint8Array) out.bytes(value);
+          else encodeOne(out, value);
         } catch (error) {
           out.length = start; // nothing of a refused row stays
           failures.push({ index, error: asInvalid(error, table.name) });

@@ -135,6 +135,46 @@ export function createBulkRequest(capacity = 256 * 1024): BulkRequest {
   };
 }
 
+/**
+ * A writer of whole `create` entries (action line and source line, each ended by a newline) into any
+ * JsonBytes, byte for byte what `appendCreate` writes: the sink's `prepare` writes each record's
+ * entry with it, and `write` concatenates the entries into the request bodies.
+ */
+export function createEntryWriter(): <T>(
+  out: JsonBytes,
+  target: string,
+  id: string,
+  writeSource: (out: JsonBytes, value: T) => void,
+  value: T,
+) => void {
+  let prefixTarget: string | undefined;
+  let prefix: Buffer = Buffer.alloc(0);
+  return (out, target, id, writeSource, value) => {
+    if (target !== prefixTarget) {
+      prefix = Buffer.from(createActionPrefix(target));
+      prefixTarget = target;
+    }
+    out.bytes(prefix);
+    out.string(id);
+    out.bytes(ACTION_END);
+    writeSource(out, value);
+    out.byte(NEWLINE);
+  };
+}
+
+/** The `_index` of a serialised `create` entry (its action line): for error messages only. */
+export function entryTarget(entry: Uint8Array): string {
+  const end = entry.indexOf(NEWLINE);
+  try {
+    const action = JSON.parse(Buffer.from(entry.buffer, entry.byteOffset, end < 0 ? entry.length : end).toString()) as {
+      create?: { _index?: unknown };
+    };
+    return String(action.create?._index ?? 'unknown index');
+  } catch {
+    return 'unknown index';
+  }
+}
+
 /** An item error as the servers report it (`items[i].<action>.error`). */
 export interface BulkItemError {
   readonly type?: string;

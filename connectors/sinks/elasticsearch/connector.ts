@@ -13,8 +13,19 @@ import {
 } from '../../../pipeline/sink/api.js';
 import { avroTopic } from '../../../pipeline/runtime/api.js';
 import { InvalidRecordError, PipelineError } from '../../../pipeline/errors/index.js';
+import type { SinkItem } from '../../../pipeline/sink/api.js';
 import { silentLogger, type Logger } from '../../../pipeline/telemetry/logger.js';
-import { classifyBulkResponse, createAction, createBulkRequest, itemError, type BulkRequest } from './bulk.js';
+import { ByteArena } from '../../../pipeline/sink/byte-arena.js';
+import type { JsonBytes } from '../../../pipeline/sink/json-bytes.js';
+import {
+  classifyBulkResponse,
+  createAction,
+  createBulkRequest,
+  createEntryWriter,
+  entryTarget,
+  itemError,
+  type BulkRequest,
+} from './bulk.js';
 import type { SearchClient } from './client.js';
 import { effectiveLayout, sinkTopics, type SearchSinkConfig } from './config.js';
 import { datasets, targetOf, type Dataset, type DocumentShape, type Naming } from './datasets.js';
@@ -42,6 +53,22 @@ export function createSearchSink(config: SearchSinkConfig, dependencies: SearchS
   const naming: Naming = { layout: effectiveLayout(config), namespace: config.namespace, prefix: config.prefix };
   // First guess of a request body's size (~1.2 KB per EnrichedLog document and action); it grows.
   const requestCapacity = Math.min(config.maxRequestBytes, config.maxRequestDocs * 1280);
+  // `prepare`: each record's entry (action + source lines) written at decode time into shared chunks.
+  const arena = new ByteArena();
+  const writeEntry = createEntryWriter();
+  const preparedTargets = new Map<DocumentShape, (eventTimeMs: number) => string>();
+  /** The arguments of the entry being prepared (`ByteArena.take` passes one value). */
+  const entry = { target: '', id: '', shape: 'enriched-log' as DocumentShape, value: undefined as unknown };
+  const writePrepared = (out: JsonBytes, e: typeof entry): void => {
+    if (e.shape === 'enriched-log') {
+      writeEntry(out, e.target, e.id, writeEnrichedLog, e.value as EnrichedLog);
+    } else {
+      out.utf8(createAction(e.target, e.id));
+      out.byte(0x0a);
+      out.utf8(e.value as string);
+      out.byte(0x0a);
+    }
+  };
 
   async function start(): Promise<void> {
     const shapes = [...new Set(topics.map((entry) => entry.shape))];
@@ -68,6 +95,7 @@ export function createSearchSink(config: SearchSinkConfig, dependencies: SearchS
       );
     }
     const failures: Failure[] = [];
+    /** Targets of the entries this write encoded (prepared entries name theirs in their action line). */
     const targets: string[] = [];
     const target = targetCache(datasets[shape]);
     let duplicates = 0;
@@ -79,8 +107,9 @@ export function createSearchSink(config: SearchSinkConfig, dependencies: SearchS
         if (outcome.kind === 'duplicate') duplicates += 1;
         else if (outcome.kind !== 'stored') {
           const index = indexes[position]!;
-          const eventId = batch.items[index]!.eventId;
-          failures.push({ index, error: itemError(outcome, targets[index]!, eventId) });
+          const item = batch.items[index]!;
+          const into = item.value instanceof Uint8Array ? entryTarget(item.value) : targets[index]!;
+          failures.push({ index, error: itemError(outcome, into, item.eventId) });
         }
       });
     };
@@ -112,7 +141,10 @@ export function createSearchSink(config: SearchSinkConfig, dependencies: SearchS
         request = createBulkRequest(requestCapacity);
       }
       try {
-        if (shape === 'enriched-log') {
+        if (item.value instanceof Uint8Array) {
+          // Prepared at decode time (`prepare`): the entry's bytes as they are.
+          request.appendBytes(index, item.value as Buffer);
+        } else if (shape === 'enriched-log') {
           // The hot shape: written straight into the body (nothing of it stays if it throws).
           const log = item.value as EnrichedLog;
           const into = target(enrichedLogTime(log));
@@ -125,13 +157,7 @@ export function createSearchSink(config: SearchSinkConfig, dependencies: SearchS
           request.append(index, createAction(into, item.eventId), source.json);
         }
       } catch (error) {
-        failures.push({
-          index,
-          error: new InvalidRecordError(
-            `${batch.topic} record ${item.eventId} cannot become a ${shape} document: ${(error as Error).message}`,
-            { stage: 'sending', component: 'sink.elasticsearch', cause: error },
-          ),
-        });
+        failures.push({ index, error: documentError(batch.topic, item.eventId, shape, error) });
         continue;
       }
       if (request.bytes > config.maxRequestBytes && request.indexes.length > 1) {
@@ -178,6 +204,40 @@ export function createSearchSink(config: SearchSinkConfig, dependencies: SearchS
     };
   }
 
+  /**
+   * The record's `create` entry as bytes, at decode time (the runtime's `prepare` hook): byte for
+   * byte what `write` would append for the decoded value, so a batch keeps these bytes and not the
+   * decoded records. Per-item retries re-send exactly the failed items' entries.
+   */
+  function prepare(item: SinkItem): Buffer {
+    const shape = shapeOf.get(item.record.topic);
+    if (shape === undefined) {
+      throw new PipelineError(
+        `Sink ${config.name} got a record of topic ${item.record.topic}, which is not in sinks.${config.name}.topics.`,
+        { stage: 'sending', component: 'sink.elasticsearch' },
+      );
+    }
+    let target = preparedTargets.get(shape);
+    if (target === undefined) preparedTargets.set(shape, (target = targetCache(datasets[shape])));
+    try {
+      entry.shape = shape;
+      entry.id = item.eventId;
+      if (shape === 'enriched-log') {
+        entry.value = item.value;
+        entry.target = target(enrichedLogTime(item.value as EnrichedLog));
+      } else {
+        const source = sourceJson(shape, item.value);
+        entry.value = source.json;
+        entry.target = target(source.eventTimeMs);
+      }
+      return arena.take(writePrepared, entry);
+    } catch (error) {
+      throw documentError(item.record.topic, item.eventId, shape, error);
+    } finally {
+      entry.value = undefined;
+    }
+  }
+
   async function health(): Promise<SinkHealth> {
     try {
       const status = await client.clusterStatus();
@@ -194,8 +254,16 @@ export function createSearchSink(config: SearchSinkConfig, dependencies: SearchS
     name: config.name,
     topics: topics.map((entry) => avroTopic(entry.topic, entry.shape)),
     start,
+    prepare,
     write,
     health,
     close: () => client.close(),
   };
+}
+
+function documentError(topic: string, eventId: string, shape: DocumentShape, error: unknown): InvalidRecordError {
+  return new InvalidRecordError(
+    `${topic} record ${eventId} cannot become a ${shape} document: ${(error as Error).message}`,
+    { stage: 'sending', component: 'sink.elasticsearch', cause: error },
+  );
 }
