@@ -27,7 +27,7 @@
  *   npx tsx infra/local/cli.ts up elasticsearch opensearch   # no-op when running
  *   node --import tsx bench/sinks/elasticsearch.ts [--docs 20000] [--batch 1000] [--repeat 3]
  *        [--servers elasticsearch,opensearch] [--request-docs 500] [--in-flight 2] [--partitions 1]
- *        [--raw-in-flight <as --in-flight>] [--in-flight-batches <section default, 2>] [--poll <runtime default>]
+ *        [--raw-in-flight <as --in-flight>] [--in-flight-batches <section default, 2>] [--poll <runtime default>] [--prepare on|off]
  *   (profile: node --cpu-prof --cpu-prof-dir /tmp/prof --import tsx bench/sinks/elasticsearch.ts …)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -66,8 +66,13 @@ const { values: flags } = parseArgs({
     'in-flight': { type: 'string', default: process.env.BENCH_IN_FLIGHT ?? '2' },
     partitions: { type: 'string', default: process.env.BENCH_PARTITIONS ?? '1' },
     'raw-in-flight': { type: 'string', default: process.env.BENCH_RAW_IN_FLIGHT },
+
+    // startSink with the connector's prepare hook (`on`, what `makestream run` does) or without it.
+    prepare: { type: 'string', default: process.env.BENCH_PREPARE ?? 'on' },
   },
 });
+/** Spread into a connector: removes its prepare hook when `--prepare off`. */
+const withoutPrepare = flags.prepare === 'off' ? { prepare: undefined } : {};
 const docs = Number(flags.docs);
 const batchSize = Number(flags.batch);
 const repeat = Number(flags.repeat);
@@ -274,7 +279,8 @@ async function benchServer(server: Server, directory: string) {
         await watch.whenCommitted(sinkGroup(connector.name), docs);
       };
       const runtimeCases: [CaseName, () => Promise<void>][] = [
-        ['startSink', throughRuntime({ ...runtimeSink, start: async () => undefined })], // templates are installed
+        // Templates are installed; `--prepare off` drops the connector's prepare hook (the A/B of it).
+        ['startSink', throughRuntime({ ...runtimeSink, start: async () => undefined, ...withoutPrepare })],
         ['raw (startSink docs)', () => postBodies(url, runtimeRawBodies)],
       ];
       if (round % 2 === 1) runtimeCases.reverse();

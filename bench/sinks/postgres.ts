@@ -19,7 +19,7 @@
  *
  *   node --import tsx bench/sinks/postgres.ts [--rows 100000] [--batch 5000] [--in-flight 1] [--repeat 3]
  *     [--in-flight-batches <section default, 2>] [--poll <runtime default>]
- *     [--write-mode direct-first|staging] [--partitions 1] [--no-runtime]
+ *     [--write-mode direct-first|staging] [--partitions 1] [--no-runtime] [--prepare on|off]
  *   (flags also as BENCH_ROWS, BENCH_BATCH, BENCH_IN_FLIGHT, BENCH_REPEAT, BENCH_WRITE_MODE; BENCH_POSTGRES_URL)
  */
 import { spawn } from 'node:child_process';
@@ -54,8 +54,13 @@ const { values: flags } = parseArgs({
     // Records per poll of startSink: the runtime's default (what `makestream run` uses) unless given.
     poll: { type: 'string', default: process.env.BENCH_POLL },
     'no-runtime': { type: 'boolean', default: false },
+
+    // startSink with the connector's prepare hook (`on`, what `makestream run` does) or without it.
+    prepare: { type: 'string', default: process.env.BENCH_PREPARE ?? 'on' },
   },
 });
+/** Spread into a connector: removes its prepare hook when `--prepare off`. */
+const withoutPrepare = flags.prepare === 'off' ? { prepare: undefined } : {};
 const rows = Number(flags.rows);
 const batchSize = Number(flags.batch);
 const inFlight = Number(flags['in-flight']);
@@ -247,6 +252,7 @@ async function throughRuntime(
     name: `bench-pg-${Date.now().toString(36)}-${round}`,
     topics: sink.topics.filter((spec) => spec.topic === TOPIC), // only the pre-filled one
     start: async () => undefined,
+    ...withoutPrepare,
   };
   const watch = watchCommits(topic.log);
   const cpu = process.cpuUsage();

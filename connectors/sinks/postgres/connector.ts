@@ -12,7 +12,7 @@ import type pg from 'pg';
 import { ConfigError, PipelineError } from '../../../pipeline/errors/index.js';
 import type { SecretEnvironment } from '../../../pipeline/config/secret.js';
 import { avroTopic } from '../../../pipeline/runtime/api.js';
-import type { SinkBatch, SinkConnector, SinkHealth, SinkWriteResult } from '../../../pipeline/sink/api.js';
+import type { SinkBatch, SinkConnector, SinkHealth, SinkItem, SinkWriteResult } from '../../../pipeline/sink/api.js';
 import { silentLogger, type Logger } from '../../../pipeline/telemetry/logger.js';
 import { createPool } from './client.js';
 import { retentionOf, type PostgresSinkConfig } from './config.js';
@@ -20,9 +20,8 @@ import { partmanPolicyStatements, timescalePolicyStatements, type DdlContext, ty
 import { classifyPostgresError } from './errors.js';
 import { migrate, recordedMode } from './migrations.js';
 import { createPartitionManager, type PartitionManager } from './partitions.js';
-import { encodeLazily } from './rows.js';
+import { encodeLazily, prepareRow, rowTime, type PreparedRow } from './rows.js';
 import { isWritableTime } from './copy-text.js';
-import type { EventValue } from './table-spec.js';
 import { warehouseTables } from './tables.js';
 import { createTableWriter, type TableWriter } from './writer.js';
 
@@ -177,7 +176,7 @@ export function createPostgresSink(
     }
     if (partitions) {
       const times = batch.items
-        .map((item) => table.columns[0]!.read(item.value as EventValue))
+        .map((item) => rowTime(table, item.value))
         .filter((time): time is number => isWritableTime(time));
       try {
         await partitions.ensure(pool, table.name, times);
@@ -195,6 +194,18 @@ export function createPostgresSink(
       );
     }
     return { failures: [...encoded.failures, ...outcome.refused].sort((a, b) => a.index - b.index) };
+  }
+
+  /** The item's COPY line at decode time (the runtime's `prepare` hook); `write` takes both forms. */
+  function prepare(item: SinkItem): PreparedRow {
+    const table = byTopic.get(item.record.topic);
+    if (!table) {
+      throw new PipelineError(
+        `postgres sink "${config.name}" has no table for topic ${item.record.topic} (tables: ${config.tables.join(', ')}).`,
+        { stage: 'sending', component: 'sink.postgres' },
+      );
+    }
+    return prepareRow(table, item);
   }
 
   async function health(): Promise<SinkHealth> {
@@ -223,6 +234,7 @@ export function createPostgresSink(
     name: config.name,
     topics: tables.map((table) => avroTopic(table.topic, table.valueSchema)),
     start,
+    prepare,
     write,
     health,
     close,

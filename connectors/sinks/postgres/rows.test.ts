@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { exampleEvents } from '../../../schemas/examples.js';
-import { encodeItems, encodeRow } from './rows.js';
+import { encodeItems, encodeRow, prepareRow, PreparedRow } from './rows.js';
 import { tableForTopic, warehouseTables } from './tables.js';
 import { batchOf, makeEvents } from './testing.js';
 
@@ -66,6 +66,29 @@ describe('rows for COPY', () => {
     const scopeId = metrics.columns.find((c) => c.name === 'scope_id')!;
     expect([scope.read(value), scopeId.read(value)]).toEqual(['SCENARIO', 90421]);
     expect(scopeId.read({ ...value, scope: 'TEAM', scopeId: 9001, scenarioId: null })).toBe(9001);
+  });
+
+  it('prepare gives each item the line and time encodeItems writes, and encodeItems takes prepared rows as they are', () => {
+    for (const table of warehouseTables) {
+      const items = batchOf(table.topic, makeEvents(table.topic, 6), 10).items;
+      const reference = encodeItems(table, items);
+      expect(reference.failures).toEqual([]);
+      const prepared = items.map((item) => prepareRow(table, item));
+      expect(prepared.map((row) => [row.line, row.time])).toEqual(reference.rows.map((row) => [row.line, row.time]));
+      const mixed = items.map((item, i) => (i % 2 === 0 ? { ...item, value: prepared[i] } : item));
+      expect(encodeItems(table, mixed)).toEqual(reference);
+    }
+  });
+
+  it('prepare refuses a bad item with the error encodeItems reports for it', () => {
+    const topic = 'make.anomalies.v1';
+    const table = tableForTopic(topic)!;
+    const values = makeEvents(topic, 2);
+    values[1] = { ...values[1], score: 'high' };
+    const items = batchOf(topic, values, 70).items;
+    const reported = encodeItems(table, items).failures[0]!.error;
+    expect(prepareRow(table, items[0]!)).toBeInstanceOf(PreparedRow);
+    expect(() => prepareRow(table, items[1]!)).toThrow(reported.message);
   });
 
   it('reports each bad item with its index, column and position, and keeps the rest', () => {

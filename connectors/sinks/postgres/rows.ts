@@ -32,12 +32,48 @@ export interface EncodedBatch {
 
 /** Encodes one event as a COPY line; throws ValueError naming the column. */
 export function encodeRow(table: TableSpec, value: EventValue): string {
+  const last = table.columns.length - 1;
   const fields = new Array<string>(table.columns.length);
-  for (let position = 0; position < table.columns.length; position += 1) {
+  for (let position = 0; position <= last; position += 1) {
     const column = table.columns[position]!;
     fields[position] = encodeField(column.name, column.type, column.nullable, column.read(value));
   }
-  return `${fields.join('\t')}\n`;
+  // The newline goes into the last field, not after the join: the line is then one flat string
+  // (`join` makes one), where `${joined}\n` is a two-part string keeping both parts alive, which a
+  // batch of prepared rows would hold for every row.
+  fields[last] += '\n';
+  return fields.join('\t');
+}
+
+/**
+ * A row the sink's `prepare` hook encoded at decode time: its COPY line and `time` (partition
+ * management needs it), so that a batch keeps one string per row instead of the decoded event.
+ */
+export class PreparedRow {
+  constructor(
+    /** One COPY text line, with its newline. */
+    readonly line: string,
+    /** The `time` value (epoch ms). */
+    readonly time: number,
+  ) {}
+}
+
+/** `item`'s row for `table`, or the InvalidRecordError `encodeLazily` reports for it (for `prepare`). */
+export function prepareRow(table: TableSpec, item: SinkItem): PreparedRow {
+  const value = item.value;
+  try {
+    if (value === null || typeof value !== 'object') throw new ValueError('value', 'is not a record');
+    const line = encodeRow(table, value as EventValue);
+    return new PreparedRow(line, table.columns[0]!.read(value as EventValue) as number);
+  } catch (error) {
+    if (!(error instanceof ValueError)) throw error;
+    throw refusal(table, item, error);
+  }
+}
+
+/** The `time` of a decoded or prepared item's row (undefined-safe: partition management filters). */
+export function rowTime(table: TableSpec, value: unknown): unknown {
+  return value instanceof PreparedRow ? value.time : table.columns[0]!.read(value as EventValue);
 }
 
 /** Encodes the items of a batch for `table`, all at once. */
@@ -48,7 +84,8 @@ export function encodeItems(table: TableSpec, items: readonly SinkItem[]): Encod
 }
 
 /**
- * Encodes the items of a batch as they are iterated (once), so that encoding overlaps the COPY;
+ * Encodes the items of a batch as they are iterated (once), so that encoding overlaps the COPY
+ * (items `prepare` already encoded, {@link PreparedRow}s, are taken as they are);
  * `failures` fills up on the way and is complete when the iteration ends.
  */
 export function encodeLazily(
@@ -60,6 +97,10 @@ export function encodeLazily(
     for (let index = 0; index < items.length; index += 1) {
       const item = items[index]!;
       const value = item.value;
+      if (value instanceof PreparedRow) {
+        yield { index, line: value.line, time: value.time };
+        continue;
+      }
       let line: string;
       try {
         if (value === null || typeof value !== 'object') throw new ValueError('value', 'is not a record');
