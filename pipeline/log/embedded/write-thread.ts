@@ -162,9 +162,9 @@ export function createWriteThread(options: WriteThreadOptions): WriteThread {
     if (inFlight || queue.length === 0) return;
     const sends = queue;
     queue = [];
-    let packed: ReturnType<typeof pack>[];
+    let packed: ReturnType<typeof pack>;
     try {
-      packed = sends.map(pack);
+      packed = pack(sends);
     } catch (error) {
       sends.forEach((send) => send.reject(error));
       return;
@@ -172,10 +172,7 @@ export function createWriteThread(options: WriteThreadOptions): WriteThread {
     worker ??= start();
     worker.ref();
     inFlight = { id: ++nextId, sends };
-    worker.postMessage(
-      { id: inFlight.id, sends: packed },
-      packed.flatMap((send) => [send.meta.buffer as ArrayBuffer, send.bytes.buffer as ArrayBuffer]),
-    );
+    worker.postMessage({ id: inFlight.id, ...packed }, [packed.meta.buffer, packed.bytes.buffer]);
   };
 
   const schedule = (): void => {
@@ -216,36 +213,49 @@ export function createWriteThread(options: WriteThreadOptions): WriteThread {
   };
 }
 
-/** One send packed for the thread: see write-thread-source.ts. Fresh (unpooled) buffers, transferred. */
-function pack(send: PendingSend): { topicId: number; topicName: string; meta: Float64Array; bytes: Uint8Array } {
-  const { records } = send;
-  const meta = new Float64Array(records.length * 5);
+/** A group's sends packed for the thread (write-thread-source.ts): fresh, unpooled buffers, transferred. */
+function pack(sends: readonly PendingSend[]): {
+  sends: { topicId: number; topicName: string; count: number }[];
+  meta: Float64Array<ArrayBuffer>;
+  bytes: Uint8Array<ArrayBuffer>;
+} {
+  let count = 0;
   let size = 0;
-  for (const record of records) {
-    size += (record.key?.length ?? 0) + (record.value?.length ?? 0) + (record.headers?.length ?? 0);
+  for (const send of sends) {
+    count += send.records.length;
+    for (const record of send.records) {
+      size += (record.key?.length ?? 0) + (record.value?.length ?? 0) + (record.headers?.length ?? 0);
+    }
   }
+  const meta = new Float64Array(count * 5);
   const bytes = new Uint8Array(new ArrayBuffer(size));
+  let base = 0;
   let at = 0;
-  for (let index = 0; index < records.length; index++) {
-    const record = records[index]!;
-    const base = index * 5;
-    meta[base] = record.partition;
-    meta[base + 1] = record.timestamp;
-    meta[base + 2] = record.key ? record.key.length : -1;
-    meta[base + 3] = record.value ? record.value.length : -1;
-    meta[base + 4] = record.headers ? record.headers.length : -1;
-    if (record.key) {
-      bytes.set(record.key, at);
-      at += record.key.length;
-    }
-    if (record.value) {
-      bytes.set(record.value, at);
-      at += record.value.length;
-    }
-    if (record.headers) {
-      bytes.set(record.headers, at);
-      at += record.headers.length;
+  for (const send of sends) {
+    for (const record of send.records) {
+      meta[base] = record.partition;
+      meta[base + 1] = record.timestamp;
+      meta[base + 2] = record.key ? record.key.length : -1;
+      meta[base + 3] = record.value ? record.value.length : -1;
+      meta[base + 4] = record.headers ? record.headers.length : -1;
+      base += 5;
+      if (record.key) {
+        bytes.set(record.key, at);
+        at += record.key.length;
+      }
+      if (record.value) {
+        bytes.set(record.value, at);
+        at += record.value.length;
+      }
+      if (record.headers) {
+        bytes.set(record.headers, at);
+        at += record.headers.length;
+      }
     }
   }
-  return { topicId: send.topic.id, topicName: send.topic.name, meta, bytes };
+  return {
+    sends: sends.map((send) => ({ topicId: send.topic.id, topicName: send.topic.name, count: send.records.length })),
+    meta,
+    bytes,
+  };
 }
