@@ -3,7 +3,7 @@
  * offline detector (the processor's engine) over them and scores the flags per episode
  * (`scorer.ts`). Run: `node --import tsx bench/anomaly/evaluate.ts [--seeds a,b] [--warmup-days 3]
  * [--hours 48] [--scenarios 10] [--config json] [--cache dir]`. Without --seeds it runs the six train
- * seeds, the test seeds of earlier rounds (seen), then the seventh round's held-out seeds.
+ * seeds, the test seeds of earlier rounds (seen), then the eighth round's held-out seeds.
  */
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
@@ -29,6 +29,8 @@ export const heldOutSeeds = ['test-4', 'test-5', 'test-6'] as const;
 export const moreTrainSeeds = ['train-4', 'train-5', 'train-6'] as const;
 /** Held out for the seventh round (see `moreTrainSeeds`). */
 export const seventhHeldOutSeeds = ['test-7', 'test-8', 'test-9'] as const;
+/** Held out for the eighth round: generated before its tuning, scored once with its chosen defaults. */
+export const eighthHeldOutSeeds = ['test-10', 'test-11', 'test-12'] as const;
 
 /** One seed's result. */
 export interface SeedResult {
@@ -162,8 +164,8 @@ async function main(): Promise<void> {
     values.seeds === undefined
       ? [
           ['train seeds', [...trainSeeds, ...moreTrainSeeds]],
-          ['seen test seeds (held out in earlier rounds)', [...testSeeds, ...heldOutSeeds]],
-          ['held-out seeds', seventhHeldOutSeeds],
+          ['seen test seeds (held out in earlier rounds)', [...testSeeds, ...heldOutSeeds, ...seventhHeldOutSeeds]],
+          ['held-out seeds', eighthHeldOutSeeds],
         ]
       : [['seeds', values.seeds.split(',').filter((s) => s !== '')]];
   for (const [title, seeds] of groups) {

@@ -284,6 +284,13 @@ const silenceSchema = z
       .describe(
         'For irregular arrivals: the silence must also be this improbable (-log10 P of no run at the hour-of-day rate).',
       ),
+    overdueGaps: z
+      .number()
+      .min(0)
+      .default(0)
+      .describe(
+        'Regular (scheduled) scenarios: report once the next run is overdue by this many usual gaps past the 99th percentile gap, instead of the longest/median gap factors (0: off).',
+      ),
     gapHistory: z
       .number()
       .int()

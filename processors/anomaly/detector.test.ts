@@ -98,6 +98,24 @@ describe('anomaly detector', () => {
     expect(silenceDeadline(state!, config)).toBeNull();
   });
 
+  it('reports a scheduled scenario silent once its next run is overdue by `overdueGaps` usual gaps', () => {
+    // Runs every third window (a 15-minute schedule); the windows between are missing (filled in empty).
+    const windows = series({ scenarioId: 107, windows: day }).filter((_, index) => index % 3 === 0);
+    const lastStart = windows[windows.length - 1]!.windowStart;
+    const deadlineWith = (silence: Record<string, number>) => {
+      const settings = parseAnomalyConfig({ silence });
+      let state: ScenarioState | undefined;
+      for (const window of windows) state = observeWindow(state, window, settings).state;
+      return silenceDeadline(state!, settings)! - lastStart;
+    };
+    // Off: 4 × the median gap (60 min). On: the 15-minute gap, then one (or two) more.
+    expect(deadlineWith({ overdueGaps: 0 })).toBe(12 * windowMs);
+    expect(deadlineWith({ overdueGaps: 1 })).toBe(6 * windowMs);
+    expect(deadlineWith({ overdueGaps: 2 })).toBe(9 * windowMs);
+    // Never below the minimum silence.
+    expect(deadlineWith({ overdueGaps: 1, minSilenceMs: 45 * 60_000 })).toBe(9 * windowMs);
+  });
+
   it('gives the same anomalies, ids included, on a second run', () => {
     const windows = series({
       scenarioId: 106,

@@ -53,7 +53,12 @@ function gapStats(state: ScenarioState): { longest: number; median: number; p99:
 export function silenceThresholdMs(state: ScenarioState, config: AnomalyConfig): number | null {
   const settings = config.silence;
   if (!settings.enabled || gapWeight(state) < settings.minGaps) return null;
-  const { longest, median: medianGap } = gapStats(state);
+  const { longest, median: medianGap, p99 } = gapStats(state);
+  if (settings.overdueGaps > 0 && p99 <= settings.regularGapRatio * medianGap) {
+    // A schedule: the next run is due one usual gap after the last; allow for the jitter the
+    // scenario has shown (its 99th percentile gap), then `overdueGaps` more usual gaps.
+    return Math.max(settings.minSilenceMs, p99 + settings.overdueGaps * medianGap);
+  }
   return Math.max(settings.minSilenceMs, settings.maxGapFactor * longest, settings.medianGapFactor * medianGap);
 }
 
