@@ -5,7 +5,7 @@
  *   node --import tsx bench/webhook/ingest.ts [--backend embedded|kafka|bare|bare-node|bare-receiver|both|a,b] [--duration 10]
  *        [--batch 100] [--connections 64] [--rates 5000,max] [--brokers 127.0.0.1:19092]
  *        [--synchronous full,normal,offloop,thread] [--profile <dir>] [--linger-ms 0,2] [--max-sends 0,1]
- *        [--workers 1,2] [--pipelining 1] [--kafka-client kafkajs,librdkafka]
+ *        [--workers 1,2] [--pipelining 1] [--kafka-client kafkajs,librdkafka] [--generator autocannon,wrk]
  *
  * The receiver runs in a child process (so the load generator does not share its event loop), on a
  * fresh embedded log (synchronous=full: a 202 means fsynced) or on Kafka (acks=all). Scenarios per
@@ -22,7 +22,9 @@
  * `--pipelining` is autocannon's requests in flight per connection. `--synchronous` lists the
  * embedded log's commit modes to A/B (`offloop`: full with the WAL's fsync off the event loop,
  * `syncOffLoop`; `thread`: full with appends and commit on a worker thread, `writeThread`); the mode
- * is printed in the client column.
+ * is printed in the client column. `--generator autocannon,wrk` runs each "max" execution scenario
+ * once per load generator (wrk.ts: needs `wrk` on the PATH; autocannon stays the default), each on a
+ * fresh receiver; wrk rows say "wrk" before the client column.
  * Every request carries unique ids, so nothing is a duplicate. Prints one line per scenario and a
  * JSON summary. `--profile` writes the receiver's CPU profile (read it with
  * `npx tsx bench/log/profile-summary.ts <dir>/<file>.cpuprofile`). Not a test: it asserts nothing.
@@ -37,6 +39,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { runWrk, wrkAvailable } from './wrk.js';
 import { signStandardWebhook } from '../../connectors/sources/webhook/signature.js';
 import { bearerToken, eventKey, receiverTopics, secretEnvironment } from '../../connectors/sources/webhook/testing.js';
 import { createWebhookSource } from '../../connectors/sources/webhook/connector.js';
@@ -71,6 +74,8 @@ const { values } = parseArgs({
     /** Internal: topic name suffix the cluster primary created. */
     suffix: { type: 'string' },
     pipelining: { type: 'string', default: '1' },
+    // Load generator(s): autocannon (default) and/or wrk (wrk.ts; "max" execution scenarios only).
+    generator: { type: 'string', default: 'autocannon' },
     'kafka-client': { type: 'string', default: 'kafkajs' },
     /** Internal: `kafka.client` of this (child) receiver. */
     client: { type: 'string', default: 'kafkajs' },
@@ -169,6 +174,8 @@ interface Variant {
 
 interface Figures extends Variant {
   readonly backend: Backend;
+  /** The load generator: autocannon or wrk. */
+  readonly generator: string;
   readonly scenario: string;
   readonly offeredRequestsPerSecond: number | 'max';
   readonly requestsPerSecond: number;
@@ -198,6 +205,15 @@ async function main(): Promise<void> {
   const batch = Number(values.batch);
   const connections = Number(values.connections);
   const rates = values.rates.split(',').map((rate) => (rate === 'max' ? undefined : Number(rate)));
+  const generators = values.generator.split(',');
+  if (generators.some((generator) => generator !== 'autocannon' && generator !== 'wrk')) {
+    throw new Error(`--generator takes autocannon and/or wrk, not "${values.generator}".`);
+  }
+  if (generators.includes('wrk') && !wrkAvailable()) {
+    throw new Error(
+      '--generator wrk: no wrk on the PATH; install it (Debian: apt-get install -y wrk) or leave it out.',
+    );
+  }
   process.stdout.write(
     `# ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), load average ${loadavg()
       .map((load) => load.toFixed(2))
@@ -235,14 +251,21 @@ async function main(): Promise<void> {
     for (const backend of backends) {
       // One fresh receiver per variant and scenario, back to back: an A/B under the same load.
       for (const variant of distinct(variants(backend))) {
-        const { child, url } = await startReceiver(backend, variant);
-        try {
-          const figures = await run(backend, variant, url, child, scenario, duration, connections);
-          all.push(figures);
-          process.stdout.write(`${formatLine(figures)}\n`);
-        } finally {
-          child.kill('SIGTERM');
-          await new Promise((resolve) => child.once('exit', resolve));
+        for (const generator of generators) {
+          // wrk: closed-loop execution reports only (wrk.ts).
+          if (generator === 'wrk' && (scenario.rate !== undefined || !scenario.name.startsWith('executions'))) continue;
+          const { child, url } = await startReceiver(backend, variant);
+          try {
+            const figures =
+              generator === 'wrk'
+                ? await runWithWrk(backend, variant, url, child, scenario, duration, connections)
+                : await run(backend, variant, url, child, scenario, duration, connections);
+            all.push(figures);
+            process.stdout.write(`${formatLine(figures)}\n`);
+          } finally {
+            child.kill('SIGTERM');
+            await new Promise((resolve) => child.once('exit', resolve));
+          }
         }
       }
     }
@@ -346,6 +369,7 @@ async function run(
   );
   return {
     backend,
+    generator: 'autocannon',
     ...variant,
     scenario: scenario.name,
     offeredRequestsPerSecond: scenario.rate ?? 'max',
@@ -362,6 +386,54 @@ async function run(
     ...(mainMicros === undefined
       ? {}
       : { receiverMainThreadMicrosPerEvent: round(mainMicros / Math.max(1, accepted * scenario.recordsPerRequest)) }),
+  };
+}
+
+/** `scenario` driven by wrk (closed loop, `connections`, one wrk thread): the same figures as `run`. */
+async function runWithWrk(
+  backend: Backend,
+  variant: Variant,
+  url: string,
+  child: ChildProcess,
+  scenario: Scenario,
+  duration: number,
+  connections: number,
+): Promise<Figures> {
+  const cpuBefore = await receiverCpu(child);
+  const result = await runWrk({
+    url,
+    durationSeconds: duration,
+    // As with autocannon: at most 16 connections for batches.
+    connections: scenario.recordsPerRequest > 1 ? Math.min(connections, 16) : connections,
+    reportsPerRequest: scenario.recordsPerRequest,
+    bearerToken,
+  });
+  const cpuAfter = await receiverCpu(child);
+  const cpuMicros = cpuAfter.user - cpuBefore.user + (cpuAfter.system - cpuBefore.system);
+  const mainMicros =
+    cpuAfter.mainNs !== undefined && cpuBefore.mainNs !== undefined
+      ? (cpuAfter.mainNs - cpuBefore.mainNs) / 1000
+      : undefined;
+  const accepted = result.requests - result.refused;
+  const events = Math.max(1, accepted * scenario.recordsPerRequest);
+  return {
+    backend,
+    generator: 'wrk',
+    ...variant,
+    scenario: scenario.name,
+    offeredRequestsPerSecond: 'max',
+    requestsPerSecond: Math.round(accepted / result.seconds),
+    eventsPerSecond: Math.round((accepted * scenario.recordsPerRequest) / result.seconds),
+    accepted,
+    // wrk counts non-2xx answers without their status.
+    refused: result.refused > 0 ? { 'non-2xx': result.refused } : {},
+    p50Ms: round(result.p50Ms),
+    p95Ms: round(result.p95Ms),
+    p99Ms: round(result.p99Ms),
+    errors: result.errors,
+    receiverCpuMicrosPerEvent: round(cpuMicros / events),
+    receiverCores: round(cpuMicros / 1e6 / result.seconds),
+    ...(mainMicros === undefined ? {} : { receiverMainThreadMicrosPerEvent: round(mainMicros / events) }),
   };
 }
 
@@ -403,7 +475,7 @@ function formatLine(figures: Figures): string {
   const offered = figures.offeredRequestsPerSecond === 'max' ? 'max' : `${figures.offeredRequestsPerSecond} req/s`;
   const refused = Object.keys(figures.refused).length > 0 ? ` refused=${JSON.stringify(figures.refused)}` : '';
   return (
-    `${figures.backend.padEnd(8)} ${figures.client.padEnd(10)} linger ${String(figures.lingerMs).padEnd(2)} in-flight ${figures.maxSendsInFlight} ` +
+    `${figures.backend.padEnd(8)} ${figures.generator === 'wrk' ? 'wrk ' : '    '}${figures.client.padEnd(10)} linger ${String(figures.lingerMs).padEnd(2)} in-flight ${figures.maxSendsInFlight} ` +
     `workers ${figures.workers} ${figures.scenario.padEnd(24)} offered ${offered.padEnd(12)} ` +
     `${String(figures.eventsPerSecond).padStart(7)} events/s (${figures.requestsPerSecond} req/s)  ` +
     `time-to-202 p50 ${figures.p50Ms} ms p95 ${figures.p95Ms} ms p99 ${figures.p99Ms} ms  ` +
