@@ -236,6 +236,7 @@ async function throughRuntime(
       label: string,
       round: number,
       inFlightBatches = sectionInFlightBatches,
+      prepareOnDecode = false,
     ): Promise<number> => {
       const gcBefore = gcMillis;
       const cpu = process.cpuUsage();
@@ -245,6 +246,7 @@ async function throughRuntime(
         serde,
         ...(flags.poll ? { pollMaxRecords: Number(flags.poll) } : {}),
         maxInFlightBatches: inFlightBatches,
+        prepareOnDecode,
         batch: { maxRecords: batchSize, maxBytes: 64 * 1024 * 1024, lingerMs: 20 },
       });
       // Told by the commits themselves (a timer loop waiting on stats() costs CPU the sink is charged).
@@ -281,11 +283,11 @@ async function throughRuntime(
             name: `bench-clickhouse-${round}-${inFlightBatches}-${prepare ? 'p' : 'n'}`,
             start: async () => undefined,
             close: async () => undefined,
-            ...(prepare ? {} : { prepare: undefined }),
           },
           `startSink → chDB, ${inFlightBatches} batch(es) in flight, ${mode}`,
           round,
           inFlightBatches,
+          prepare,
         );
         if (inFlightBatches === sectionInFlightBatches && prepare === prepareModes[0]) store.push(rate);
         (ratios[`${inFlightBatches} batch(es) in flight, ${mode}`] ??= []).push(rate / loader);

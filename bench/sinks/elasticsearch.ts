@@ -30,7 +30,7 @@
  *        [--raw-in-flight <as --in-flight>] [--in-flight-batches <section default, 2>] [--poll <runtime default>] [--prepare on|off]
  *   (profile: node --cpu-prof --cpu-prof-dir /tmp/prof --import tsx bench/sinks/elasticsearch.ts …)
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -67,12 +67,10 @@ const { values: flags } = parseArgs({
     partitions: { type: 'string', default: process.env.BENCH_PARTITIONS ?? '1' },
     'raw-in-flight': { type: 'string', default: process.env.BENCH_RAW_IN_FLIGHT },
 
-    // startSink with the connector's prepare hook (`on`, what `makestream run` does) or without it.
-    prepare: { type: 'string', default: process.env.BENCH_PREPARE ?? 'on' },
+    // startSink with the connector's prepare hook (`on`: prepareOnDecode) or without it (the default).
+    prepare: { type: 'string', default: process.env.BENCH_PREPARE ?? 'off' },
   },
 });
-/** Spread into a connector: removes its prepare hook when `--prepare off`. */
-const withoutPrepare = flags.prepare === 'off' ? { prepare: undefined } : {};
 const docs = Number(flags.docs);
 const batchSize = Number(flags.batch);
 const repeat = Number(flags.repeat);
@@ -166,15 +164,40 @@ async function postBodies(url: string, bodies: readonly Buffer[]): Promise<void>
 interface Measure {
   seconds: number;
   cpuMicros: number;
+  /** CPU the search server's process used meanwhile (µs; NaN when its pid is unknown). */
+  serverMicros: number;
 }
-const measure = (): Measure => ({ seconds: 0, cpuMicros: 0 });
+const measure = (): Measure => ({ seconds: 0, cpuMicros: 0, serverMicros: 0 });
+/** The pid of the local stack's server (`.stack/<server>/pid`), to read its CPU time; undefined when not there. */
+function serverPid(server: Server): number | undefined {
+  try {
+    const pid = Number(readFileSync(join('.stack', server, 'pid'), 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+/** user + system CPU of process `pid` so far, in µs (from /proc, 10 ms resolution); NaN when unreadable. */
+function processCpuMicros(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100; // utime + stime, in ticks of 1/100 s
+  } catch {
+    return Number.NaN;
+  }
+}
+let currentServerPid: number | undefined;
 async function timed(into: Measure, operation: () => Promise<void>): Promise<void> {
   const cpu = process.cpuUsage();
+  const serverBefore = processCpuMicros(currentServerPid);
   const started = performance.now();
   await operation();
   into.seconds += (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
   into.cpuMicros += used.user + used.system;
+  into.serverMicros += processCpuMicros(currentServerPid) - serverBefore;
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -189,6 +212,7 @@ type CaseName = (typeof caseNames)[number];
 
 async function benchServer(server: Server, directory: string) {
   const url = urls[server];
+  currentServerPid = serverPid(server);
   const configFor = (namespace: string, name = `bench-${server}`): SearchSinkConfig =>
     parseSearchSinkConfig({
       name,
@@ -204,6 +228,7 @@ async function benchServer(server: Server, directory: string) {
     });
   const rates = Object.fromEntries(caseNames.map((name) => [name, [] as number[]])) as Record<CaseName, number[]>;
   const cpu = Object.fromEntries(caseNames.map((name) => [name, [] as number[]])) as Record<CaseName, number[]>;
+  const serverCpu = Object.fromEntries(caseNames.map((name) => [name, [] as number[]])) as Record<CaseName, number[]>;
   const cleanup: string[] = [];
   const namespaces = (round: number) => ({
     runtime: `bench${run}t${round}`,
@@ -272,6 +297,7 @@ async function benchServer(server: Server, directory: string) {
           serde,
           ...(flags.poll ? { pollMaxRecords: Number(flags.poll) } : {}),
           maxInFlightBatches: Number(flags['in-flight-batches'] ?? runtimeConfig.maxInFlightBatches),
+          prepareOnDecode: flags.prepare === 'on',
           batch: { maxRecords: batchSize, maxBytes: 64 << 20, lingerMs: 20 },
         });
         runtime.running = running;
@@ -279,8 +305,8 @@ async function benchServer(server: Server, directory: string) {
         await watch.whenCommitted(sinkGroup(connector.name), docs);
       };
       const runtimeCases: [CaseName, () => Promise<void>][] = [
-        // Templates are installed; `--prepare off` drops the connector's prepare hook (the A/B of it).
-        ['startSink', throughRuntime({ ...runtimeSink, start: async () => undefined, ...withoutPrepare })],
+        // Templates are installed; `--prepare on` sets prepareOnDecode (the A/B of the hook).
+        ['startSink', throughRuntime({ ...runtimeSink, start: async () => undefined })],
         ['raw (startSink docs)', () => postBodies(url, runtimeRawBodies)],
       ];
       if (round % 2 === 1) runtimeCases.reverse();
@@ -328,6 +354,7 @@ async function benchServer(server: Server, directory: string) {
         'raw (write() docs)': names.writeRaw,
       };
       for (const name of caseNames) {
+        serverCpu[name].push(took[name].serverMicros / docs);
         if (name === 'startSink, no-op connector') {
           rates[name].push(docs / took[name].seconds);
           cpu[name].push(took[name].cpuMicros / docs);
@@ -344,7 +371,8 @@ async function benchServer(server: Server, directory: string) {
           caseNames
             .map(
               (name) =>
-                `${name} ${Math.round(docs / took[name].seconds)}/s ${(took[name].cpuMicros / docs).toFixed(1)} µs`,
+                `${name} ${Math.round(docs / took[name].seconds)}/s ${(took[name].cpuMicros / docs).toFixed(1)} µs ` +
+                `(server ${(took[name].serverMicros / docs).toFixed(1)} µs)`,
             )
             .join(', ') +
           '\n',
@@ -366,7 +394,7 @@ async function benchServer(server: Server, directory: string) {
       await http(url, 'DELETE', `/_component_template/${encodeURIComponent(name)}`);
     }
   }
-  return { rates, cpu };
+  return { rates, cpu, serverCpu };
 }
 
 const directory = mkdtempSync(join(tmpdir(), 'makestream-bench-es-'));
@@ -375,11 +403,12 @@ const rows: string[] = [];
 const perRound = (a: number[], b: number[]) => median(a.map((rate, i) => rate / b[i]!));
 try {
   for (const server of flags.servers.split(',') as Server[]) {
-    const { rates, cpu } = await benchServer(server, directory);
+    const { rates, cpu, serverCpu } = await benchServer(server, directory);
     const row = (label: string, name: CaseName, baseline: CaseName) =>
       `${server.padEnd(14)} ${label.padEnd(11)} ${String(Math.round(median(rates[baseline]))).padStart(8)}` +
       ` ${String(Math.round(median(rates[name]))).padStart(8)} ${(perRound(rates[name], rates[baseline]) * 100).toFixed(0).padStart(6)} %` +
       `   ${median(cpu[baseline]).toFixed(1).padStart(6)} ${median(cpu[name]).toFixed(1).padStart(6)}` +
+      `   ${median(serverCpu[baseline]).toFixed(1).padStart(6)} ${median(serverCpu[name]).toFixed(1).padStart(6)}` +
       `   ${rates[name].map((rate, i) => `${((rate / rates[baseline][i]!) * 100).toFixed(0)}`).join('/')}`;
     rows.push(
       row('startSink', 'startSink', 'raw (startSink docs)'),
@@ -394,5 +423,7 @@ console.log(
   `\n${docs} EnrichedLog documents × ${repeat} rounds, batches of ${batchSize}, requests of ${flags['request-docs']} docs, ` +
     `${inFlight} in flight (raw: ${rawInFlight}), ${partitions} partition(s); load average ${loadBefore.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}`,
 );
-console.log('server         sink case   raw doc/s sink doc/s  ratio   µs CPU/doc raw/sink   ratio per round %');
+console.log(
+  'server         sink case   raw doc/s sink doc/s  ratio   µs CPU/doc raw/sink   server µs CPU/doc raw/sink   ratio per round %',
+);
 for (const row of rows) console.log(row);

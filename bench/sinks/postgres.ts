@@ -55,12 +55,10 @@ const { values: flags } = parseArgs({
     poll: { type: 'string', default: process.env.BENCH_POLL },
     'no-runtime': { type: 'boolean', default: false },
 
-    // startSink with the connector's prepare hook (`on`, what `makestream run` does) or without it.
-    prepare: { type: 'string', default: process.env.BENCH_PREPARE ?? 'on' },
+    // startSink with the connector's prepare hook (`on`: prepareOnDecode) or without it (the default).
+    prepare: { type: 'string', default: process.env.BENCH_PREPARE ?? 'off' },
   },
 });
-/** Spread into a connector: removes its prepare hook when `--prepare off`. */
-const withoutPrepare = flags.prepare === 'off' ? { prepare: undefined } : {};
 const rows = Number(flags.rows);
 const batchSize = Number(flags.batch);
 const inFlight = Number(flags['in-flight']);
@@ -252,7 +250,6 @@ async function throughRuntime(
     name: `bench-pg-${Date.now().toString(36)}-${round}`,
     topics: sink.topics.filter((spec) => spec.topic === TOPIC), // only the pre-filled one
     start: async () => undefined,
-    ...withoutPrepare,
   };
   const watch = watchCommits(topic.log);
   const cpu = process.cpuUsage();
@@ -262,6 +259,7 @@ async function throughRuntime(
     serde: topic.serde,
     ...(flags.poll ? { pollMaxRecords: Number(flags.poll) } : {}),
     maxInFlightBatches: Number(flags['in-flight-batches'] ?? config.maxInFlightBatches),
+    prepareOnDecode: flags.prepare === 'on',
     batch: { maxRecords: batchSize, maxBytes: 64 << 20, lingerMs: 20 },
   });
   await watch.whenCommitted(sinkGroup(connector.name), total);

@@ -1,8 +1,8 @@
 /**
  * The connectors' `prepare` hook (`pipeline/sink/api.ts`) A/B, CPU only: a pre-filled embedded topic
  * delivered by `startSink` into the real ClickHouse and search connectors whose store is replaced by
- * a no-op (a transport / client that accepts every body at once), with the hook and without it
- * (`prepare: undefined`), alternating in one process. What is left is this process's work per row:
+ * a no-op (a transport / client that accepts every body at once), with the hook (`prepareOnDecode:
+ * true`) and without it (the default), alternating in one process. What is left is this process's work per row:
  * poll, decode, (prepare), batch, encode or concatenate, commit, and the GC of what batches keep.
  *
  * Reports per round and as medians: rows/s, µs CPU (user + system) per row and main-thread GC pause
@@ -177,7 +177,7 @@ async function main(): Promise<void> {
         for (const prepare of round % 2 === 1 ? [true, false] : [false, true]) {
           const { sink, stored } = await entry.make();
           const name = `bench-prepare-${(run += 1)}`;
-          const connector: SinkConnector = { ...sink, name, ...(prepare ? {} : { prepare: undefined }) };
+          const connector: SinkConnector = { ...sink, name };
           global.gc?.();
           const gcBefore = gcMillis;
           const cpu = process.cpuUsage();
@@ -186,6 +186,7 @@ async function main(): Promise<void> {
             log: watch.log,
             serde,
             maxInFlightBatches: inFlight,
+            prepareOnDecode: prepare,
             batch: { maxRecords: entry.batch, maxBytes: 64 << 20, lingerMs: 20 },
           });
           await watch.whenCommitted(sinkGroup(name), rows);

@@ -37,6 +37,7 @@ const RUNTIME_KEYS = [
   'lagIntervalMs',
   'drainTimeoutMs',
   'onBatchFailure',
+  'prepareOnDecode',
 ] as const satisfies readonly (keyof SinkRuntimeConfigInput)[];
 
 /** The runtime keys of a parsed section (sections that lack them get the runtime's defaults). */

@@ -13,6 +13,7 @@ describe('sink runtime config', () => {
       lagIntervalMs: 10_000,
       drainTimeoutMs: 30_000,
       onBatchFailure: 'fail',
+      prepareOnDecode: false,
     });
   });
 

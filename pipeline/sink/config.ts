@@ -112,6 +112,14 @@ export const sinkRuntimeConfigSchema = z
       .min(0)
       .default(30_000)
       .describe('On stop, how long batches still being retried may go on before they are abandoned (ms).'),
+    prepareOnDecode: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Use the connector's prepare hook: each record becomes its store form (row line, bulk entry bytes) when it is " +
+          'decoded, so batches keep bytes instead of decoded objects (less GC pause time; no CPU gain measured, ' +
+          'bench/sinks/README.md). Connectors without the hook ignore it.',
+      ),
     onBatchFailure: z
       .enum(['fail', 'dead-letter'])
       .default('fail')

@@ -132,6 +132,7 @@ describe('startSink with a prepare hook', () => {
       log: bed.log,
       serde: bed.serde,
       batch: { maxRecords: 6, lingerMs: 10 },
+      prepareOnDecode: true,
       ...fast,
     });
     await waitFor(() => running!.stats().committed[`${TOPIC}/0`] === 6, 'commit of all six');
@@ -148,5 +149,24 @@ describe('startSink with a prepare hook', () => {
     ]);
     expect(dead[0]!.headers['makestream.dlq.attempts']!.toString()).toBe('0');
     expect(running.stats()).toMatchObject({ written: 5, deadLettered: 1 });
+  });
+
+  it('leaves the hook unused unless the section sets prepareOnDecode (the default is off)', async () => {
+    bed = sinkTestBed();
+    await bed.log.createTopics([{ name: TOPIC, partitions: 1 }]);
+    await appendJson(bed.log, TOPIC, { to: 3 });
+    let prepared = 0;
+    const fake = Object.assign(createFakeConnector('fake-unprepared', [jsonTopic(TOPIC)]), {
+      prepare: (item: SinkItem): unknown => (prepared++, item.value),
+    });
+    running = await startSink(fake, {
+      log: bed.log,
+      serde: bed.serde,
+      batch: { maxRecords: 3, lingerMs: 10 },
+      ...fast,
+    });
+    await waitFor(() => running!.stats().committed[`${TOPIC}/0`] === 3, 'commit of all three');
+    expect(prepared).toBe(0);
+    expect([...fake.rows.values()]).toEqual([0, 1, 2].map((n) => ({ eventId: `event-${n}`, n })));
   });
 });

@@ -93,6 +93,7 @@ export async function startSink(connector: SinkConnector, options: StartSinkOpti
       lagIntervalMs: options.lagIntervalMs,
       drainTimeoutMs: options.drainTimeoutMs,
       onBatchFailure: options.onBatchFailure,
+      prepareOnDecode: options.prepareOnDecode,
     },
     `sinks.${connector.name}`,
   );
@@ -110,8 +111,9 @@ export async function startSink(connector: SinkConnector, options: StartSinkOpti
   const topics = connector.topics.map((spec) => spec.topic);
   const stopping = new AbortController();
 
-  // With the connector's `prepare` hook, batches keep each record's store form, not its decoded value.
-  const prepare = connector.prepare;
+  // With the connector's `prepare` hook (when the section enables it), batches keep each record's store
+  // form, not its decoded value.
+  const prepare = config.prepareOnDecode ? connector.prepare : undefined;
   const decode = withPrepare(
     await createRecordDecoder(connector.topics, serde, options.catalog),
     prepare ? (item) => prepare.call(connector, item) : undefined,
