@@ -55,8 +55,9 @@ const { values: flags } = parseArgs({
     poll: { type: 'string', default: process.env.BENCH_POLL },
     'no-runtime': { type: 'boolean', default: false },
 
-    // startSink with the connector's prepare hook (`on`: prepareOnDecode) or without it (the default).
-    prepare: { type: 'string', default: process.env.BENCH_PREPARE ?? 'off' },
+    // startSink with the connector's prepare hook (`on`: prepareOnDecode) or without it; default: the
+    // section's default (on for PostgreSQL).
+    prepare: { type: 'string', default: process.env.BENCH_PREPARE },
   },
 });
 const rows = Number(flags.rows);
@@ -259,7 +260,7 @@ async function throughRuntime(
     serde: topic.serde,
     ...(flags.poll ? { pollMaxRecords: Number(flags.poll) } : {}),
     maxInFlightBatches: Number(flags['in-flight-batches'] ?? config.maxInFlightBatches),
-    prepareOnDecode: flags.prepare === 'on',
+    prepareOnDecode: flags.prepare === undefined ? config.prepareOnDecode : flags.prepare === 'on',
     batch: { maxRecords: batchSize, maxBytes: 64 << 20, lingerMs: 20 },
   });
   await watch.whenCommitted(sinkGroup(connector.name), total);

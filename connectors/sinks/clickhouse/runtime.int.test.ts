@@ -147,4 +147,44 @@ describe('ClickHouse sink under the sink runtime (embedded log → chDB)', () =>
     expect(await count('SELECT count() AS n FROM makestream.logs')).toBe(logs.length);
     expect(await count('SELECT count() AS n FROM makestream.audit_events')).toBe(audit.length);
   });
+
+  it('with prepareOnDecode stores the very same rows and dead-letters the poison alone at decode time', async () => {
+    const preparedConfig = {
+      ...config,
+      name: 'clickhouse-prepared',
+      database: 'makestream_prepared',
+      prepareOnDecode: true,
+    };
+    const prepared = createClickHouseSink(preparedConfig);
+    try {
+      const running = await startSink(prepared, { ...preparedConfig, log, serde });
+      try {
+        await waitFor(
+          () =>
+            running.stats().written + running.stats().deadLettered === executions.length + logs.length + audit.length,
+          'prepared run handled',
+          60_000,
+        );
+        expect(running.stats()).toMatchObject({ deadLettered: 1 });
+      } finally {
+        await running.stop();
+      }
+      for (const table of ['executions', 'logs', 'audit_events']) {
+        const rows = (database: string): Promise<unknown[]> =>
+          prepared.transport().query(`SELECT * FROM ${database}.${table} FINAL ORDER BY event_id`);
+        const [reference, fromPrepared] = [await rows('makestream'), await rows('makestream_prepared')];
+        expect(fromPrepared.length).toBeGreaterThan(0);
+        expect(fromPrepared).toEqual(reference);
+      }
+      const dead = await readAll(log, deadLetterTopic('clickhouse-prepared').name, 1);
+      expect(dead.map((record) => record.headers['makestream.dlq.offset']!.toString())).toEqual(['100']);
+      expect(dead[0]!.headers['makestream.dlq.attempts']!.toString()).toBe('0');
+      const envelope = await (
+        await bindTopic(serde, deadLetterTopic('clickhouse-prepared').name, 'dead-letter')
+      ).decode(dead[0]!.value!);
+      expect(envelope.errorMessage).toMatch(/duration_ms: -1 is not an integer from 0/);
+    } finally {
+      await prepared.close();
+    }
+  });
 });

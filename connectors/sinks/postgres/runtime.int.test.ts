@@ -124,4 +124,43 @@ describe('PostgreSQL sink under the sink runtime (embedded log → PostgreSQL 15
     expect(await count('metrics')).toBe(topics.metrics.count);
     expect(await count('audit_events')).toBe(topics.audit.count);
   }, 90_000);
+
+  it('the other prepareOnDecode setting writes the very same rows and dead-letters the poison alone', async () => {
+    const preparedSchema = testSchemaName('it_pgrp');
+    const preparedConfig = {
+      ...localSinkConfig(url, preparedSchema, {
+        tables: ['executions', 'metrics', 'audit_events'],
+        batch: { maxRecords: 50, lingerMs: 20 },
+        retry: { initialMs: 5, maxMs: 20, itemMaxAttempts: 2 },
+        healthIntervalMs: 200,
+        lagIntervalMs: 200,
+      }),
+      name: 'postgres-prepared',
+      // The section's default is on (rows prepared at decode): the first test ran that way, this one the other.
+      prepareOnDecode: !config.prepareOnDecode,
+    };
+    try {
+      const running = await startSink(createPostgresSink(preparedConfig), { ...preparedConfig, log, serde });
+      await waitFor(() => running.stats().written + running.stats().deadLettered === total, 'prepared run', 60_000);
+      expect(running.stats()).toMatchObject({ deadLettered: 1, written: total - 1 });
+      await running.stop();
+      for (const table of ['executions', 'metrics', 'audit_events']) {
+        const rows = async (inSchema: string): Promise<unknown[]> =>
+          (await admin.query(`SELECT * FROM "${inSchema}".${table} ORDER BY event_id`)).rows;
+        const [reference, fromPrepared] = [await rows(schema), await rows(preparedSchema)];
+        expect(fromPrepared.length).toBeGreaterThan(0);
+        expect(fromPrepared).toEqual(reference);
+      }
+      const dead = await readAll(log, deadLetterTopic('postgres-prepared').name, 1);
+      expect(dead.map((record) => record.headers['makestream.dlq.offset']!.toString())).toEqual(['100']);
+      // Refused by prepare (never written): 0 attempts; by write's encoding: 1.
+      expect(dead[0]!.headers['makestream.dlq.attempts']!.toString()).toBe(preparedConfig.prepareOnDecode ? '0' : '1');
+      const envelope = await (
+        await bindTopic(serde, deadLetterTopic('postgres-prepared').name, 'dead-letter')
+      ).decode(dead[0]!.value!);
+      expect(envelope.errorMessage).toMatch(/author_name: contains a NUL character/);
+    } finally {
+      await dropTestSchema(url, preparedSchema);
+    }
+  }, 90_000);
 });
