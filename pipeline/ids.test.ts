@@ -1,4 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
+import fc from 'fast-check';
 import { InvalidRecordError } from './errors/index.js';
 import {
   auditEventId,
@@ -97,5 +98,68 @@ describe('event ids', () => {
     expect(() => auditEventId({ zone: 'eu1.make.com', organizationId: 1, uuid: 'xyz' })).toThrow(/audit uuid/);
     expect(() => webhookEventId({ source: 's', webhookId: ' ' })).toThrow(/Webhook-Id is empty/);
     expect(() => enrichedLogEventId({ sourceEventId: 'nope', recordIndex: 0 })).toThrow(/sourceEventId/);
+  });
+});
+
+describe('executionEventId fast path', () => {
+  // The implementation before the hot-path spelling (JSON.stringify of the normalised components),
+  // kept here as the reference: ids must stay byte-identical forever.
+  const referenceZone = (zone: string): string => {
+    const normal = zone.trim().toLowerCase();
+    if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$/.test(normal)) throw new Error('zone');
+    return normal;
+  };
+  const referenceMakeId = (id: number | string): string => {
+    const text = typeof id === 'number' ? (Number.isSafeInteger(id) ? String(id) : '') : id.trim();
+    if (!/^(0|[1-9][0-9]*)$/.test(text)) throw new Error('scenarioId');
+    return text;
+  };
+  const referenceExecutionId = (executionId: string): string => {
+    const normal = executionId.trim().toLowerCase();
+    if (!/^[0-9a-z]+$/.test(normal)) throw new Error('executionId');
+    return normal;
+  };
+  const reference = (identity: { zone: string; scenarioId: number | string; executionId: string }): string =>
+    eventId('execution', [
+      referenceZone(identity.zone),
+      referenceMakeId(identity.scenarioId),
+      referenceExecutionId(identity.executionId),
+    ]);
+  const outcome = (derive: () => string): string => {
+    try {
+      return derive();
+    } catch {
+      return 'refused';
+    }
+  };
+
+  it('gives the reference id, or refuses where the reference refuses, for any identity', () => {
+    const zone = fc.oneof(
+      fc.constantFrom('eu1.make.com', 'EU2.Make.com ', ' us1.make.com', 'localhost:8080', 'eu1.make.com/', ''),
+      fc.string({ maxLength: 20 }),
+    );
+    const scenarioId = fc.oneof(
+      fc.integer({ min: -5, max: Number.MAX_SAFE_INTEGER }),
+      fc.constantFrom(-0, 1.5, Number.NaN, Number.MAX_SAFE_INTEGER + 2, Infinity),
+      fc.constantFrom('0', '007', ' 42 ', '-1', '1e3', ''),
+      fc.string({ maxLength: 8 }),
+    );
+    const executionId = fc.oneof(
+      fc.stringMatching(/^[0-9a-fA-F]{1,40}$/),
+      fc.constantFrom(' AB12 ', '', 'not-hex', 'x'),
+      fc.string({ maxLength: 12 }),
+    );
+    // The same zone many times in a row too (the last zone is remembered), then another.
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ zone, scenarioId, executionId }), { minLength: 1, maxLength: 6 }),
+        (identities) => {
+          for (const identity of [...identities, ...identities]) {
+            expect(outcome(() => executionEventId(identity))).toBe(outcome(() => reference(identity)));
+          }
+        },
+      ),
+      { numRuns: 1000 },
+    );
   });
 });
