@@ -60,7 +60,8 @@ export interface SinkConnector<V = unknown> {
   /**
    * Optional: turns one decoded record into what `write` gets as the item's `value` (its store form:
    * the bytes of its bulk lines, its row, its COPY line), called by the runtime right after it decoded
-   * the record, synchronously, in offset order, before batching. The decoded value then dies young
+   * the record, synchronously, in offset order, before batching, when the sink's section sets
+   * `prepareOnDecode` (`config.ts`; a connector's section may default it on). The decoded value then dies young
    * instead of living in a batch until its write ends (the GC of batch-sized live sets measured 2.8
    * µs/record with batches of 5 000-10 000 against 0.5 with 1 000, `bench/sinks/runtime.ts`).
    * Connectors without it get the decoded values, as before.
