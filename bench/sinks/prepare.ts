@@ -9,7 +9,7 @@
  * µs per row, with the load average.
  *
  *   node --import tsx bench/sinks/prepare.ts [--rows 100000] [--repeat 5] [--only clickhouse|search]
- *        [--ch-batch 10000] [--search-batch 1000] [--in-flight-batches 2]
+ *        [--ch-batch 10000] [--search-batch 1000] [--in-flight-batches 2] [--store-us 0]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -39,8 +39,15 @@ const { values: flags } = parseArgs({
     'ch-batch': { type: 'string', default: '10000' },
     'search-batch': { type: 'string', default: '1000' },
     'in-flight-batches': { type: 'string', default: '2' },
+    // The no-op stores hold each body this many µs per row of wall time (no CPU), as a store on the
+    // other core does: batches then live as long as they do against a real store.
+    'store-us': { type: 'string', default: '0' },
   },
 });
+const storeMicros = Number(flags['store-us']);
+/** Waits `rows × --store-us` µs (no CPU). */
+const hold = (rows: number): Promise<void> =>
+  storeMicros > 0 ? new Promise((resolve) => setTimeout(resolve, (rows * storeMicros) / 1000)) : Promise.resolve();
 const rows = Number(flags.rows);
 const repeat = Number(flags.repeat);
 const PARTITIONS = 6;
@@ -62,6 +69,7 @@ function nullTransport(): ClickHouseTransport & { rows: number } {
       const body = typeof request.body === 'string' ? Buffer.from(request.body) : request.body;
       let lines = 0;
       for (let i = body.indexOf(10); i >= 0; i = body.indexOf(10, i + 1)) lines += 1;
+      await hold(lines);
       transport.rows += lines;
     },
     close: async () => undefined,
@@ -76,6 +84,7 @@ function nullClient(): SearchClient & { docs: number } {
     bulk: async (body: Buffer) => {
       let lines = 0;
       for (let i = body.indexOf(10); i >= 0; i = body.indexOf(10, i + 1)) lines += 1;
+      await hold(lines / 2);
       client.docs += lines / 2;
       return { errors: false };
     },
@@ -214,7 +223,7 @@ async function main(): Promise<void> {
   const min = (xs: number[]): number => Math.min(...xs);
   console.log(
     `\n${rows} rows per case into no-op stores, ${PARTITIONS} partitions, ${inFlight} batch(es) in flight, ` +
-      `median (min) of ${repeat} rounds; load ${loadavg()
+      `stores holding ${storeMicros} µs/row, median (min) of ${repeat} rounds; load ${loadavg()
         .map((l) => l.toFixed(1))
         .join(' ')}`,
   );
