@@ -287,7 +287,8 @@ const silenceSchema = z
     overdueGaps: z
       .number()
       .min(0)
-      .default(0)
+      // Eighth round (bench/anomaly/README.md): 0.5 (before: 4 × the median or 1.5 × the longest gap).
+      .default(0.5)
       .describe(
         'Regular (scheduled) scenarios: report once the next run is overdue by this many usual gaps past the 99th percentile gap, instead of the longest/median gap factors (0: off).',
       ),
