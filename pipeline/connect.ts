@@ -17,7 +17,7 @@ export function openEventLog(config: MakestreamConfig): EventLog {
   if (config.log.backend === 'kafka') return createKafkaLog(config.log.kafka);
   const path = resolve(config.log.path);
   mkdirSync(dirname(path), { recursive: true });
-  return createEmbeddedLog({ path, syncOffLoop: config.log.syncOffLoop });
+  return createEmbeddedLog({ path, syncOffLoop: config.log.syncOffLoop, writeThread: config.log.writeThread });
 }
 
 /** Opens the configured schema store (default: the embedded store in the embedded log file) and its serde. */

@@ -26,6 +26,12 @@ const embeddedLog = z
       .describe(
         "fsync the log's WAL on libuv's thread pool instead of inside SQLite's commit on the event loop: a send still resolves only once on disk, but committed records are readable before their fsync ends (a power loss can take back a record a reader saw; a process crash cannot). Raises webhook ingest on the embedded log (pipeline/log/embedded/README.md).",
       ),
+    writeThread: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Write producers' records (inserts, commit and fsync) on a worker thread with its own SQLite connection, so the event loop only checks and encodes them: a send still resolves only after its durable commit, in issue order. Raises batched webhook ingest on the embedded log (pipeline/log/embedded/README.md).",
+      ),
   })
   .describe('The embedded EventLog.');
 
@@ -79,7 +85,7 @@ export const makestreamConfigSchema = z
       .describe('The Prometheus scrape endpoint of `makestream run`.'),
     log: z
       .discriminatedUnion('backend', [embeddedLog, kafkaLog])
-      .default({ backend: 'embedded', path: DEFAULT_EMBEDDED_PATH, syncOffLoop: false })
+      .default({ backend: 'embedded', path: DEFAULT_EMBEDDED_PATH, syncOffLoop: false, writeThread: false })
       .describe('Where events live: `embedded` (default) or `kafka`.'),
     schemaStore: schemaStoreConfigSchema
       .optional()
