@@ -28,9 +28,9 @@
  *   node --import tsx bench/sinks/elasticsearch.ts [--docs 20000] [--batch 1000] [--repeat 3]
  *        [--servers elasticsearch,opensearch] [--request-docs 500] [--in-flight 2] [--partitions 1]
  *        [--raw-in-flight <as --in-flight>] [--in-flight-batches <section default, 2>] [--poll <runtime default>] [--prepare on|off]
- *   (profile: node --cpu-prof --cpu-prof-dir /tmp/prof --import tsx bench/sinks/elasticsearch.ts …)
+ *   (profile of the startSink cases alone: … --profile /tmp/prof-es; then npx tsx bench/log/profile-summary.ts <file>)
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -51,6 +51,7 @@ import { startSink } from '../../pipeline/sink/index.js';
 import Database from '../../pipeline/sqlite.js';
 import { exampleEvents } from '../../schemas/examples.js';
 import type { EnrichedLog } from '../../schemas/generated/types.js';
+import { profiled } from '../log/profiler.js';
 import { watchCommits } from './committed.js';
 
 const { values: flags } = parseArgs({
@@ -69,6 +70,10 @@ const { values: flags } = parseArgs({
 
     // startSink with the connector's prepare hook (`on`: prepareOnDecode) or without it (the default).
     prepare: { type: 'string', default: process.env.BENCH_PREPARE ?? 'off' },
+    // A V8 CPU profile of each round's startSink cases alone (DIR/<server>-<case>-<round>.cpuprofile).
+    profile: { type: 'string', default: process.env.BENCH_PROFILE },
+    // Per round, this process's CPU per document split by thread (Linux /proc/self/task; `on`).
+    threads: { type: 'string', default: process.env.BENCH_THREADS ?? 'off' },
   },
 });
 const docs = Number(flags.docs);
@@ -188,8 +193,38 @@ function processCpuMicros(pid: number | undefined): number {
     return Number.NaN;
   }
 }
+/**
+ * CPU µs of each thread of this process so far, by thread name (`comm`; the main thread marked; V8's
+ * GC and compiler helpers are all `node`: `BENCH_THREAD_IDS=1` splits them by id). Empty off Linux.
+ */
+function threadCpuMicros(): Map<string, number> {
+  const out = new Map<string, number>();
+  let tasks: string[];
+  try {
+    tasks = readdirSync('/proc/self/task');
+  } catch {
+    return out;
+  }
+  for (const task of tasks) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const name =
+        task === String(process.pid) ? `${comm} (main)` : process.env.BENCH_THREAD_IDS ? `${comm}#${task}` : comm;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const micros = ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
+      out.set(name, (out.get(name) ?? 0) + micros);
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return out;
+}
+/** CPU µs per thread name during each case (`--threads on`). */
+const threadMicros = new Map<string, Map<string, number>>();
 let currentServerPid: number | undefined;
-async function timed(into: Measure, operation: () => Promise<void>): Promise<void> {
+async function timed(into: Measure, operation: () => Promise<void>, caseName?: string): Promise<void> {
+  const threadsBefore = flags.threads === 'on' && caseName ? threadCpuMicros() : undefined;
   const cpu = process.cpuUsage();
   const serverBefore = processCpuMicros(currentServerPid);
   const started = performance.now();
@@ -198,6 +233,13 @@ async function timed(into: Measure, operation: () => Promise<void>): Promise<voi
   const used = process.cpuUsage(cpu);
   into.cpuMicros += used.user + used.system;
   into.serverMicros += processCpuMicros(currentServerPid) - serverBefore;
+  if (threadsBefore && caseName) {
+    const byThread = threadMicros.get(caseName) ?? new Map<string, number>();
+    for (const [thread, micros] of threadCpuMicros()) {
+      byThread.set(thread, (byThread.get(thread) ?? 0) + micros - (threadsBefore.get(thread) ?? 0));
+    }
+    threadMicros.set(caseName, byThread);
+  }
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -291,37 +333,42 @@ async function benchServer(server: Server, directory: string) {
       const runtimeSink = createSearchSink(runtimeConfig, { client: createSearchClient(runtimeConfig, {}) });
       const runtime: { running?: Awaited<ReturnType<typeof startSink>> } = {};
       // Timed from startSink until every offset is committed; stopping the sink is not timed.
-      const throughRuntime = (connector: SinkConnector) => async (): Promise<void> => {
-        const running = await startSink(connector, {
-          log: watch.log,
-          serde,
-          ...(flags.poll ? { pollMaxRecords: Number(flags.poll) } : {}),
-          maxInFlightBatches: Number(flags['in-flight-batches'] ?? runtimeConfig.maxInFlightBatches),
-          prepareOnDecode: flags.prepare === 'on',
-          batch: { maxRecords: batchSize, maxBytes: 64 << 20, lingerMs: 20 },
+      const throughRuntime = (connector: SinkConnector, caseId: string) => (): Promise<void> =>
+        profiled(flags.profile, `${server}-${caseId}-${round}`, async () => {
+          const running = await startSink(connector, {
+            log: watch.log,
+            serde,
+            ...(flags.poll ? { pollMaxRecords: Number(flags.poll) } : {}),
+            maxInFlightBatches: Number(flags['in-flight-batches'] ?? runtimeConfig.maxInFlightBatches),
+            prepareOnDecode: flags.prepare === 'on',
+            batch: { maxRecords: batchSize, maxBytes: 64 << 20, lingerMs: 20 },
+          });
+          runtime.running = running;
+          // Told by the commits themselves (a timer loop waiting on stats() cost ~10 µs CPU per doc).
+          await watch.whenCommitted(sinkGroup(connector.name), docs);
         });
-        runtime.running = running;
-        // Told by the commits themselves (a timer loop waiting on stats() cost ~10 µs CPU per doc).
-        await watch.whenCommitted(sinkGroup(connector.name), docs);
-      };
       const runtimeCases: [CaseName, () => Promise<void>][] = [
         // Templates are installed; `--prepare on` sets prepareOnDecode (the A/B of the hook).
-        ['startSink', throughRuntime({ ...runtimeSink, start: async () => undefined })],
+        ['startSink', throughRuntime({ ...runtimeSink, start: async () => undefined }, 'sink')],
         ['raw (startSink docs)', () => postBodies(url, runtimeRawBodies)],
       ];
       if (round % 2 === 1) runtimeCases.reverse();
-      for (const [name, operation] of runtimeCases) await timed(took[name], operation);
+      for (const [name, operation] of runtimeCases) await timed(took[name], operation, name);
       await runtime.running?.stop();
       // The runtime's own ceiling: the same topic to a connector that stores nothing.
       await timed(
         took['startSink, no-op connector'],
-        throughRuntime({
-          ...runtimeSink,
-          name: `${runtimeConfig.name}-noop`,
-          start: async () => undefined,
-          write: async () => allWritten,
-          close: async () => undefined,
-        }),
+        throughRuntime(
+          {
+            ...runtimeSink,
+            name: `${runtimeConfig.name}-noop`,
+            start: async () => undefined,
+            write: async () => allWritten,
+            close: async () => undefined,
+          },
+          'noop',
+        ),
+        'startSink, no-op connector',
       );
       await runtime.running?.stop();
 
@@ -427,3 +474,8 @@ console.log(
   'server         sink case   raw doc/s sink doc/s  ratio   µs CPU/doc raw/sink   server µs CPU/doc raw/sink   ratio per round %',
 );
 for (const row of rows) console.log(row);
+for (const [name, byThread] of threadMicros) {
+  const parts = [...byThread].filter(([, micros]) => micros > 0).sort((a, b) => b[1] - a[1]);
+  const perDoc = (micros: number) => (micros / (docs * repeat * flags.servers.split(',').length)).toFixed(1);
+  console.log(`threads, ${name}: ${parts.map(([thread, micros]) => `${thread} ${perDoc(micros)}`).join(', ')} µs/doc`);
+}

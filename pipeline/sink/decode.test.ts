@@ -30,6 +30,29 @@ describe('record decoder', () => {
     expect(outcome).toMatchObject({ kind: 'item', item: { eventId: window.eventId, value: window } });
   });
 
+  it('decodes with the catalog’s own reader Type (parsed once per catalog, not once per sink started)', async () => {
+    const avro = serde();
+    const catalog = loadSchemaCatalog();
+    const file = catalog.byFile('metric-window');
+    let reads = 0;
+    const counting = new Proxy(file.type, {
+      get(target, property, receiver) {
+        if (property === 'decode') reads += 1;
+        return Reflect.get(target, property, receiver) as unknown;
+      },
+    });
+    const spied = {
+      ...catalog,
+      byFile: (name: string) => (name.startsWith('metric-window') ? { ...file, type: counting } : catalog.byFile(name)),
+    };
+    const decode = await createRecordDecoder([avroTopic('make.metrics.v1', 'metric-window')], avro, spied);
+    const window = exampleEvents['com.makestream.v1.MetricWindow'];
+    const value = (await bindTopic(avro, 'make.metrics.v1', 'metric-window')).encode(window);
+    expect(await decode(record('make.metrics.v1', value))).toMatchObject({ kind: 'item', item: { value: window } });
+    expect(await decode(record('make.metrics.v1', value))).toMatchObject({ kind: 'item' });
+    expect(reads).toBe(2);
+  });
+
   it('makes a dead letter of bytes that are not a framed Avro record, and of JSON without eventId', async () => {
     const decode = await createRecordDecoder(
       [avroTopic('make.metrics.v1', 'metric-window'), jsonTopic('internal')],
