@@ -85,39 +85,27 @@ async function fill(backend: Backend, topic: (name: string) => string): Promise<
 }
 
 /**
- * Records not consumed yet. On Kafka a topic written in transactions ends with a commit marker that
- * takes an offset but is never delivered, so a group that consumed everything keeps a lag of 1 on
- * each such partition (its committed offset is the marker's); a record left unprocessed makes it ≥ 2.
- * So on Kafka a lag of 1 counts as 0 on the topics the processors write (not on the raw input,
- * written without transactions).
+ * Records not consumed yet (`rawOnly`: only the raw input's, which is exact). On Kafka a topic written
+ * in transactions ends with a commit marker that takes an offset but is never delivered, so a group
+ * that consumed everything keeps a lag of 1 on each such partition (its committed offset is the
+ * marker's); a record left unprocessed makes it ≥ 2. So on Kafka a lag of 1 counts as 0 on the topics
+ * the processors write (not on the raw input, written without transactions).
  */
 async function totalLag(
   backend: Backend,
   definitions: readonly ProcessorDefinition[],
   rawInput: string,
+  rawOnly = false,
 ): Promise<number> {
   let lag = 0;
   for (const definition of definitions) {
     for (const input of definition.inputs) {
+      if (rawOnly && input.topic !== rawInput) continue;
       const markers = backend.log.backend === 'kafka' && input.topic !== rawInput;
       for (const partition of await backend.log.lag(processorGroup(definition.name), input.topic)) {
         lag += markers && partition.lag === 1 ? 0 : partition.lag;
       }
     }
-  }
-  return lag;
-}
-
-/** The enrich group's lag on the raw executions (written without transactions, so exact). */
-async function rawLag(
-  backend: Backend,
-  definitions: readonly ProcessorDefinition[],
-  rawInput: string,
-): Promise<number> {
-  let lag = 0;
-  for (const definition of definitions) {
-    if (!definition.inputs.some((input) => input.topic === rawInput)) continue;
-    for (const partition of await backend.log.lag(processorGroup(definition.name), rawInput)) lag += partition.lag;
   }
   return lag;
 }
@@ -200,7 +188,7 @@ async function run(spec: BackendSpec): Promise<void> {
       settled =
         spec.kind === 'kafka' &&
         performance.now() - lastBatch >= settleMs &&
-        (await rawLag(backend, definitions, topic(executionsTopic.topic))) === 0;
+        (await totalLag(backend, definitions, topic(executionsTopic.topic), true)) === 0;
     }
     const seconds = ((lag === 0 || !settled ? performance.now() : lastBatch) - started) / 1000;
     const cpu = cpuSeconds() - cpuStarted;
