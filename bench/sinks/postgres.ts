@@ -19,7 +19,7 @@
  *
  *   node --import tsx bench/sinks/postgres.ts [--rows 100000] [--batch 5000] [--in-flight 1] [--repeat 3]
  *     [--in-flight-batches <section default, 2>] [--poll <runtime default>]
- *     [--write-mode direct-first|staging] [--partitions 1] [--no-runtime] [--prepare on|off]
+ *     [--write-mode direct-first|staging] [--partitions 1] [--no-runtime] [--prepare on|off] [--profile DIR]
  *   (flags also as BENCH_ROWS, BENCH_BATCH, BENCH_IN_FLIGHT, BENCH_REPEAT, BENCH_WRITE_MODE; BENCH_POSTGRES_URL)
  */
 import { spawn } from 'node:child_process';
@@ -38,6 +38,7 @@ import { bindTopic, createAvroSerde, createEmbeddedSchemaStore, type AvroSerde }
 import { sinkGroup, startSink } from '../../pipeline/sink/index.js';
 import Database from '../../pipeline/sqlite.js';
 import type { ScenarioExecution } from '../../schemas/generated/types.js';
+import { profiled } from '../log/profiler.js';
 import { watchCommits } from './committed.js';
 
 const TOPIC = 'make.executions.raw.v1';
@@ -58,6 +59,8 @@ const { values: flags } = parseArgs({
     // startSink with the connector's prepare hook (`on`: prepareOnDecode) or without it; default: the
     // section's default (on for PostgreSQL).
     prepare: { type: 'string', default: process.env.BENCH_PREPARE },
+    // A V8 CPU profile of each round's startSink alone (DIR/postgres-startSink-<round>.cpuprofile).
+    profile: { type: 'string', default: process.env.BENCH_PROFILE },
   },
 });
 const rows = Number(flags.rows);
@@ -255,15 +258,18 @@ async function throughRuntime(
   const watch = watchCommits(topic.log);
   const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
-  const running = await startSink(connector, {
-    log: watch.log,
-    serde: topic.serde,
-    ...(flags.poll ? { pollMaxRecords: Number(flags.poll) } : {}),
-    maxInFlightBatches: Number(flags['in-flight-batches'] ?? config.maxInFlightBatches),
-    prepareOnDecode: flags.prepare === undefined ? config.prepareOnDecode : flags.prepare === 'on',
-    batch: { maxRecords: batchSize, maxBytes: 64 << 20, lingerMs: 20 },
+  const running = await profiled(flags.profile, `postgres-startSink-${round}`, async () => {
+    const sinkRunning = await startSink(connector, {
+      log: watch.log,
+      serde: topic.serde,
+      ...(flags.poll ? { pollMaxRecords: Number(flags.poll) } : {}),
+      maxInFlightBatches: Number(flags['in-flight-batches'] ?? config.maxInFlightBatches),
+      prepareOnDecode: flags.prepare === undefined ? config.prepareOnDecode : flags.prepare === 'on',
+      batch: { maxRecords: batchSize, maxBytes: 64 << 20, lingerMs: 20 },
+    });
+    await watch.whenCommitted(sinkGroup(connector.name), total);
+    return sinkRunning;
   });
-  await watch.whenCommitted(sinkGroup(connector.name), total);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const used = process.cpuUsage(cpu);
   await running.stop(); // closes the connector

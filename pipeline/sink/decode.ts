@@ -43,10 +43,10 @@ const NOT_FAST = Symbol('not fast');
 
 /**
  * The repository's schema catalog, loaded once per process. Loading it reads, lints and parses every
- * `.avsc` file (~40 ms of CPU), and each parse compiles fresh avsc reader functions that V8 then
- * profiles and optimises anew; per `startSink` that came to ~80 µs per record of a 1 000-record run
- * and 4–6 µs per record of the 15 000-record rounds of `bench/sinks` (see its README). Types are
- * immutable, so sharing them is safe.
+ * `.avsc` file (7–16 ms of CPU), and each parse compiles fresh avsc reader functions that V8 then
+ * profiles and optimises anew: per `startSink`, 6–45 ms of CPU more than with the shared catalog
+ * (`bench/sinks/startup.ts`, in-process A/B; 0.7–3 µs per record of a 15 000-record start, nothing
+ * in the steady state). Types are immutable, so sharing them is safe.
  */
 let defaultCatalog: SchemaCatalog | undefined;
 
