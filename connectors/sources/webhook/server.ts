@@ -51,6 +51,21 @@ export interface ReceiverServer {
 }
 
 const UNMATCHED = 'unmatched';
+
+/** One ingest request in flight: what its body listeners need. */
+interface Exchange {
+  readonly response: ServerResponse;
+  readonly route: string;
+  readonly handler: IngestHandler;
+  readonly startedAt: number;
+  /** Declared size, held in the admission until the response closes. */
+  readonly bytes: number;
+  readonly chunks: Buffer[];
+  received: number;
+}
+const EXCHANGE = Symbol('makestream.webhook.exchange');
+/** A request or response of an ingest route carries its exchange under {@link EXCHANGE}. */
+type Tagged = { [EXCHANGE]?: Exchange };
 /** fastify's default, kept: longer than common load balancers' idle timeouts. */
 const KEEP_ALIVE_TIMEOUT_MS = 72_000;
 
@@ -120,36 +135,48 @@ export function buildServer(options: ServerOptions): ReceiverServer {
       return;
     }
     metrics.inFlight.inc();
+    // Per-request state lives in one object the shared listeners below reach through `this`: no
+    // closures per request (under tsx, keepNames also wraps every named closure in a defineProperty).
+    const exchange: Exchange = { response, route, handler, startedAt, bytes, chunks: [], received: 0 };
+    (request as Tagged)[EXCHANGE] = exchange;
+    (response as Tagged)[EXCHANGE] = exchange;
     // 'close' fires once whether the answer was sent or the client went away.
-    response.once('close', () => {
-      admission.release(bytes);
-      metrics.inFlight.dec();
-    });
-
-    const chunks: Buffer[] = [];
-    let received = 0;
-    const onData = (chunk: Buffer): void => {
-      received += chunk.length;
-      if (received > bodyLimitBytes) {
-        // A chunked body (or a lying Content-Length) over the limit: answer now, read no further.
-        request.off('data', onData);
-        request.off('end', onEnd);
-        send(response, route, startedAt, refuse(route, metrics, delays, 'payload_too_large'), true);
-        request.resume();
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = (): void => {
-      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received);
-      handler({ headers: request.headers, body, ip: request.socket.remoteAddress }).then(
-        (answer) => send(response, route, startedAt, answer),
-        (error: unknown) => fail(response, route, startedAt, error),
-      );
-    };
+    response.on('close', onClose);
     request.on('data', onData);
     request.on('end', onEnd);
   };
+
+  /** Listener of the response's 'close'. */
+  function onClose(this: ServerResponse): void {
+    admission.release((this as Tagged)[EXCHANGE]!.bytes);
+    metrics.inFlight.dec();
+  }
+
+  /** Listener of the request's 'data'. */
+  function onData(this: IncomingMessage, chunk: Buffer): void {
+    const exchange = (this as Tagged)[EXCHANGE]!;
+    exchange.received += chunk.length;
+    if (exchange.received > bodyLimitBytes) {
+      // A chunked body (or a lying Content-Length) over the limit: answer now, read no further.
+      this.off('data', onData);
+      this.off('end', onEnd);
+      const { response, route, startedAt } = exchange;
+      send(response, route, startedAt, refuse(route, metrics, delays, 'payload_too_large'), true);
+      this.resume();
+      return;
+    }
+    exchange.chunks.push(chunk);
+  }
+
+  /** Listener of the request's 'end': the whole body is in. */
+  function onEnd(this: IncomingMessage): void {
+    const { chunks, received, handler, response, route, startedAt } = (this as Tagged)[EXCHANGE]!;
+    const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received);
+    handler({ headers: this.headers, body, ip: this.socket.remoteAddress }).then(
+      (answer) => send(response, route, startedAt, answer),
+      (error: unknown) => fail(response, route, startedAt, error),
+    );
+  }
 
   const handle = (request: IncomingMessage, response: ServerResponse): void => {
     const startedAt = performance.now();
