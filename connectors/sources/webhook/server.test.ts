@@ -131,8 +131,12 @@ describe('the receiver server (node:http)', () => {
 
   it('lets a request in flight finish when closing, closes its connection, and stops listening', async () => {
     let release: () => void = () => undefined;
+    let arrived: () => void = () => undefined;
     const held = new Promise<void>((resolve) => (release = resolve));
+    // Close only once the request is in the route (a fixed pause raced the request on a busy machine).
+    const inRoute = new Promise<void>((resolve) => (arrived = resolve));
     const url = await start(async () => {
+      arrived();
       await held;
       return { status: 202, body: { status: 'accepted' } };
     });
@@ -141,7 +145,7 @@ describe('the receiver server (node:http)', () => {
       headers: { 'content-type': 'application/json' },
       body: '{}',
     });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await inRoute;
     const closing = server!.close();
     release();
     const response = await pending;
