@@ -15,6 +15,7 @@
 import { createHash } from 'node:crypto';
 import type { OutgoingRecord } from '../../../pipeline/log/contract.js';
 import type { TopicSerde } from '../../../pipeline/serde/index.js';
+import { deferredCounter } from '../../../pipeline/telemetry/deferred.js';
 import type { ScenarioExecution, WebhookEvent } from '../../../schemas/generated/types.js';
 import type { ExecutionsConfig } from './config.js';
 import { keptHeaders, webhookEventRecord } from './envelope.js';
@@ -49,7 +50,8 @@ export function executionsRoute(deps: ExecutionsRouteDeps): IngestHandler {
   const { config, topics, executionSerde, rawSerde, writer, readiness, metrics, delays, clock } = deps;
   const authenticate = createSenderAuthenticator(deps.senders);
   const component = { component: 'source.webhook' };
-  const received = metrics.component.received.labels(component);
+  // Summed here, handed to prom-client when read (deferred.ts).
+  const received = deferredCounter(metrics.component.received, component);
   // One allocation per request for all its values (framing.ts); checked against the serde's bytes.
   const encodeExecutions = createFramedEncoder(
     executionAvroType,
@@ -77,7 +79,7 @@ export function executionsRoute(deps: ExecutionsRouteDeps): IngestHandler {
     }
     const receivedAt = clock();
     const reports = parseReports(json, { zone: sender.zone, receivedAt });
-    received.inc(reports.count);
+    received(reports.count);
     if (reports.records.length === 0)
       return refuse(route, metrics, delays, 'invalid_payload', { errors: reports.errors });
     if (reports.errors.length > 0)

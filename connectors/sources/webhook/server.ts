@@ -16,6 +16,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { deferredCounter, deferredGauge } from '../../../pipeline/telemetry/deferred.js';
 import type { Logger } from '../../../pipeline/telemetry/logger.js';
 import { createAdmission } from './admission.js';
 import type { Answer, IngestHandler } from './http.js';
@@ -78,17 +79,22 @@ export function buildServer(options: ServerOptions): ReceiverServer {
   const admission = createAdmission({ maxRequests: options.maxInFlightRequests, maxBytes: options.maxInFlightBytes });
   let closing = false;
 
-  // Labelled children per (route, status), bound once: prom-client hashes a label object per call otherwise.
-  const requestInstruments = new Map<string, { count: { inc(): void }; seconds: { observe(value: number): void } }>();
+  // Labelled children per (route, status), bound once: prom-client hashes a label object per call
+  // otherwise; counts and the in-flight gauge are summed here and handed over when read (deferred.ts).
+  const requestInstruments = new Map<string, { count: () => void; seconds: { observe(value: number): void } }>();
+  const inFlight = deferredGauge(metrics.inFlight);
   const observe = (route: string, status: number, startedAt: number): void => {
     const key = `${status} ${route}`;
     let instruments = requestInstruments.get(key);
     if (!instruments) {
       const labels = { route, status: String(status) };
-      instruments = { count: metrics.requests.labels(labels), seconds: metrics.requestSeconds.labels(labels) };
+      instruments = {
+        count: deferredCounter(metrics.requests, labels),
+        seconds: metrics.requestSeconds.labels(labels),
+      };
       requestInstruments.set(key, instruments);
     }
-    instruments.count.inc();
+    instruments.count();
     instruments.seconds.observe((performance.now() - startedAt) / 1000);
   };
 
@@ -134,7 +140,7 @@ export function buildServer(options: ServerOptions): ReceiverServer {
       send(response, route, startedAt, refuse(route, metrics, delays, 'backpressure'));
       return;
     }
-    metrics.inFlight.inc();
+    inFlight(1);
     // Per-request state lives in one object the shared listeners below reach through `this`: no
     // closures per request (under tsx, keepNames also wraps every named closure in a defineProperty).
     const exchange: Exchange = { response, route, handler, startedAt, bytes, chunks: [], received: 0 };
@@ -149,7 +155,7 @@ export function buildServer(options: ServerOptions): ReceiverServer {
   /** Listener of the response's 'close'. */
   function onClose(this: ServerResponse): void {
     admission.release((this as Tagged)[EXCHANGE]!.bytes);
-    metrics.inFlight.dec();
+    inFlight(-1);
   }
 
   /** Listener of the request's 'data'. */

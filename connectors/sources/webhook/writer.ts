@@ -10,6 +10,7 @@
 import { InvalidRecordError } from '../../../pipeline/errors/index.js';
 import type { OutgoingRecord, Producer } from '../../../pipeline/log/contract.js';
 import { createCoalescer } from './coalescer.js';
+import { deferredCounter, type DeferredIncrement } from '../../../pipeline/telemetry/deferred.js';
 import type { Logger } from '../../../pipeline/telemetry/logger.js';
 import type { WebhookMetrics } from './metrics.js';
 import type { LogReadiness } from './readiness.js';
@@ -57,15 +58,17 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
     sendTimeoutMs,
     maxSendsInFlight: options.maxSendsInFlight ?? 0,
   });
-  // Labelled children are bound once: prom-client hashes a label object on every call otherwise.
-  const sent = metrics.component.sent.labels(component);
+  // Labelled children are bound once: prom-client hashes a label object on every call otherwise;
+  // counts are summed here and handed over when read (deferred.ts).
+  const sent = deferredCounter(metrics.component.sent, component);
   const batchSeconds = metrics.component.batchSeconds.labels(component);
-  const producedByTopic = new Map<string, { inc(value: number): void }>();
+  const producedByTopic = new Map<string, DeferredIncrement>();
   const countProduced = (batch: TopicBatch): void => {
     let produced = producedByTopic.get(batch.topic);
-    if (!produced) producedByTopic.set(batch.topic, (produced = metrics.produced.labels({ topic: batch.topic })));
-    produced.inc(batch.records.length);
-    sent.inc(batch.records.length);
+    if (!produced)
+      producedByTopic.set(batch.topic, (produced = deferredCounter(metrics.produced, { topic: batch.topic })));
+    produced(batch.records.length);
+    sent(batch.records.length);
   };
 
   const refusal = (error: unknown): WriteOutcome => {
