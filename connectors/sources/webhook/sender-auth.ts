@@ -25,8 +25,8 @@ export function createSenderAuthenticator(senders: readonly ResolvedSender[]): S
       if (auth.kind === 'bearer') {
         const token = bearerToken(headers.authorization);
         if (token === undefined) continue;
-        const presented = sha256(Buffer.from(token, 'utf8'));
-        if (bearerDigests.get(sender)!.some((expected) => timingSafeEqual(presented, expected))) return sender;
+        const presented = sha256(token);
+        for (const expected of bearerDigests.get(sender)!) if (timingSafeEqual(presented, expected)) return sender;
       } else {
         const presented = presentedDigest(headers[auth.header], auth.encoding);
         if (presented === undefined) continue;
@@ -53,8 +53,8 @@ function bearerToken(value: string | string[] | undefined): string | undefined {
   return match?.[1];
 }
 
-/** One-shot `crypto.hash` where Node has it (>= 20.12): no Hash object per request. */
-function sha256(value: Buffer): Buffer {
+/** One-shot `crypto.hash` where Node has it (>= 20.12): no Hash object per request. Strings hash as UTF-8. */
+function sha256(value: Buffer | string): Buffer {
   return typeof hash === 'function'
     ? (hash('sha256', value, 'buffer') as unknown as Buffer)
     : createHash('sha256').update(value).digest();

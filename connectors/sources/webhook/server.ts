@@ -52,6 +52,7 @@ export interface ReceiverServer {
 }
 
 const UNMATCHED = 'unmatched';
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
 /** One ingest request in flight: what its body listeners need. */
 interface Exchange {
@@ -81,18 +82,21 @@ export function buildServer(options: ServerOptions): ReceiverServer {
 
   // Labelled children per (route, status), bound once: prom-client hashes a label object per call
   // otherwise; counts and the in-flight gauge are summed here and handed over when read (deferred.ts).
-  const requestInstruments = new Map<string, { count: () => void; seconds: { observe(value: number): void } }>();
+  type Instruments = { count: () => void; seconds: { observe(value: number): void } };
+  // By route, then status: no key string built per answer.
+  const requestInstruments = new Map<string, Map<number, Instruments>>();
   const inFlight = deferredGauge(metrics.inFlight);
   const observe = (route: string, status: number, startedAt: number): void => {
-    const key = `${status} ${route}`;
-    let instruments = requestInstruments.get(key);
+    let byStatus = requestInstruments.get(route);
+    if (!byStatus) requestInstruments.set(route, (byStatus = new Map()));
+    let instruments = byStatus.get(status);
     if (!instruments) {
       const labels = { route, status: String(status) };
       instruments = {
         count: deferredCounter(metrics.requests, labels),
         seconds: metrics.requestSeconds.labels(labels),
       };
-      requestInstruments.set(key, instruments);
+      byStatus.set(status, instruments);
     }
     instruments.count();
     instruments.seconds.observe((performance.now() - startedAt) / 1000);
@@ -101,11 +105,12 @@ export function buildServer(options: ServerOptions): ReceiverServer {
   const send = (response: ServerResponse, route: string, startedAt: number, answer: Answer, last = false): void => {
     if (response.writableEnded || response.destroyed) return;
     const payload = JSON.stringify(answer.body);
-    const headers: Record<string, string | number> = {
-      'content-type': 'application/json; charset=utf-8',
-      'content-length': Buffer.byteLength(payload),
-      ...answer.headers,
-    };
+    const length = Buffer.byteLength(payload);
+    // Without extra headers (the common answer) a plain literal: no spread.
+    const headers: Record<string, string | number> =
+      answer.headers === undefined
+        ? { 'content-type': JSON_CONTENT_TYPE, 'content-length': length }
+        : { 'content-type': JSON_CONTENT_TYPE, 'content-length': length, ...answer.headers };
     // Answers sent while closing end their keep-alive connection, so that close() does not wait for
     // it to turn idle (keepAliveTimeout).
     if (closing || last) headers.connection = 'close';
