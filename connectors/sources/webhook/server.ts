@@ -264,6 +264,8 @@ export function buildServer(options: ServerOptions): ReceiverServer {
 /** `application/json`, with parameters such as `charset` allowed; case-insensitive. */
 function isJson(contentType: string | undefined): boolean {
   if (contentType === undefined) return false;
+  // What senders send almost always: no slicing, trimming or lowercasing.
+  if (contentType === 'application/json' || contentType === JSON_CONTENT_TYPE) return true;
   const end = contentType.indexOf(';');
   const media = (end < 0 ? contentType : contentType.slice(0, end)).trim().toLowerCase();
   return media === 'application/json';

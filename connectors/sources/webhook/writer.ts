@@ -25,6 +25,9 @@ export interface TopicBatch {
 export type WriteOutcome =
   { readonly ok: true } | { readonly ok: false; readonly kind: 'unavailable' | 'record_rejected' };
 
+/** The outcome of every successful write (shared: outcomes are read-only). */
+const WRITTEN: WriteOutcome = { ok: true };
+
 /** Writes a request's records. */
 export interface LogWriter {
   write(batches: readonly TopicBatch[]): Promise<WriteOutcome>;
@@ -103,7 +106,7 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
         if (failure) return refusal(failure.reason);
       }
       batchSeconds.observe((performance.now() - started) / 1000);
-      return { ok: true };
+      return WRITTEN;
     },
   };
 }
