@@ -82,9 +82,7 @@ export function createBulkRequest(capacity = 256 * 1024): BulkRequest {
   const out = new JsonBytes(capacity);
   const indexes: number[] = [];
   const ends: number[] = [];
-  // A batch's documents mostly go to one target: its action prefix is encoded once.
-  let prefixTarget: string | undefined;
-  let prefix: Buffer = Buffer.alloc(0);
+  const writeEntry = createEntryWriter();
   return {
     append(index, action, sourceJson) {
       out.utf8(action);
@@ -97,15 +95,7 @@ export function createBulkRequest(capacity = 256 * 1024): BulkRequest {
     appendCreate(index, target, id, writeSource, value) {
       const start = out.length;
       try {
-        if (target !== prefixTarget) {
-          prefix = Buffer.from(createActionPrefix(target));
-          prefixTarget = target;
-        }
-        out.bytes(prefix);
-        out.string(id);
-        out.bytes(ACTION_END);
-        writeSource(out, value);
-        out.byte(NEWLINE);
+        writeEntry(out, target, id, writeSource, value);
       } catch (error) {
         out.length = start;
         throw error;
@@ -147,6 +137,7 @@ export function createEntryWriter(): <T>(
   writeSource: (out: JsonBytes, value: T) => void,
   value: T,
 ) => void {
+  // A batch's documents mostly go to one target: its action prefix is encoded once.
   let prefixTarget: string | undefined;
   let prefix: Buffer = Buffer.alloc(0);
   return (out, target, id, writeSource, value) => {
