@@ -18,15 +18,33 @@ export interface SimulatedClock {
   now(): number;
   /** Simulated time at start. */
   readonly startTime: number;
+  /** How many times as fast as the wall clock simulated time runs now. */
   readonly speed: number;
+  /**
+   * Runs `speed` times as fast from now on (0 pauses); simulated time goes on from where it is, so
+   * it never jumps or runs backwards.
+   */
+  setSpeed(speed: number): void;
 }
 
-/** Simulated time = startTime + (wall now − wall at creation) × speed. */
+/** Simulated time = startTime + (wall now − wall at creation) × speed, piecewise after `setSpeed`. */
 export function createSimulatedClock(wall: Clock, startTime: number, speed: number): SimulatedClock {
-  const wallStart = wall.now();
+  let wallAnchor = wall.now();
+  let simulatedAnchor = startTime;
+  let current = speed;
+  const now = () => simulatedAnchor + Math.floor((wall.now() - wallAnchor) * current);
   return {
     startTime,
-    speed,
-    now: () => startTime + Math.floor((wall.now() - wallStart) * speed),
+    get speed() {
+      return current;
+    },
+    now,
+    setSpeed(next) {
+      if (!Number.isFinite(next) || next < 0)
+        throw new RangeError(`Simulator speed must be a finite number ≥ 0 (0 pauses), got ${next}.`);
+      simulatedAnchor = now();
+      wallAnchor = wall.now();
+      current = next;
+    },
   };
 }

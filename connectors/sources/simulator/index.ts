@@ -54,6 +54,12 @@ export interface Simulator {
   readonly world: SimWorld;
   /** Simulated now, epoch ms. */
   now(): number;
+  /**
+   * Changes how many times as fast as real time the simulation runs from now on (0 pauses it).
+   * Tests use it to end a fast live phase: a poller's catch-up then does not race a clock running
+   * 20× as fast against a tight rate budget.
+   */
+  setSpeed(speed: number): void;
   /** Counters: requests and 429s per organization, executions generated, faults injected. */
   stats(): SimulatorStats;
   /** Everything visible so far (what a complete poller can have seen). */
@@ -100,7 +106,7 @@ export async function startSimulator(
 
   const limiter = createRateLimiter(clock, config.rateLimitWindow);
   const counters = createRequestCounters();
-  const stats = () => snapshotStats({ world, store, limiter, counters, simulatedNow: advance(), speed: config.speed });
+  const stats = () => snapshotStats({ world, store, limiter, counters, simulatedNow: advance(), speed: simulated.speed });
   const groundTruth = (): GroundTruth => ({
     simulation: header,
     executions: store.visibleExecutions().map(executionLine),
@@ -144,6 +150,10 @@ export async function startSimulator(
     zones: config.zones,
     world,
     now: () => simulated.now(),
+    setSpeed: (speed) => {
+      advance();
+      simulated.setSpeed(speed);
+    },
     stats,
     groundTruth: () => {
       advance();
