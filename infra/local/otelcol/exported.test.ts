@@ -46,6 +46,12 @@ describe('exported OTLP/JSON logs', () => {
     expect(second).toMatchObject({ body: 'plain', severityText: 'error', attributes: {}, timeUnixNano: undefined });
   });
 
+  it('reads past a line torn by a crash that the next run appended to, and names a line that is not OTLP/JSON', () => {
+    const torn = `${line}\n${line.slice(0, 150)}${line}\n${line}\n`;
+    expect(parseExportedLogs(torn)).toHaveLength(6);
+    expect(() => parseExportedLogs(`${line}\nnot json\n`)).toThrow(/line 2 is not OTLP\/JSON/);
+  });
+
   it('decodes an empty value (HEC `event: null`) as null', () => {
     expect(plainValue({})).toBeNull();
   });

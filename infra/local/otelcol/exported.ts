@@ -73,12 +73,29 @@ function attributeMap(values: readonly OtlpKeyValue[] | undefined): Record<strin
 const nanos = (text: string | undefined): bigint | undefined =>
   text === undefined || text === '0' ? undefined : BigInt(text);
 
+const LINE_START = '{"resourceLogs":';
+
+/**
+ * One exporter line. A collector killed mid-write (SIGKILL) leaves a torn line without its newline,
+ * and the next run appends its first object to it: the torn head is dropped (those records never
+ * reached the file whole) and the object after it is read. Anything else that does not parse throws.
+ */
+function parseLine(line: string, number: number): OtlpLogsLine {
+  try {
+    return JSON.parse(line) as OtlpLogsLine;
+  } catch (error) {
+    const appended = line.lastIndexOf(LINE_START);
+    if (appended > 0) return parseLine(line.slice(appended), number);
+    throw new Error(`Exporter file line ${number} is not OTLP/JSON (${String(error)}): ${line.slice(0, 120)}`);
+  }
+}
+
 /** Flattens the text of an exporter file (one OTLP/JSON object per line) into log records. */
 export function parseExportedLogs(text: string): ExportedLog[] {
   const logs: ExportedLog[] = [];
-  for (const line of text.split('\n')) {
+  for (const [index, line] of text.split('\n').entries()) {
     if (line.trim().length === 0) continue;
-    const parsed = JSON.parse(line) as OtlpLogsLine;
+    const parsed = parseLine(line, index + 1);
     for (const resourceLogs of parsed.resourceLogs ?? []) {
       const resource = attributeMap(resourceLogs.resource?.attributes);
       for (const scope of resourceLogs.scopeLogs ?? []) {
