@@ -86,7 +86,9 @@ function parseLine(line: string, number: number): OtlpLogsLine {
   } catch (error) {
     const appended = line.lastIndexOf(LINE_START);
     if (appended > 0) return parseLine(line.slice(appended), number);
-    throw new Error(`Exporter file line ${number} is not OTLP/JSON (${String(error)}): ${line.slice(0, 120)}`);
+    throw new Error(`Exporter file line ${number} is not OTLP/JSON (${String(error)}): ${line.slice(0, 120)}`, {
+      cause: error,
+    });
   }
 }
 
