@@ -106,7 +106,8 @@ export async function startSimulator(
 
   const limiter = createRateLimiter(clock, config.rateLimitWindow);
   const counters = createRequestCounters();
-  const stats = () => snapshotStats({ world, store, limiter, counters, simulatedNow: advance(), speed: simulated.speed });
+  const stats = () =>
+    snapshotStats({ world, store, limiter, counters, simulatedNow: advance(), speed: simulated.speed });
   const groundTruth = (): GroundTruth => ({
     simulation: header,
     executions: store.visibleExecutions().map(executionLine),
