@@ -58,7 +58,11 @@ const windowEnd = (time: number, sizeMs: number): number => Math.floor(time / si
 /** Floors (minutes) per kind and pooled, for each k and window size. */
 function floors(datasets: readonly Dataset[]) {
   const result = new Map<string, number[]>(); // `${kind}|${k}|${size}` → floors
-  const add = (key: string, value: number) => result.set(key, [...(result.get(key) ?? []), value]);
+  const add = (key: string, value: number) => {
+    const list = result.get(key);
+    if (list) list.push(value);
+    else result.set(key, [value]);
+  };
   for (const dataset of datasets) {
     const byScenario = new Map<number, TaggedExecution[]>();
     for (const execution of dataset.executions as unknown as TaggedExecution[]) {
