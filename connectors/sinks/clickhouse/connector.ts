@@ -75,8 +75,8 @@ export function createClickHouseSink(
     deduplicationWindow: config.deduplicationWindow,
   });
   let transport = dependencies.transport;
-  let writers: Map<string, TableWriter> | undefined;
-  let encoders: Map<string, RowEncoder> | undefined;
+  /** Per topic, once started: its row encoder (`prepare`) and its table's writer (`write`). */
+  let byTopic: Map<string, { readonly encoder: RowEncoder; readonly writer: TableWriter }> | undefined;
   let report: MigrationReport | undefined;
   let retention: RetentionChange[] = [];
 
@@ -119,20 +119,18 @@ export function createClickHouseSink(
       } catch (error) {
         throw toPipelineError(error, `migrating ${open.target}`);
       }
-      encoders = new Map(
-        tables.map((table: AnyTableSpec) => [table.topic, createRowEncoder(table, dialect, config.insertFormat)]),
-      );
-      writers = new Map(
-        tables.map((table: AnyTableSpec) => [
-          table.topic,
-          createTableWriter({
+      byTopic = new Map(
+        tables.map((table: AnyTableSpec) => {
+          const encoder = createRowEncoder(table, dialect, config.insertFormat);
+          const writer = createTableWriter({
             transport: open,
             table: insertTarget(ddl, table.name),
-            encoder: encoders!.get(table.topic)!,
+            encoder,
             insertDedupToken: dialect.insertDedupToken,
             logger: dependencies.logger,
-          }),
-        ]),
+          });
+          return [table.topic, { encoder, writer }] as const;
+        }),
       );
       dependencies.logger?.info(
         { target: open.target, database: config.database, migrations: report },
@@ -143,7 +141,7 @@ export function createClickHouseSink(
     // The row's line at decode time (the runtime then keeps bytes, not the decoded record); `write`
     // takes these lines and decoded records alike.
     prepare(item) {
-      const encoder = encoders?.get(item.record.topic);
+      const encoder = byTopic?.get(item.record.topic)?.encoder;
       if (!encoder) {
         throw new PipelineError(
           `ClickHouse sink "${config.name}": prepare before start, or no table for ${item.record.topic}.`,
@@ -157,8 +155,8 @@ export function createClickHouseSink(
     },
 
     async write(batch: SinkBatch): Promise<SinkWriteResult> {
-      if (!writers) throw new PipelineError('ClickHouse sink: write before start.', { component: 'sinks.clickhouse' });
-      const writer = writers.get(batch.topic);
+      if (!byTopic) throw new PipelineError('ClickHouse sink: write before start.', { component: 'sinks.clickhouse' });
+      const writer = byTopic.get(batch.topic)?.writer;
       if (!writer) {
         throw new PipelineError(
           `ClickHouse sink "${config.name}" has no table for topic ${batch.topic}; add it to topics.`,
@@ -192,8 +190,7 @@ export function createClickHouseSink(
     async close() {
       const open = transport;
       transport = undefined;
-      writers = undefined;
-      encoders = undefined;
+      byTopic = undefined;
       if (open && open !== dependencies.transport) await open.close();
     },
   };
