@@ -129,6 +129,11 @@ describe('HTTP SIEM sinks across a receiver restart (private OpenTelemetry Colle
     // fewer repeats than records.
     const counts = new Map<string, number>();
     for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
+    // How close the run came to the bounds, for reading a CI log when it fails.
+    process.stderr.write(
+      `[siem-restart] hec ack, SIGKILL: ${new Set(ids).size}/${N} ids, ${ids.length - N} repeats, ` +
+        `at most ${Math.max(...counts.values())} per id, ${atRestart} before the crash\n`,
+    );
     expect(Math.max(...counts.values())).toBeLessThanOrEqual(2);
     expect(ids.length - N).toBeLessThan(N / 4);
   }, 240_000);
