@@ -17,10 +17,9 @@
 import { parseArgs } from 'node:util';
 import { loadDataset } from './cache.js';
 import type { Dataset, Episode } from './dataset.js';
-import { medianOf } from './scorer.js';
+import { countedEpisodes, isDetectable, medianOf } from './scorer.js';
 
 const minute = 60_000;
-const minAffected = 3;
 const ks = [1, 2, 3] as const;
 const windowSizes = [1, 5] as const;
 
@@ -71,11 +70,7 @@ function floors(datasets: readonly Dataset[]) {
       byScenario.set(execution.scenarioId, list);
     }
     for (const list of byScenario.values()) list.sort((a, b) => a.timestamp - b.timestamp);
-    const counted = dataset.episodes.filter(
-      (episode) =>
-        episode.from >= dataset.evaluatedFrom && episode.from < dataset.end && episode.affected >= minAffected,
-    );
-    for (const episode of counted) {
+    for (const episode of countedEpisodes(dataset.episodes, dataset).filter((episode) => isDetectable(episode))) {
       const times = affectedTimes(episode, byScenario);
       for (const k of ks) {
         for (const size of windowSizes) {

@@ -87,11 +87,27 @@ export function mergeFlags(times: readonly number[], mergeGapMs: number): [numbe
   return merged;
 }
 
+/** Fewest visibly affected executions for an episode to count in recall, unless the options say. */
+export const DEFAULT_MIN_AFFECTED = 3;
+
+/** Episodes starting in the evaluated period (the ones scored). */
+export function countedEpisodes(
+  episodes: readonly Episode[],
+  period: Pick<ScoringOptions, 'evaluatedFrom' | 'end'>,
+): Episode[] {
+  return episodes.filter((episode) => episode.from >= period.evaluatedFrom && episode.from < period.end);
+}
+
+/** Whether an episode changed enough executions to count in recall. */
+export function isDetectable(episode: Episode, minAffected = DEFAULT_MIN_AFFECTED): boolean {
+  return episode.affected >= minAffected;
+}
+
 /** Scores `flags` against `episodes`. */
 export function scoreDetections(episodes: readonly Episode[], flags: readonly Flag[], options: ScoringOptions): Score {
   const mergeGapMs = options.mergeGapMs ?? 30 * 60_000;
   const graceMs = options.graceMs ?? 30 * 60_000;
-  const minAffected = options.minAffected ?? 3;
+  const minAffected = options.minAffected ?? DEFAULT_MIN_AFFECTED;
   const flagTimes = new Map<number, number[]>();
   for (const flag of flags) flagTimes.set(flag.scenarioId, [...(flagTimes.get(flag.scenarioId) ?? []), flag.time]);
   const episodesOf = new Map<number, Episode[]>();
@@ -99,7 +115,7 @@ export function scoreDetections(episodes: readonly Episode[], flags: readonly Fl
     episodesOf.set(episode.scenarioId, [...(episodesOf.get(episode.scenarioId) ?? []), episode]);
   const covers = (episode: Episode, time: number) => time > episode.from && time <= episode.to + graceMs;
 
-  const counted = episodes.filter((episode) => episode.from >= options.evaluatedFrom && episode.from < options.end);
+  const counted = countedEpisodes(episodes, options);
   const kinds = new Map<string, { episodes: number; detectable: number; detected: number; delays: number[] }>();
   let detectedAll = 0;
   const delays: number[] = [];
@@ -107,7 +123,7 @@ export function scoreDetections(episodes: readonly Episode[], flags: readonly Fl
     const kind = kinds.get(episode.kind) ?? { episodes: 0, detectable: 0, detected: 0, delays: [] };
     kinds.set(episode.kind, kind);
     kind.episodes += 1;
-    const detectable = episode.affected >= minAffected;
+    const detectable = isDetectable(episode, minAffected);
     if (detectable) kind.detectable += 1;
     const first = (flagTimes.get(episode.scenarioId) ?? [])
       .filter((time) => covers(episode, time))
