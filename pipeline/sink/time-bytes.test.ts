@@ -44,6 +44,20 @@ describe('time bytes', () => {
     );
   });
 
+  it("writes PostgreSQL's COPY text bare, for years 1 to 9999", () => {
+    const first = Date.parse('0001-01-01T00:00:00.000Z');
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: first, max: 253_402_300_799_999 }), { minLength: 1, maxLength: 50 }),
+        (ms) => {
+          expect(text({ separator: 'T', milliseconds: true, zulu: true, quoted: false }, ms)).toEqual(
+            ms.map((t) => new Date(t).toISOString()),
+          );
+        },
+      ),
+    );
+  });
+
   it('keeps its day cache bounded and correct after clearing it', () => {
     const days = Array.from({ length: 5000 }, (_, day) => day * 86_400_000 + 12_345);
     expect(text({ separator: 'T', milliseconds: true, zulu: true }, [...days, ...days.slice(0, 10)])).toEqual(

@@ -4,7 +4,7 @@
  * of the one before, which skips even the map lookup), the time of day is integer arithmetic. The
  * text is that of `toISOString()` with the chosen separator, milliseconds and zone suffix; callers
  * keep to the years toISOString writes with four digits (1970–9999 for the search sink, the range
- * their own checks allow for ClickHouse).
+ * their own checks allow for ClickHouse, 1–9999 for PostgreSQL: days before 1970 work the same way).
  */
 import type { JsonBytes } from './json-bytes.js';
 
@@ -16,9 +16,11 @@ export interface TimeBytesFormat {
   readonly milliseconds: boolean;
   /** `Z` at the end. */
   readonly zulu: boolean;
+  /** In double quotes (JSON, the default); false for bare text (PostgreSQL's COPY text). */
+  readonly quoted?: boolean;
 }
 
-/** Appends the quoted time of epoch ms `ms`. */
+/** Appends the time of epoch ms `ms` (quoted unless the format says otherwise). */
 export type TimeBytesWriter = (out: JsonBytes, ms: number) => void;
 
 const DAY_MS = 86_400_000;
@@ -27,10 +29,16 @@ const DIGIT_0 = 0x30;
 const MAX_DAYS = 4096;
 
 /** A writer with its own day cache. */
-export function createTimeBytesWriter({ separator, milliseconds, zulu }: TimeBytesFormat): TimeBytesWriter {
+export function createTimeBytesWriter({
+  separator,
+  milliseconds,
+  zulu,
+  quoted = true,
+}: TimeBytesFormat): TimeBytesWriter {
   const prefixes = new Map<number, Uint8Array>();
   let lastDay = Number.NaN;
   let lastPrefix: Uint8Array | undefined;
+  const quote = quoted ? '"' : '';
   /** hh:mm:ss, then .mmm, Z and the closing quote. */
   const tailBytes = 8 + (milliseconds ? 4 : 0) + (zulu ? 1 : 0) + 1;
   return (out, ms) => {
@@ -38,7 +46,7 @@ export function createTimeBytesWriter({ separator, milliseconds, zulu }: TimeByt
     let prefix = day === lastDay ? lastPrefix : prefixes.get(day);
     if (prefix === undefined) {
       if (prefixes.size >= MAX_DAYS) prefixes.clear();
-      prefix = Buffer.from(`"${new Date(day * DAY_MS).toISOString().slice(0, 10)}${separator}`, 'latin1');
+      prefix = Buffer.from(`${quote}${new Date(day * DAY_MS).toISOString().slice(0, 10)}${separator}`, 'latin1');
       prefixes.set(day, prefix);
     }
     lastDay = day;
@@ -69,7 +77,7 @@ export function createTimeBytesWriter({ separator, milliseconds, zulu }: TimeByt
       buffer[p++] = DIGIT_0 + (millis % 10);
     }
     if (zulu) buffer[p++] = 0x5a; // Z
-    buffer[p++] = 0x22; // "
+    if (quoted) buffer[p++] = 0x22; // "
     out.length = p;
   };
 }

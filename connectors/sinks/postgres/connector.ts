@@ -20,7 +20,7 @@ import { partmanPolicyStatements, timescalePolicyStatements, type DdlContext, ty
 import { classifyPostgresError } from './errors.js';
 import { migrate, recordedMode } from './migrations.js';
 import { createPartitionManager, type PartitionManager } from './partitions.js';
-import { encodeLazily, prepareRow, rowTime, type PreparedRow } from './rows.js';
+import { encodeLazily, prepareRow, RowEncoder, rowTime, type PreparedRow } from './rows.js';
 import { isWritableTime } from './copy-text.js';
 import { warehouseTables } from './tables.js';
 import { createTableWriter, type TableWriter } from './writer.js';
@@ -80,6 +80,8 @@ export function createPostgresSink(
   const logger = (dependencies.logger ?? silentLogger).child({ component: `sink.${config.name}` });
   const tables = warehouseTables.filter((table) => config.tables.includes(table.name));
   const byTopic = new Map(tables.map((table) => [table.topic, table]));
+  /** Where rows are encoded, at `prepare` or at `write`: shared chunks, see rows.ts. */
+  const encoder = new RowEncoder();
   const every = dependencies.setInterval ?? ((callback, ms) => setInterval(callback, ms));
   const stopTimer = dependencies.clearInterval ?? ((handle) => clearInterval(handle as NodeJS.Timeout));
   let pool: pg.Pool | undefined;
@@ -185,7 +187,7 @@ export function createPostgresSink(
       }
     }
     // Encoded while the COPY streams; items the encoder refuses are left out and reported.
-    const encoded = encodeLazily(table, batch.items);
+    const encoded = encodeLazily(table, batch.items, encoder);
     const outcome = await writer.write(table, encoded.rows);
     if (outcome.refused.length > 0) {
       logger.warn(
@@ -205,7 +207,7 @@ export function createPostgresSink(
         { stage: 'sending', component: 'sink.postgres' },
       );
     }
-    return prepareRow(table, item);
+    return prepareRow(table, item, encoder);
   }
 
   async function health(): Promise<SinkHealth> {

@@ -1,7 +1,34 @@
 import { describe, expect, it } from '@jest/globals';
-import { encodeField, escapeCopyText, NULL_FIELD } from './copy-text.js';
+import fc from 'fast-check';
+import { JsonBytes } from '../../../pipeline/sink/json-bytes.js';
+import { encodeField, escapeCopyText, NULL_FIELD, writeField } from './copy-text.js';
+
+/** The bytes `writeField` appends after `before` (so that a field's start is not always 0). */
+const fieldBytes = (before: string, type: 'text' | 'jsonb', value: unknown): Buffer => {
+  const out = new JsonBytes(16);
+  out.ascii(before);
+  writeField(out, 'x', type, true, value);
+  return out.buffer.subarray(before.length, out.length);
+};
 
 describe('COPY text encoding', () => {
+  it('writes text and JSON as the UTF-8 of their escaped strings, whatever the characters', () => {
+    const noNul = (text: string) => text.replaceAll('\u0000', '');
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'binary' }),
+        fc.string({ unit: 'grapheme-ascii', maxLength: 8 }),
+        (text, before) => {
+          const clean = noNul(text);
+          expect(fieldBytes(before, 'text', clean)).toEqual(Buffer.from(escapeCopyText(clean)));
+          const list = [clean, before];
+          expect(fieldBytes(before, 'jsonb', list)).toEqual(Buffer.from(escapeCopyText(JSON.stringify(list))));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
   it('escapes backslash, newline, carriage return and tab, and nothing else', () => {
     expect(escapeCopyText('a\\b\nc\rd\te "f" ü')).toBe('a\\\\b\\nc\\rd\\te "f" ü');
     expect(escapeCopyText('plain')).toBe('plain');

@@ -7,7 +7,8 @@
  *
  * Format reference: https://www.postgresql.org/docs/15/sql-copy.html ("Text Format").
  */
-import { createIsoTimeFormatter } from '../../../pipeline/sink/iso-time.js';
+import { JsonBytes } from '../../../pipeline/sink/json-bytes.js';
+import { createTimeBytesWriter } from '../../../pipeline/sink/time-bytes.js';
 
 /** The column types the sink's tables use. */
 export type ColumnType =
@@ -36,9 +37,6 @@ export function isWritableTime(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= FIRST_MS && value <= LAST_MS;
 }
 
-/** toISOString with a per-day cache: several timestamps per row made toISOString the row's top cost. */
-const isoTime = createIsoTimeFormatter();
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NEEDS_ESCAPE = /[\\\n\r\t]/;
 const ESCAPES = /[\\\n\r\t]/g;
@@ -56,19 +54,6 @@ function checkText(column: string, text: string): string {
   return text;
 }
 
-function integer(column: string, value: unknown, min: number, max: number, what: string): string {
-  if (typeof value === 'bigint') {
-    if (value < BigInt(min) || value > BigInt(max))
-      throw new ValueError(column, `${value} is out of range for ${what}`);
-    return value.toString();
-  }
-  if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw new ValueError(column, `expected an integer, got ${describe(value)}`);
-  }
-  if (value < min || value > max) throw new ValueError(column, `${value} is out of range for ${what}`);
-  return String(value);
-}
-
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'string')
@@ -77,53 +62,139 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
+/** `\N` as bytes. */
+const NULL_BYTES = Buffer.from(NULL_FIELD, 'latin1');
+/** Bare ISO 8601 UTC text (toISOString's), written without a string per value. */
+const writeIsoTime = createTimeBytesWriter({ separator: 'T', milliseconds: true, zulu: true, quoted: false });
+const BACKSLASH = 0x5c;
+const EMPTY_ARRAY = Buffer.from('[]', 'latin1');
+
 /**
- * Encodes one value for a column of `type`; `null`/`undefined` become `\N` when the column allows
- * NULL. Throws ValueError (naming `column`) for a value PostgreSQL would refuse.
+ * Appends `text` as one COPY text field (UTF-8, the escapes of {@link escapeCopyText}); refuses a
+ * NUL character. Printable ASCII is copied byte by byte; the rest of a string from its first other
+ * character on goes through `escapeCopyText` and a native UTF-8 write.
  */
-export function encodeField(column: string, type: ColumnType, nullable: boolean, value: unknown): string {
-  if (value === null || value === undefined) {
-    if (!nullable) throw new ValueError(column, 'is required but missing');
-    return NULL_FIELD;
+function writeText(out: JsonBytes, column: string, text: string): void {
+  const count = text.length;
+  // Printable ASCII is at most 2 bytes a code unit (an escaped backslash).
+  out.reserve(2 * count);
+  const buffer = out.buffer;
+  let position = out.length;
+  let i = 0;
+  for (; i < count; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code > 0x7e) break;
+    if (code === BACKSLASH) buffer[position++] = BACKSLASH;
+    buffer[position++] = code;
   }
+  out.length = position;
+  if (i < count) out.utf8(escapeCopyText(checkText(column, i === 0 ? text : text.slice(i))));
+}
+
+/** Appends one column's value (COPY text, UTF-8); throws ValueError naming the column. */
+export type FieldWriter = (out: JsonBytes, value: unknown) => void;
+
+/**
+ * The writer of one column: `null`/`undefined` become `\N` when the column allows NULL; other
+ * values are checked for `type` and written. Throws ValueError (naming `column`) for a value
+ * PostgreSQL would refuse, possibly after part of the field was written: the caller drops the row's
+ * bytes. One closure per column, so that a row writer calls each column's check directly.
+ */
+export function fieldWriter(column: string, type: ColumnType, nullable: boolean): FieldWriter {
+  const write = valueWriter(column, type);
+  return nullable
+    ? (out, value) => {
+        if (value === null || value === undefined) out.bytes(NULL_BYTES);
+        else write(out, value);
+      }
+    : (out, value) => {
+        if (value === null || value === undefined) throw new ValueError(column, 'is required but missing');
+        write(out, value);
+      };
+}
+
+/** {@link fieldWriter} for one value (tests, one-off callers). */
+export function writeField(out: JsonBytes, column: string, type: ColumnType, nullable: boolean, value: unknown): void {
+  fieldWriter(column, type, nullable)(out, value);
+}
+
+/** The writer of a non-null value of `type`. */
+function valueWriter(column: string, type: ColumnType): FieldWriter {
   switch (type) {
-    case 'timestamptz': {
-      if (typeof value !== 'number' || !Number.isInteger(value)) {
-        throw new ValueError(column, `expected epoch milliseconds, got ${describe(value)}`);
-      }
-      if (value < FIRST_MS || value > LAST_MS) {
-        throw new ValueError(column, `${value} ms is outside the years 1 to 9999`);
-      }
-      return isoTime(value);
-    }
+    case 'timestamptz':
+      return (out, value) => writeTimestamp(out, column, value);
     case 'uuid':
-      if (typeof value !== 'string' || !UUID.test(value))
-        throw new ValueError(column, `expected a UUID, got ${describe(value)}`);
-      return value;
+      return (out, value) => {
+        if (typeof value !== 'string' || !UUID.test(value))
+          throw new ValueError(column, `expected a UUID, got ${describe(value)}`);
+        out.ascii(value);
+      };
     case 'text':
-      if (typeof value !== 'string') throw new ValueError(column, `expected a string, got ${describe(value)}`);
-      return escapeCopyText(checkText(column, value));
+      return (out, value) => {
+        if (typeof value !== 'string') throw new ValueError(column, `expected a string, got ${describe(value)}`);
+        writeText(out, column, value);
+      };
     case 'bigint':
       // Avro longs arrive as JS numbers: beyond 2^53 they are already imprecise, so refuse them.
-      return integer(column, value, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 'a safe integer');
+      return (out, value) =>
+        writeInteger(out, column, value, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 'a safe integer');
     case 'integer':
-      return integer(column, value, -2_147_483_648, 2_147_483_647, 'integer (32 bits)');
+      return (out, value) => writeInteger(out, column, value, -2_147_483_648, 2_147_483_647, 'integer (32 bits)');
     case 'double precision':
-      if (typeof value !== 'number') throw new ValueError(column, `expected a number, got ${describe(value)}`);
-      if (Number.isNaN(value)) return 'NaN';
-      if (value === Infinity) return 'Infinity';
-      if (value === -Infinity) return '-Infinity';
-      return String(value);
+      return (out, value) => {
+        if (typeof value !== 'number') throw new ValueError(column, `expected a number, got ${describe(value)}`);
+        if (Number.isNaN(value)) out.ascii('NaN');
+        else if (value === Infinity) out.ascii('Infinity');
+        else if (value === -Infinity) out.ascii('-Infinity');
+        else out.ascii(String(value));
+      };
     case 'boolean':
-      if (typeof value !== 'boolean') throw new ValueError(column, `expected a boolean, got ${describe(value)}`);
-      return value ? 't' : 'f';
+      return (out, value) => {
+        if (typeof value !== 'boolean') throw new ValueError(column, `expected a boolean, got ${describe(value)}`);
+        out.byte(value ? 0x74 : 0x66); // t, f
+      };
     case 'jsonb':
-      return escapeCopyText(encodeJson(column, value));
+      return (out, value) => {
+        // Most executions have no module entries: `[]` without JSON.stringify and a native write.
+        if (Array.isArray(value) && value.length === 0) out.bytes(EMPTY_ARRAY);
+        else out.utf8(escapeCopyText(encodeJson(column, value)));
+      };
     case 'bytea':
-      if (!(value instanceof Uint8Array)) throw new ValueError(column, `expected bytes, got ${describe(value)}`);
-      // bytea hex format `\x…`; the backslash itself is escaped for COPY text.
-      return `\\\\x${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')}`;
+      return (out, value) => {
+        if (!(value instanceof Uint8Array)) throw new ValueError(column, `expected bytes, got ${describe(value)}`);
+        // bytea hex format `\x…`; the backslash itself is escaped for COPY text.
+        out.ascii(`\\\\x${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')}`);
+      };
   }
+}
+
+function writeTimestamp(out: JsonBytes, column: string, value: unknown): void {
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw new ValueError(column, `expected epoch milliseconds, got ${describe(value)}`);
+  }
+  if (value < FIRST_MS || value > LAST_MS) throw new ValueError(column, `${value} ms is outside the years 1 to 9999`);
+  writeIsoTime(out, value);
+}
+
+function writeInteger(out: JsonBytes, column: string, value: unknown, min: number, max: number, what: string): void {
+  if (typeof value === 'bigint') {
+    if (value < BigInt(min) || value > BigInt(max))
+      throw new ValueError(column, `${value} is out of range for ${what}`);
+    out.ascii(value.toString());
+    return;
+  }
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw new ValueError(column, `expected an integer, got ${describe(value)}`);
+  }
+  if (value < min || value > max) throw new ValueError(column, `${value} is out of range for ${what}`);
+  out.numberText(value);
+}
+
+/** The text {@link writeField} writes for one value (tests, one-off callers). */
+export function encodeField(column: string, type: ColumnType, nullable: boolean, value: unknown): string {
+  const out = new JsonBytes(64);
+  writeField(out, column, type, nullable, value);
+  return out.buffer.toString('utf8', 0, out.length);
 }
 
 /**

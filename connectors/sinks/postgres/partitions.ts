@@ -55,9 +55,16 @@ export function createPartitionManager(options: PartitionManagerOptions): Partit
   return {
     async ensure(pool, table, times) {
       const set = knownOf(table);
-      const missing = [...new Set(times.map((time) => partitionStart(time, options.interval)))].filter(
-        (start) => !set.has(start),
-      );
+      // Every partition is whole UTC days: one partitionStart (a Date) per run of rows on one day.
+      const starts = new Set<number>();
+      let lastDay = Number.NaN;
+      for (const time of times) {
+        const day = Math.floor(time / DAY_MS);
+        if (day === lastDay) continue;
+        lastDay = day;
+        starts.add(partitionStart(time, options.interval));
+      }
+      const missing = [...starts].filter((start) => !set.has(start));
       if (missing.length === 0) return;
       const parent = parentName(options.schema, table);
       const client = await pool.connect();

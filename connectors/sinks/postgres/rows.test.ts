@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { exampleEvents } from '../../../schemas/examples.js';
-import { encodeItems, encodeRow, prepareRow, PreparedRow } from './rows.js';
+import { encodeItems, encodeRow, prepareRow, PreparedRow, RowEncoder } from './rows.js';
 import { tableForTopic, warehouseTables } from './tables.js';
 import { batchOf, makeEvents } from './testing.js';
 
@@ -73,10 +73,14 @@ describe('rows for COPY', () => {
       const items = batchOf(table.topic, makeEvents(table.topic, 6), 10).items;
       const reference = encodeItems(table, items);
       expect(reference.failures).toEqual([]);
-      const prepared = items.map((item) => prepareRow(table, item));
-      expect(prepared.map((row) => [row.line, row.time])).toEqual(reference.rows.map((row) => [row.line, row.time]));
+      expect(reference.rows.map((row) => row.bytes.toString())).toEqual(
+        items.map((item) => encodeRow(table, item.value as Record<string, unknown>)),
+      );
+      const encoder = new RowEncoder();
+      const prepared = items.map((item) => prepareRow(table, item, encoder));
+      expect(prepared.map((row) => [row.bytes, row.time])).toEqual(reference.rows.map((row) => [row.bytes, row.time]));
       const mixed = items.map((item, i) => (i % 2 === 0 ? { ...item, value: prepared[i] } : item));
-      expect(encodeItems(table, mixed)).toEqual(reference);
+      expect(encodeItems(table, mixed, encoder)).toEqual(reference);
     }
   });
 
@@ -87,8 +91,14 @@ describe('rows for COPY', () => {
     values[1] = { ...values[1], score: 'high' };
     const items = batchOf(topic, values, 70).items;
     const reported = encodeItems(table, items).failures[0]!.error;
-    expect(prepareRow(table, items[0]!)).toBeInstanceOf(PreparedRow);
-    expect(() => prepareRow(table, items[1]!)).toThrow(reported.message);
+    const encoder = new RowEncoder();
+    const first = prepareRow(table, items[0]!, encoder);
+    expect(first).toBeInstanceOf(PreparedRow);
+    expect(() => prepareRow(table, items[1]!, encoder)).toThrow(reported.message);
+    // The refused row left nothing in the arena: the next row's line follows the first's.
+    const next = prepareRow(table, items[0]!, encoder);
+    expect(next.bytes.byteOffset).toBe(first.bytes.byteOffset + first.bytes.length);
+    expect(next.bytes.toString()).toBe(first.bytes.toString());
   });
 
   it('reports each bad item with its index, column and position, and keeps the rest', () => {

@@ -17,6 +17,8 @@ export interface ColumnSpec {
   readonly doc: string;
   /** Where the value comes from in the event. */
   read(value: EventValue): unknown;
+  /** The top-level field `read` returns, when that is all it does (the row writer reads it directly). */
+  readonly field?: string;
 }
 
 /** One secondary index (the primary key `(time, event_id)` is implied). */
@@ -54,7 +56,7 @@ export function column(
   doc: string,
   options: { readonly nullable?: boolean } = {},
 ): ColumnSpec {
-  return { name, type, nullable: options.nullable ?? false, doc, read: (value) => value[field] };
+  return { name, type, nullable: options.nullable ?? false, doc, field, read: (value) => value[field] };
 }
 
 /** A nullable column read from a top-level field. */
