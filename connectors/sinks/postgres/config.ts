@@ -103,7 +103,7 @@ const partitioningSchema = z
 export const postgresSinkConfigSchema = sinkRuntimeConfigSchema.extend({
   // Idempotent writes (event id as key): the next batch is encoded while the store takes this one.
   maxInFlightBatches: maxInFlightBatchesSchema(IDEMPOTENT_STORE_IN_FLIGHT_BATCHES),
-  // COPY lines made at decode time (one flat string per row kept, not the decoded event): 15.7-18.3
+  // COPY lines made at decode time (a view of each row's bytes kept, not the decoded event): 15.7-18.3
   // against 19.1-20.8 µs CPU per row from a topic (bench/sinks/postgres.ts --prepare on|off, 2026-11-28).
   prepareOnDecode: z
     .boolean()
