@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { exampleEvents } from '../../../schemas/examples.js';
+import { encodeField } from './copy-text.js';
 import { encodeItems, encodeRow, prepareRow, PreparedRow, RowEncoder } from './rows.js';
 import { tableForTopic, warehouseTables } from './tables.js';
 import { batchOf, makeEvents } from './testing.js';
@@ -38,6 +39,17 @@ describe('rows for COPY', () => {
       const line = encodeRow(table, examples[table.topic] as Record<string, unknown>);
       expect(line.endsWith('\n')).toBe(true);
       expect(line.slice(0, -1).split('\t')).toHaveLength(table.columns.length);
+    }
+  });
+
+  it("writes, through the generated row writer, each column's field as encodeField does, in column order", () => {
+    for (const table of warehouseTables) {
+      for (const value of [examples[table.topic] as Record<string, unknown>, ...makeEvents(table.topic, 5)]) {
+        const fields = table.columns.map((column) =>
+          encodeField(column.name, column.type, column.nullable, column.read(value)),
+        );
+        expect([table.name, encodeRow(table, value)]).toEqual([table.name, `${fields.join('\t')}\n`]);
+      }
     }
   });
 
