@@ -99,6 +99,14 @@ export interface ConsumerOptions {
   readonly maxRecords?: number;
   /** A member that has not polled for this long is considered dead and its partitions move (ms, default 10 000). */
   readonly sessionTimeoutMs?: number;
+  /**
+   * A hint that the caller is done with a poll's key, value and header buffers once it has processed
+   * the poll (it decodes them and keeps nothing): the log may then hand out views of one buffer per
+   * poll instead of a buffer per record (default false). A caller that keeps a buffer past that
+   * must copy it (`Buffer.from(buffer)`), or it keeps the whole poll's memory alive. The embedded
+   * log reads ~2 µs per record faster with it; Kafka ignores it.
+   */
+  readonly sharedBuffers?: boolean;
 }
 
 /** Appends records. */

@@ -136,6 +136,8 @@ export async function startSink(connector: SinkConnector, options: StartSinkOpti
       groupId: group,
       topics,
       maxRecords: options.pollMaxRecords ?? defaultPollRecords(config.batch.maxRecords),
+      // A batch's records are decoded at once and dropped once the store acknowledged them.
+      sharedBuffers: true,
       ...(options.sessionTimeoutMs ? { sessionTimeoutMs: options.sessionTimeoutMs } : {}),
     });
   } catch (error) {

@@ -81,7 +81,13 @@ export function createConsumer(deps: ConsumerDeps, options: Required<ConsumerOpt
     const records: LogRecord[] = [];
     for (let i = 0; i < readable.length && records.length < options.maxRecords; i++) {
       const position = readable[(rotation + i) % readable.length]!;
-      const batch = reader.read(position.topic, position.stored, position.next, options.maxRecords - records.length);
+      const batch = reader.read(
+        position.topic,
+        position.stored,
+        position.next,
+        options.maxRecords - records.length,
+        options.sharedBuffers,
+      );
       if (batch.length === 0) continue;
       position.next = batch[batch.length - 1]!.offset + 1;
       for (const record of batch) records.push(record);

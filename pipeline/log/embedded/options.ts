@@ -132,5 +132,6 @@ export function checkConsumerOptions(options: ConsumerOptions): Required<Consume
     readCommitted: options.readCommitted ?? true,
     maxRecords,
     sessionTimeoutMs,
+    sharedBuffers: options.sharedBuffers === true,
   };
 }

@@ -34,6 +34,7 @@ describe('consumer options', () => {
       readCommitted: true,
       maxRecords: 500,
       sessionTimeoutMs: 10_000,
+      sharedBuffers: false,
     });
   });
 

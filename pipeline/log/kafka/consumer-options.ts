@@ -30,6 +30,8 @@ export function consumerSettings(options: ConsumerOptions): ConsumerSettings {
     readCommitted: options.readCommitted ?? true,
     maxRecords: options.maxRecords ?? 500,
     sessionTimeoutMs: options.sessionTimeoutMs ?? 10_000,
+    // Not used: the Kafka client hands out a buffer per record either way.
+    sharedBuffers: options.sharedBuffers === true,
   };
   if (settings.startFrom !== 'earliest' && settings.startFrom !== 'latest') {
     fail('startFrom', 'must be "earliest" or "latest".');
