@@ -19,9 +19,12 @@
  *   startSink runs with 1 and with --in-flight-batches batches in flight per partition each round, each
  *   against that round's JSONCompactEachRow insert (median of the per-round ratios printed).
  *        [--prepare both|on|off]  (startSink with and/or without the connector's prepare hook; default both)
+ *        [--stop-merges]  (diagnostic: SYSTEM STOP MERGES on the sink's table, to see what merging its parts costs)
+ *   Each startSink round prints the process's CPU per row and the main thread's alone (the JavaScript;
+ *   the rest is chDB's threads and V8's GC helpers).
  *   (flags also as BENCH_ROWS, BENCH_BATCH, BENCH_REPEAT, BENCH_IN_FLIGHT, BENCH_PREPARE)
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
@@ -52,6 +55,7 @@ const { values: flags } = parseArgs({
     repeat: { type: 'string', default: process.env.BENCH_REPEAT ?? '3' },
     'in-flight': { type: 'string', default: process.env.BENCH_IN_FLIGHT ?? '1' },
     'no-runtime': { type: 'boolean', default: false },
+    'stop-merges': { type: 'boolean', default: false },
     // startSink with the connector's prepare hook (rows encoded at decode time), without it, or both
     // in each round (alternating which goes first): the A/B of the hook in one process.
     prepare: { type: 'string', default: process.env.BENCH_PREPARE ?? 'both' },
@@ -71,6 +75,16 @@ const inFlight = Number(flags['in-flight']);
 const formats = ['JSONCompactEachRow', 'JSONEachRow'] as const;
 /** Batches in flight per partition for startSink: the flag, else the section's default (what `makestream run` uses). */
 const sectionInFlightBatches = Number(flags['in-flight-batches'] ?? parseClickHouseSinkConfig({}).maxInFlightBatches);
+
+/** CPU time of the main thread alone so far (ms; Linux, 10 ms ticks): the JavaScript's share of the process's. */
+function mainThreadCpuMs(): number {
+  try {
+    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
 
 const seconds = (started: bigint): number => Number(process.hrtime.bigint() - started) / 1e9;
 
@@ -239,6 +253,7 @@ async function throughRuntime(
       prepareOnDecode = false,
     ): Promise<number> => {
       const gcBefore = gcMillis;
+      const mainBefore = mainThreadCpuMs();
       const cpu = process.cpuUsage();
       const started = process.hrtime.bigint();
       const running = await startSink(connector, {
@@ -256,7 +271,8 @@ async function throughRuntime(
       await running.stop();
       process.stdout.write(
         `${label} round ${round}: ${Math.round(events.length / elapsed)} rows/s (${elapsed.toFixed(2)} s, ` +
-          `${((used.user + used.system) / events.length).toFixed(1)} µs CPU/row, ` +
+          `${((used.user + used.system) / events.length).toFixed(1)} µs CPU/row ` +
+          `(main thread ${(((mainThreadCpuMs() - mainBefore) * 1000) / events.length).toFixed(1)}), ` +
           `GC pauses ${(((gcMillis - gcBefore) * 1000) / events.length).toFixed(1)} µs/row, load ${loadavg()[0]!.toFixed(1)})\n`,
       );
       return events.length / elapsed;
@@ -275,6 +291,8 @@ async function throughRuntime(
       );
       for (const { inFlightBatches, prepare } of round % 2 === 1 ? cases : [...cases].reverse()) {
         await sink.transport().command('TRUNCATE TABLE bench_jsoncompacteachrow.executions');
+        if (flags['stop-merges'])
+          await sink.transport().command('SYSTEM STOP MERGES bench_jsoncompacteachrow.executions');
         const mode = prepare ? 'prepare' : 'no prepare';
         // A fresh sink name per round: a new consumer group that starts from the first offset.
         const rate = await timeRun(
