@@ -104,7 +104,7 @@ export interface ConsumerOptions {
    * the poll (it decodes them and keeps nothing): the log may then hand out views of one buffer per
    * poll instead of a buffer per record (default false). A caller that keeps a buffer past that
    * must copy it (`Buffer.from(buffer)`), or it keeps the whole poll's memory alive. The embedded
-   * log reads ~2 µs per record faster with it; Kafka ignores it.
+   * log reads ~1.4 µs CPU per record cheaper with it; Kafka ignores it.
    */
   readonly sharedBuffers?: boolean;
 }
