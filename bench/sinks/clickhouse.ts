@@ -19,6 +19,7 @@
  *   startSink runs with 1 and with --in-flight-batches batches in flight per partition each round, each
  *   against that round's JSONCompactEachRow insert (median of the per-round ratios printed).
  *        [--prepare both|on|off]  (startSink with and/or without the connector's prepare hook; default both)
+ *        [--connections <embedded.connections, section default 4>]
  *        [--stop-merges]  (diagnostic: SYSTEM STOP MERGES on the sink's table, to see what merging its parts costs)
  *   Each startSink round prints the process's CPU per row and the main thread's alone (the JavaScript;
  *   the rest is chDB's threads and V8's GC helpers).
@@ -56,6 +57,8 @@ const { values: flags } = parseArgs({
     'in-flight': { type: 'string', default: process.env.BENCH_IN_FLIGHT ?? '1' },
     'no-runtime': { type: 'boolean', default: false },
     'stop-merges': { type: 'boolean', default: false },
+    // chDB sessions the sink inserts on (the section's embedded.connections) unless given.
+    connections: { type: 'string' },
     // startSink with the connector's prepare hook (rows encoded at decode time), without it, or both
     // in each round (alternating which goes first): the A/B of the hook in one process.
     prepare: { type: 'string', default: process.env.BENCH_PREPARE ?? 'both' },
@@ -99,7 +102,13 @@ async function main(): Promise<void> {
   for (const format of formats) {
     const database = `bench_${format.toLowerCase()}`;
     const sink = createClickHouseSink(
-      parseClickHouseSinkConfig({ embedded: { path }, database, topics: [TOPIC], insertFormat: format, ttlDays: 0 }),
+      parseClickHouseSinkConfig({
+        embedded: { path, ...(flags.connections ? { connections: Number(flags.connections) } : {}) },
+        database,
+        topics: [TOPIC],
+        insertFormat: format,
+        ttlDays: 0,
+      }),
     );
     await sink.start();
     sinks.set(format, sink);

@@ -45,6 +45,15 @@ export const clickHouseSinkConfigSchema = sinkRuntimeConfigSchema.extend({
   embedded: z
     .strictObject({
       path: z.string().min(1).default('.makestream/chdb').describe('Data directory of the embedded chDB warehouse.'),
+      connections: z
+        .number()
+        .int()
+        .min(1)
+        .max(64)
+        .default(4)
+        .describe(
+          'chDB connections that insert at once: a connection runs one statement at a time, so concurrent batches (partitions, batches in flight) need several to insert in parallel.',
+        ),
     })
     .prefault({})
     .describe('Embedded chDB, used when no url is set.'),

@@ -83,7 +83,7 @@ export function createClickHouseSink(
   const openTransport = (): ClickHouseTransport => {
     if (transport) return transport;
     if (config.url === undefined) {
-      transport = createChdbTransport(config.embedded.path);
+      transport = createChdbTransport(config.embedded.path, { connections: config.embedded.connections });
     } else {
       const environment = dependencies.environment ?? {
         env: process.env,
