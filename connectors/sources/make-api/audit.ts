@@ -9,6 +9,14 @@
  * newest entry read (`dateFrom`, then `pg[last]` within the pass) and drops the entries it has
  * already written; their event ids are kept in the checkpoint (same put as the cursor), so a
  * restart does not write them again either.
+ *
+ * Surprise: "before the newest entry read" alone loses an entry when the passes fall behind. An
+ * entry listed after a pass began (and passed its place) was triggered at most the lateness before
+ * its listing, so at most the lateness before that pass began; but when the next pass comes late
+ * (slow answers, retries, a stalled process), the newest entry read by then can be more than
+ * `overlapMs` past it (seen in the acceptance at 20× simulated speed: one entry 214 s late, never
+ * read). So a pass starts `overlapMs` before the earlier of the newest entry read and the start of
+ * the last pass that wrote (`passStartedAt`, on this process's clock, kept in the checkpoint).
  */
 import { MakeApiError, type MakeApiClient } from './client.js';
 import type { MakeApiSourceConfig } from './config.js';
@@ -31,6 +39,8 @@ export interface AuditCheckpoint {
    * `audit.maxRememberedIds`, the newest). Absent in checkpoints of older versions (read as empty).
    */
   readonly seen?: readonly (readonly [string, number])[];
+  /** When the pass that last wrote this checkpoint began (epoch ms, this process's clock); absent in older versions. */
+  readonly passStartedAt?: number;
 }
 
 /** Reads an audit checkpoint value; undefined when it is not one. */
@@ -49,6 +59,7 @@ export function parseAuditCheckpoint(value: unknown): AuditCheckpoint | undefine
     cursor: typeof checkpoint.cursor === 'string' ? checkpoint.cursor : null,
     from: checkpoint.from,
     seen,
+    ...(typeof checkpoint.passStartedAt === 'number' ? { passStartedAt: checkpoint.passStartedAt } : {}),
   };
 }
 
@@ -83,18 +94,23 @@ export function createAuditPoller(options: {
   let state = options.initial;
   // Event id → triggeredAt of the entries written that a pass can still meet.
   const seen = new Map<string, number>(state.seen ?? []);
-  // A pass that spans several pages: its `dateFrom` and the `pg[last]` of its next page.
-  let pass: { readonly start: number; readonly last: string } | undefined;
+  // A pass that spans several pages: its `dateFrom`, the `pg[last]` of its next page, and when it began.
+  let pass: { readonly start: number; readonly last: string; readonly startedAt: number } | undefined;
 
-  /** Where a pass starts: `overlapMs` before the newest entry read (never before `from`). */
-  const windowStart = (cursor: string | null): number => {
+  /**
+   * Where a pass starts: `overlapMs` before the newest entry read or the start of the last pass
+   * that wrote, whichever is earlier (never before `from`).
+   */
+  const windowStart = (cursor: string | null, passStartedAt: number | undefined): number => {
     const newest = cursor === null ? undefined : millisecondPrefix(cursor);
-    return newest === undefined ? state.from : Math.max(state.from, newest - overlapMs);
+    if (newest === undefined) return state.from;
+    return Math.max(state.from, Math.min(newest, passStartedAt ?? newest) - overlapMs);
   };
 
   return {
     async turn(signal) {
-      const start = pass?.start ?? windowStart(state.cursor);
+      const start = pass?.start ?? windowStart(state.cursor, state.passStartedAt);
+      const startedAt = pass?.startedAt ?? options.clock();
       let body: unknown;
       try {
         body = await options.client.get({
@@ -158,8 +174,11 @@ export function createAuditPoller(options: {
         }
         events.push(event);
       }
-      // What `seen` will be once the events are durable, without what no pass can meet again.
-      const horizon = windowStart(cursor);
+      // This pass's start is kept with what it wrote; a pass that writes nothing leaves the older one.
+      const passStartedAt = events.length > 0 || cursor !== state.cursor ? startedAt : state.passStartedAt;
+      // What `seen` will be once the events are durable, without what no pass can meet again: not
+      // the rest of this pass (from `start`), nor the next one.
+      const horizon = Math.min(start, windowStart(cursor, passStartedAt));
       const after = new Map(seen);
       for (const event of events) after.set(event.eventId, event.triggeredAt);
       for (const [id, triggeredAt] of after) if (triggeredAt < horizon) after.delete(id);
@@ -169,13 +188,14 @@ export function createAuditPoller(options: {
         cursor,
         from: state.from,
         seen: maxRememberedIds <= 0 ? [] : kept.slice(-maxRememberedIds),
+        ...(passStartedAt === undefined ? {} : { passStartedAt }),
       };
       await options.write(events, JSON.stringify(next) !== JSON.stringify(state) ? next : undefined);
       seen.clear();
       for (const [id, triggeredAt] of after) seen.set(id, triggeredAt);
       state = next;
       const full = rows.length >= config.audit.pageSize && last !== undefined && last !== previous;
-      pass = full && last !== undefined ? { start, last } : undefined;
+      pass = full && last !== undefined ? { start, last, startedAt } : undefined;
       return { more: full };
     },
   };

@@ -273,7 +273,7 @@ const auditSchema = z
       .min(0)
       .default(5 * MINUTE)
       .describe(
-        'Each audit poll re-reads this much before the newest entry read (by `triggeredAt`), because Make lists an entry at `createdAt`, after newer ones may be listed (ms).',
+        'Each audit poll re-reads this much before the newest entry read (by `triggeredAt`) or the start of the last pass that wrote, whichever is earlier, because Make lists an entry at `createdAt`, after newer ones may be listed (ms). Keep it above the longest listing delay.',
       ),
     maxRememberedIds: z
       .number()
