@@ -35,6 +35,9 @@ type Row = [
   headersLength: number | null,
 ];
 
+/** A poll's rows: partition id, from offset, partition id again, limit (bound in that order). */
+const RANGE = `WHERE id >= ${recordId('?', '?')} AND id < ${recordId('(? + 1)', '0')} ORDER BY id LIMIT ?`;
+
 /** The reader over `store`. */
 export function createReader(store: Store): Reader {
   // One BLOB per record (value, key and headers concatenated, split by their lengths) instead of
@@ -46,7 +49,7 @@ export function createReader(store: Store): Reader {
       `SELECT id - ${recordId('?', '0')}, timestamp, ` +
         "CAST(coalesce(value, x'') || coalesce(key, x'') || coalesce(headers, x'') AS BLOB), " +
         'length(value), length(key), length(headers) FROM records ' +
-        `WHERE id >= ${recordId('?', '?')} AND id < ${recordId('(? + 1)', '0')} ORDER BY id LIMIT ?`,
+        RANGE,
     )
     .raw(true);
   // The same range as one BLOB: each record framed as "offset timestamp valueLength keyLength
@@ -60,7 +63,7 @@ export function createReader(store: Store): Reader {
         'coalesce(length(value), -1), coalesce(length(key), -1), coalesce(length(headers), -1)) || ' +
         "coalesce(value, x'') || coalesce(key, x'') || coalesce(headers, x''), '') AS BLOB) FROM (" +
         `SELECT id - ${recordId('?', '0')} AS offset, timestamp, value, key, headers FROM records ` +
-        `WHERE id >= ${recordId('?', '?')} AND id < ${recordId('(? + 1)', '0')} ORDER BY id LIMIT ?)`,
+        `${RANGE})`,
     )
     .pluck();
   const selectIndexEntry = store
